@@ -1,0 +1,262 @@
+package dev.keel.raft;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The tuning of one Raft server: timing, batching and flow-control limits, and the optional protocol extensions.
+ * Immutable; build it with {@link #builder()}, which rejects a bad value at once with a message saying what to fix.
+ *
+ * <p>Time is counted by the engine in ticks of {@link #tickInterval()}: every other duration is rounded up to a
+ * whole number of ticks.
+ */
+public final class RaftConfig {
+    private final Duration tickInterval;
+    private final Duration heartbeatInterval;
+    private final Duration electionTimeoutMin;
+    private final Duration electionTimeoutMax;
+    private final int maxEntriesBytesPerMessage;
+    private final int maxInflightMessages;
+    private final int maxPendingProposals;
+    private final boolean preVote;
+    private final boolean checkQuorum;
+
+    private RaftConfig(Builder b) {
+        this.tickInterval = b.tickInterval;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.electionTimeoutMin = b.electionTimeoutMin;
+        this.electionTimeoutMax = b.electionTimeoutMax;
+        this.maxEntriesBytesPerMessage = b.maxEntriesBytesPerMessage;
+        this.maxInflightMessages = b.maxInflightMessages;
+        this.maxPendingProposals = b.maxPendingProposals;
+        this.preVote = b.preVote;
+        this.checkQuorum = b.checkQuorum;
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults: heartbeat 100 ms, election timeout 1-2 s, PreVote and CheckQuorum on. */
+    public static RaftConfig defaults() {
+        return builder().build();
+    }
+
+    /** A builder initialised with this configuration's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.tickInterval = tickInterval;
+        b.heartbeatInterval = heartbeatInterval;
+        b.electionTimeoutMin = electionTimeoutMin;
+        b.electionTimeoutMax = electionTimeoutMax;
+        b.maxEntriesBytesPerMessage = maxEntriesBytesPerMessage;
+        b.maxInflightMessages = maxInflightMessages;
+        b.maxPendingProposals = maxPendingProposals;
+        b.preVote = preVote;
+        b.checkQuorum = checkQuorum;
+        return b;
+    }
+
+    /** The engine's unit of time. Default 10 ms. */
+    public Duration tickInterval() {
+        return tickInterval;
+    }
+
+    /** How often a leader sends heartbeats. Default 100 ms. */
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /** Lower bound (inclusive) of the randomized election timeout (Raft §5.2). Default 1 s. */
+    public Duration electionTimeoutMin() {
+        return electionTimeoutMin;
+    }
+
+    /** Upper bound (exclusive) of the randomized election timeout. Default 2 s. */
+    public Duration electionTimeoutMax() {
+        return electionTimeoutMax;
+    }
+
+    /** Most bytes of entries in one AppendEntries message (one entry is always allowed). Default 1 MiB. */
+    public int maxEntriesBytesPerMessage() {
+        return maxEntriesBytesPerMessage;
+    }
+
+    /** Most unacknowledged AppendEntries in flight to one follower (the pipeline window). Default 256. */
+    public int maxInflightMessages() {
+        return maxInflightMessages;
+    }
+
+    /** Most proposals accepted but not yet applied; beyond it, submits fail fast as busy. Default 10,000. */
+    public int maxPendingProposals() {
+        return maxPendingProposals;
+    }
+
+    /** Whether a server runs a pre-vote before starting an election (thesis §9.6). Default true. */
+    public boolean preVote() {
+        return preVote;
+    }
+
+    /**
+     * Whether a leader steps down when it has not heard from a majority within an election timeout, and followers
+     * that heard from a leader within one ignore vote requests (thesis §6.2, §9.6). Default true.
+     */
+    public boolean checkQuorum() {
+        return checkQuorum;
+    }
+
+    /** {@link #heartbeatInterval()} in ticks, at least 1. */
+    public int heartbeatTicks() {
+        return ticks(heartbeatInterval);
+    }
+
+    /** {@link #electionTimeoutMin()} in ticks. */
+    public int electionTimeoutMinTicks() {
+        return ticks(electionTimeoutMin);
+    }
+
+    /** {@link #electionTimeoutMax()} in ticks; always greater than {@link #electionTimeoutMinTicks()}. */
+    public int electionTimeoutMaxTicks() {
+        return Math.max(ticks(electionTimeoutMax), electionTimeoutMinTicks() + 1);
+    }
+
+    private int ticks(Duration d) {
+        long tick = tickInterval.toNanos();
+        return (int) Math.max(1, (d.toNanos() + tick - 1) / tick);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RaftConfig c && tickInterval.equals(c.tickInterval)
+                && heartbeatInterval.equals(c.heartbeatInterval) && electionTimeoutMin.equals(c.electionTimeoutMin)
+                && electionTimeoutMax.equals(c.electionTimeoutMax)
+                && maxEntriesBytesPerMessage == c.maxEntriesBytesPerMessage
+                && maxInflightMessages == c.maxInflightMessages && maxPendingProposals == c.maxPendingProposals
+                && preVote == c.preVote && checkQuorum == c.checkQuorum;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(tickInterval, heartbeatInterval, electionTimeoutMin, electionTimeoutMax,
+                maxEntriesBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum);
+    }
+
+    @Override
+    public String toString() {
+        return "RaftConfig{tick=" + tickInterval.toMillis() + "ms, heartbeat=" + heartbeatInterval.toMillis()
+                + "ms, electionTimeout=[" + electionTimeoutMin.toMillis() + "ms, " + electionTimeoutMax.toMillis()
+                + "ms), maxEntriesBytesPerMessage=" + maxEntriesBytesPerMessage + ", maxInflightMessages="
+                + maxInflightMessages + ", maxPendingProposals=" + maxPendingProposals + ", preVote=" + preVote
+                + ", checkQuorum=" + checkQuorum + "}";
+    }
+
+    /**
+     * Builds a {@link RaftConfig}. Each setter rejects an invalid value at once; {@link #build()} checks how the
+     * values relate to each other.
+     */
+    public static final class Builder {
+        private static final Duration MAX_DURATION = Duration.ofHours(1);
+
+        private Duration tickInterval = Duration.ofMillis(10);
+        private Duration heartbeatInterval = Duration.ofMillis(100);
+        private Duration electionTimeoutMin = Duration.ofMillis(1000);
+        private Duration electionTimeoutMax = Duration.ofMillis(2000);
+        private int maxEntriesBytesPerMessage = 1 << 20;
+        private int maxInflightMessages = 256;
+        private int maxPendingProposals = 10_000;
+        private boolean preVote = true;
+        private boolean checkQuorum = true;
+
+        private Builder() {
+        }
+
+        /** See {@link RaftConfig#tickInterval()}; between 1 ms and 1 hour. */
+        public Builder tickInterval(Duration value) {
+            this.tickInterval = checkDuration("tickInterval", value, Duration.ofMillis(1));
+            return this;
+        }
+
+        /** See {@link RaftConfig#heartbeatInterval()}; between 1 ms and 1 hour. */
+        public Builder heartbeatInterval(Duration value) {
+            this.heartbeatInterval = checkDuration("heartbeatInterval", value, Duration.ofMillis(1));
+            return this;
+        }
+
+        /** Sets both bounds of the randomized election timeout, {@code [min, max)}. */
+        public Builder electionTimeout(Duration min, Duration max) {
+            this.electionTimeoutMin = checkDuration("electionTimeoutMin", min, Duration.ofMillis(1));
+            this.electionTimeoutMax = checkDuration("electionTimeoutMax", max, Duration.ofMillis(1));
+            return this;
+        }
+
+        /** See {@link RaftConfig#maxEntriesBytesPerMessage()}; between 1 KiB and 64 MiB. */
+        public Builder maxEntriesBytesPerMessage(int value) {
+            this.maxEntriesBytesPerMessage = checkRange("maxEntriesBytesPerMessage", value, 1024, 64 << 20);
+            return this;
+        }
+
+        /** See {@link RaftConfig#maxInflightMessages()}; between 1 and 65,536. */
+        public Builder maxInflightMessages(int value) {
+            this.maxInflightMessages = checkRange("maxInflightMessages", value, 1, 65_536);
+            return this;
+        }
+
+        /** See {@link RaftConfig#maxPendingProposals()}; between 1 and 10,000,000. */
+        public Builder maxPendingProposals(int value) {
+            this.maxPendingProposals = checkRange("maxPendingProposals", value, 1, 10_000_000);
+            return this;
+        }
+
+        /** See {@link RaftConfig#preVote()}. */
+        public Builder preVote(boolean value) {
+            this.preVote = value;
+            return this;
+        }
+
+        /** See {@link RaftConfig#checkQuorum()}. */
+        public Builder checkQuorum(boolean value) {
+            this.checkQuorum = value;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the heartbeat is shorter than a tick, the election timeout is not
+         *                                  at least three heartbeats, or its range is empty
+         */
+        public RaftConfig build() {
+            if (heartbeatInterval.compareTo(tickInterval) < 0) {
+                throw new IllegalArgumentException("heartbeatInterval (" + heartbeatInterval.toMillis()
+                        + " ms) must be at least tickInterval (" + tickInterval.toMillis() + " ms)");
+            }
+            if (electionTimeoutMin.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
+                throw new IllegalArgumentException("electionTimeoutMin (" + electionTimeoutMin.toMillis()
+                        + " ms) must be at least 3 heartbeat intervals (" + heartbeatInterval.multipliedBy(3).toMillis()
+                        + " ms), or followers will start elections against a healthy leader");
+            }
+            if (electionTimeoutMax.compareTo(electionTimeoutMin.plus(tickInterval)) < 0) {
+                throw new IllegalArgumentException("electionTimeoutMax (" + electionTimeoutMax.toMillis()
+                        + " ms) must exceed electionTimeoutMin (" + electionTimeoutMin.toMillis()
+                        + " ms) by at least one tick (" + tickInterval.toMillis()
+                        + " ms), so that election timeouts are randomized (Raft §5.2)");
+            }
+            return new RaftConfig(this);
+        }
+
+        private static Duration checkDuration(String name, Duration value, Duration min) {
+            Objects.requireNonNull(value, name + " must not be null");
+            if (value.compareTo(min) < 0 || value.compareTo(MAX_DURATION) > 0) {
+                throw new IllegalArgumentException(name + " must be between " + min.toMillis() + " ms and 1 hour, was "
+                        + value);
+            }
+            return value;
+        }
+
+        private static int checkRange(String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
+            }
+            return value;
+        }
+    }
+}

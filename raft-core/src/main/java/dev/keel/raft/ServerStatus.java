@@ -1,0 +1,37 @@
+package dev.keel.raft;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A consistent snapshot of one server's Raft state, as seen by its event loop at one moment.
+ *
+ * @param id           this server
+ * @param role         its role
+ * @param term         its current term
+ * @param leader       the leader it knows of in {@code term}, or {@code null}
+ * @param commitIndex  highest log index known to be committed
+ * @param appliedIndex highest log index applied to the state machine
+ * @param lastLogIndex index of the last entry in its log
+ * @param members      the voting members of the cluster
+ * @param matchIndex   when leader: for each other member, the highest index known to be replicated on it;
+ *                     otherwise empty
+ */
+public record ServerStatus(NodeId id, Role role, long term, NodeId leader, long commitIndex, long appliedIndex,
+                           long lastLogIndex, Set<NodeId> members, Map<NodeId, Long> matchIndex) {
+    public ServerStatus {
+        members = Set.copyOf(members);
+        matchIndex = Map.copyOf(matchIndex);
+    }
+
+    /** The known leader, if any. */
+    public Optional<NodeId> leaderId() {
+        return Optional.ofNullable(leader);
+    }
+
+    /** Whether this server is the leader. */
+    public boolean isLeader() {
+        return role == Role.LEADER;
+    }
+}

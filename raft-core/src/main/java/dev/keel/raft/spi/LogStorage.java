@@ -1,0 +1,99 @@
+package dev.keel.raft.spi;
+
+import dev.keel.raft.log.HardState;
+import dev.keel.raft.log.LogEntry;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The durable Raft log and hard state of one server.
+ *
+ * <h2>Threading</h2>
+ * A {@code RaftServer} calls every method from its single event-loop thread, so implementations need not make the
+ * methods themselves thread-safe; futures may be completed from any thread (typically an I/O thread).
+ *
+ * <h2>Visibility and durability</h2>
+ * A mutation ({@link #append}, {@link #truncateSuffix}, {@link #saveHardState}) is visible to the read methods as
+ * soon as the call returns, and reaches the disk later. Mutations become durable in the order they were called:
+ * when the future of one completes, it and every mutation called before it are durable. A crash loses at most the
+ * mutations whose futures had not completed, and always a suffix of them: recovery yields the state after some
+ * prefix of the calls, never a mix.
+ *
+ * <h2>Failures</h2>
+ * An I/O error completes the affected future, and every later one, exceptionally with a
+ * {@link dev.keel.raft.exception.StorageException}; the storage then stays failed. Calls on a failed or closed
+ * storage may throw {@code StorageException} directly. The server treats any of these as fatal (fail-stop).
+ *
+ * <h2>Indexes</h2>
+ * The log holds the consecutive entries {@code firstIndex() .. lastIndex()}. An empty, never-used log has
+ * {@code firstIndex() == 1} and {@code lastIndex() == 0}. After {@link #purgePrefix} the first index moves up;
+ * the last index never moves below the purge point.
+ */
+public interface LogStorage extends AutoCloseable {
+
+    /** The hard state as last saved (or as recovered at open); {@link HardState#INITIAL} if never saved. */
+    HardState hardState();
+
+    /**
+     * Saves the hard state, replacing the previous one atomically: a crash leaves either the old or the new state.
+     *
+     * @return a future completing once this and every earlier mutation are durable
+     */
+    CompletableFuture<Void> saveHardState(HardState state);
+
+    /** Index of the first entry held; {@code lastIndex() + 1} when the log holds no entries. */
+    long firstIndex();
+
+    /** Index of the last entry held, or of the last entry purged if none is held; 0 for a new log. */
+    long lastIndex();
+
+    /**
+     * The term of the entry at {@code index}.
+     *
+     * @throws IndexOutOfBoundsException unless {@code firstIndex() <= index <= lastIndex()}
+     */
+    long termAt(long index);
+
+    /**
+     * Entries from {@code fromIndex} (inclusive) to {@code toIndex} (exclusive), stopping early once their total
+     * {@link LogEntry#sizeInBytes()} would exceed {@code maxBytes}; always at least one entry if the range is not
+     * empty.
+     *
+     * @throws IndexOutOfBoundsException unless {@code firstIndex() <= fromIndex <= toIndex <= lastIndex() + 1}
+     */
+    List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes);
+
+    /**
+     * Appends consecutive entries to the end of the log.
+     *
+     * @param entries entries whose first index is {@code lastIndex() + 1}
+     * @return a future completing once these entries and every earlier mutation are durable
+     * @throws IllegalArgumentException if the entries are empty, not consecutive, or do not start at
+     *                                  {@code lastIndex() + 1}
+     */
+    CompletableFuture<Void> append(List<LogEntry> entries);
+
+    /**
+     * Removes the entries from {@code fromIndex} to the end (conflict repair, Raft §5.3). Crash-safe: recovery
+     * yields either the log before the call or the log after it, never stale entries past {@code fromIndex}
+     * mixed with newer ones.
+     *
+     * @param fromIndex first index to remove, with {@code firstIndex() <= fromIndex <= lastIndex() + 1}
+     * @return a future completing once the truncation and every earlier mutation are durable
+     */
+    CompletableFuture<Void> truncateSuffix(long fromIndex);
+
+    /**
+     * Allows the storage to drop entries up to and including {@code upToIndex}, which the caller guarantees are
+     * covered by a durable snapshot. Implementations may keep some of them (e.g. drop whole segments only), so
+     * {@link #firstIndex()} tells what remains.
+     */
+    void purgePrefix(long upToIndex);
+
+    /**
+     * Releases files and threads. Mutations not yet durable may be lost, exactly as in a crash. Idempotent.
+     */
+    @Override
+    void close();
+}

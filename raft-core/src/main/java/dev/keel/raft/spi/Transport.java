@@ -1,0 +1,34 @@
+package dev.keel.raft.spi;
+
+import dev.keel.raft.message.RaftMessage;
+
+/**
+ * Carries {@link RaftMessage}s between the servers of a cluster.
+ *
+ * <p>Raft tolerates lost, delayed, duplicated and reordered messages, so a transport may drop a message whenever
+ * delivering it would cost the caller time (full queue, unreachable peer, broken connection). It must never
+ * deliver a message corrupted or to the wrong server.
+ *
+ * <h2>Lifecycle</h2>
+ * The server calls {@link #start} once, then {@link #send} any number of times, then {@link #close}.
+ */
+public interface Transport extends AutoCloseable {
+
+    /**
+     * Starts delivering inbound messages addressed to this server to {@code handler}. The handler may be called
+     * from any thread, concurrently; it never blocks.
+     *
+     * @throws dev.keel.raft.exception.RaftException if the transport cannot start (e.g. its port is taken)
+     */
+    void start(InboundHandler handler);
+
+    /**
+     * Sends a message to {@link RaftMessage#to()}. Never blocks and never throws: a message that cannot be sent
+     * now is dropped (and counted, where the transport keeps counters).
+     */
+    void send(RaftMessage message);
+
+    /** Stops sending and receiving and releases resources. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,4 @@
+/**
+ * The application's side of replication: the {@link dev.keel.raft.statemachine.StateMachine} interface.
+ */
+package dev.keel.raft.statemachine;

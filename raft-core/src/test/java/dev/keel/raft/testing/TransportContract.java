@@ -1,0 +1,213 @@
+package dev.keel.raft.testing;
+
+import dev.keel.raft.NodeId;
+import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.message.AppendEntriesRequest;
+import dev.keel.raft.message.AppendEntriesResponse;
+import dev.keel.raft.message.Heartbeat;
+import dev.keel.raft.message.HeartbeatResponse;
+import dev.keel.raft.message.RaftMessage;
+import dev.keel.raft.message.ReadIndexRequest;
+import dev.keel.raft.message.ReadIndexResponse;
+import dev.keel.raft.message.VoteRequest;
+import dev.keel.raft.message.VoteResponse;
+import dev.keel.raft.spi.InboundHandler;
+import dev.keel.raft.spi.Transport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The behaviour every {@link Transport} must have. Extend it and implement {@link #createTransports}.
+ */
+public abstract class TransportContract {
+    protected static final NodeId A = NodeId.of("a");
+    protected static final NodeId B = NodeId.of("b");
+    protected static final NodeId C = NodeId.of("c");
+
+    private final List<Transport> created = new ArrayList<>();
+
+    /**
+     * Unstarted transports for the given members, able to reach each other. Ids that the implementation cannot
+     * reach (e.g. with no configured address) must not be in the list the test passes; {@link #unknownNode()} is
+     * never passed.
+     */
+    protected abstract Map<NodeId, Transport> createTransports(List<NodeId> members) throws Exception;
+
+    /** Max time a message may take on an idle, healthy local network. */
+    protected Duration deliveryTimeout() {
+        return Duration.ofSeconds(10);
+    }
+
+    /** An id that is not a member: sending to it must not throw or block. */
+    protected NodeId unknownNode() {
+        return NodeId.of("stranger");
+    }
+
+    @AfterEach
+    void closeAll() {
+        created.forEach(Transport::close);
+    }
+
+    private Map<NodeId, Transport> transports(NodeId... ids) throws Exception {
+        Map<NodeId, Transport> map = createTransports(List.of(ids));
+        created.addAll(map.values());
+        return map;
+    }
+
+    /** Every message type the engine uses, addressed from {@code from} to {@code to}. */
+    public static List<RaftMessage> sampleMessages(NodeId from, NodeId to) {
+        List<LogEntry> entries = List.of(LogEntry.noOp(11, 3), LogEntry.command(12, 3, new byte[]{1, 2, 3}),
+                LogEntry.command(13, 4, new byte[0]), LogEntry.command(14, 4, new byte[1000]));
+        return List.of(
+                new VoteRequest(from, to, 5, 10, 2, false),
+                new VoteRequest(from, to, 6, 10, 2, true),
+                new VoteResponse(from, to, 5, true, false),
+                new VoteResponse(from, to, 6, false, true),
+                new AppendEntriesRequest(from, to, 4, 10, 2, entries, 9),
+                new AppendEntriesRequest(from, to, 4, 0, 0, List.of(), 0),
+                AppendEntriesResponse.accepted(from, to, 4, 14),
+                new AppendEntriesResponse(from, to, 4, false, 10, 2, 7),
+                new Heartbeat(from, to, 4, 9, 17),
+                new HeartbeatResponse(from, to, 4, 17, 14),
+                new ReadIndexRequest(from, to, 4, 99),
+                new ReadIndexResponse(from, to, 4, 99, true, 14),
+                new ReadIndexResponse(from, to, 4, 100, false, 0));
+    }
+
+    protected static void waitUntil(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    private static final class Recorder implements InboundHandler {
+        final List<RaftMessage> received = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onMessage(RaftMessage message) {
+            received.add(message);
+        }
+    }
+
+    @Test
+    void everyMessageTypeArrivesIntact() throws Exception {
+        Map<NodeId, Transport> t = transports(A, B);
+        Recorder atB = new Recorder();
+        t.get(A).start(new Recorder());
+        t.get(B).start(atB);
+        List<RaftMessage> sent = sampleMessages(A, B);
+        // Connections may come up lazily: resend until the first one gets through, then send all.
+        RaftMessage probe = new Heartbeat(A, B, 1, 0, 0);
+        waitUntil(() -> {
+            t.get(A).send(probe);
+            return !atB.received.isEmpty();
+        }, deliveryTimeout(), "a first message from a to b");
+        atB.received.clear();
+        sent.forEach(t.get(A)::send);
+        waitUntil(() -> atB.received.size() >= sent.size(), deliveryTimeout(), "all sample messages at b");
+        assertThat(atB.received).containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    @Test
+    void messagesGoToTheAddresseeOnlyAndBothWays() throws Exception {
+        Map<NodeId, Transport> t = transports(A, B, C);
+        Recorder atA = new Recorder();
+        Recorder atB = new Recorder();
+        Recorder atC = new Recorder();
+        t.get(A).start(atA);
+        t.get(B).start(atB);
+        t.get(C).start(atC);
+        waitUntil(() -> {
+            t.get(A).send(new Heartbeat(A, B, 1, 0, 0));
+            t.get(B).send(new HeartbeatResponse(B, A, 1, 0, 0));
+            t.get(C).send(new Heartbeat(C, B, 1, 0, 0));
+            return !atB.received.isEmpty() && !atA.received.isEmpty()
+                    && atB.received.stream().anyMatch(m -> m.from().equals(C));
+        }, deliveryTimeout(), "messages a->b, b->a and c->b");
+        assertThat(atC.received).isEmpty();
+        assertThat(atB.received).allMatch(m -> m.to().equals(B));
+        assertThat(atA.received).allMatch(m -> m.to().equals(A) && m.from().equals(B));
+    }
+
+    @Test
+    void manyMessagesFromConcurrentSendersAllArriveOnAHealthyNetwork() throws Exception {
+        Map<NodeId, Transport> t = transports(A, B);
+        Recorder atB = new Recorder();
+        t.get(A).start(new Recorder());
+        t.get(B).start(atB);
+        waitUntil(() -> {
+            t.get(A).send(new Heartbeat(A, B, 1, 0, 0));
+            return !atB.received.isEmpty();
+        }, deliveryTimeout(), "connection a->b");
+        atB.received.clear();
+        int threads = 4;
+        int perThread = 200;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> senders = new ArrayList<>();
+        for (int th = 0; th < threads; th++) {
+            int base = th * perThread;
+            Thread sender = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < perThread; i++) {
+                    t.get(A).send(new ReadIndexRequest(A, B, 1, base + i));
+                }
+            });
+            sender.start();
+            senders.add(sender);
+        }
+        start.countDown();
+        for (Thread s : senders) {
+            s.join();
+        }
+        waitUntil(() -> atB.received.size() >= threads * perThread, deliveryTimeout(), "all messages at b");
+        assertThat(atB.received).extracting(m -> ((ReadIndexRequest) m).requestId())
+                .doesNotHaveDuplicates().hasSize(threads * perThread);
+    }
+
+    @Test
+    void sendingToAnUnknownOrStoppedPeerNeitherThrowsNorBlocks() throws Exception {
+        Map<NodeId, Transport> t = transports(A, B);
+        t.get(A).start(new Recorder());
+        // b is never started: its messages have nowhere to go.
+        long start = System.nanoTime();
+        for (int i = 0; i < 1000; i++) {
+            t.get(A).send(new Heartbeat(A, B, 1, 0, 0));
+            t.get(A).send(new Heartbeat(A, unknownNode(), 1, 0, 0));
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void closeIsIdempotentAndSendAfterCloseIsDropped() throws Exception {
+        Map<NodeId, Transport> t = transports(A, B);
+        Recorder atB = new Recorder();
+        t.get(A).start(new Recorder());
+        t.get(B).start(atB);
+        t.get(A).close();
+        t.get(A).close();
+        t.get(A).send(new Heartbeat(A, B, 1, 0, 0));
+        t.get(B).close();
+        t.get(B).close();
+        assertThat(atB.received).isEmpty();
+    }
+}

@@ -317,6 +317,9 @@ public final class Simulation {
         note(n.id + " is " + s.role() + " in term " + s.term() + (s.leader() != null ? ", leader " + s.leader() : ""));
         if (s.isLeader()) {
             stats.elections++;
+            if (nemesis != null) {
+                nemesis.onLeaderElected(n.index);
+            }
         }
         guard(() -> invariants.onStatus(n.index, s, n.storage));
     }

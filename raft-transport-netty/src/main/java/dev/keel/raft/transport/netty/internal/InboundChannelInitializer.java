@@ -1,8 +1,8 @@
 package dev.keel.raft.transport.netty.internal;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
@@ -11,7 +11,7 @@ import io.netty.handler.ssl.SslHandler;
  * [TLS] - frame decoder - frame prepender - protobuf decoder - protobuf encoder - {@link InboundConnectionHandler}.
  * The encoder side carries only the handshake response.
  */
-public final class InboundChannelInitializer extends ChannelInitializer<SocketChannel> {
+public final class InboundChannelInitializer extends ChannelInitializer<Channel> {
     private final TransportContext context;
     private final SslContext tls;
 
@@ -21,7 +21,7 @@ public final class InboundChannelInitializer extends ChannelInitializer<SocketCh
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
         if (tls != null) {
             SslHandler ssl = tls.newHandler(ch.alloc());

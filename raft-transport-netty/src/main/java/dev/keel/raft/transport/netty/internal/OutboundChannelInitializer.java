@@ -1,32 +1,37 @@
 package dev.keel.raft.transport.netty.internal;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
+import java.net.InetSocketAddress;
+
 /**
- * Builds the pipeline of a connection this node opens to {@code peer}:
+ * Builds the pipeline of a connection this node opens to a peer:
  * [TLS] - frame decoder - frame prepender - protobuf decoder - protobuf encoder - {@link OutboundConnectionHandler}.
  */
-final class OutboundChannelInitializer extends ChannelInitializer<SocketChannel> {
+final class OutboundChannelInitializer extends ChannelInitializer<Channel> {
     private final TransportContext context;
     private final SslContext tls;
-    private final PeerConnection peer;
+    private final InetSocketAddress address;
+    private final OutboundListener peer;
 
-    OutboundChannelInitializer(TransportContext context, SslContext tls, PeerConnection peer) {
+    OutboundChannelInitializer(TransportContext context, SslContext tls, InetSocketAddress address,
+                               OutboundListener peer) {
         this.context = context;
         this.tls = tls;
+        this.address = address;
         this.peer = peer;
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
         if (tls != null) {
             // Host and port let the TLS layer verify that the certificate names the address we dialled.
-            SslHandler ssl = tls.newHandler(ch.alloc(), peer.address().getHostString(), peer.address().getPort());
+            SslHandler ssl = tls.newHandler(ch.alloc(), address.getHostString(), address.getPort());
             ssl.setHandshakeTimeoutMillis(context.connectTimeout.toMillis());
             p.addLast("tls", ssl);
         }

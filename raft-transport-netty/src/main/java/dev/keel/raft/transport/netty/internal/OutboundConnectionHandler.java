@@ -11,18 +11,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The last handler of a connection this node opened to a peer: sends the handshake, waits for the answer, then
- * reports the connection to its {@link PeerConnection}, which writes the Raft traffic.
+ * reports the connection to its {@link OutboundListener} (the {@link PeerConnection}), which writes the Raft traffic.
  *
  * <p>One instance per channel (it holds the handshake state); all methods run on the channel's event loop.
  */
 final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
     private final TransportContext context;
-    private final PeerConnection peer;
+    private final OutboundListener peer;
     private boolean handshakeDone;
     private String failure;
     private ScheduledFuture<?> handshakeTimeout;
 
-    OutboundConnectionHandler(TransportContext context, PeerConnection peer) {
+    OutboundConnectionHandler(TransportContext context, OutboundListener peer) {
         this.context = context;
         this.peer = peer;
     }

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * loop, fixed for this peer, which owns the channel and the failure count; {@code state} is volatile so that senders
  * can drop early without a hop to the loop.
  */
-public final class PeerConnection {
+public final class PeerConnection implements OutboundListener {
     private enum State { IDLE, CONNECTING, CONNECTED, BACKOFF, CLOSED }
 
     /** Writes per drain before yielding the loop to its other channels; one flush covers them all. */
@@ -58,9 +58,10 @@ public final class PeerConnection {
         this.queue = new BoundedMessageQueue<>(queueCapacity);
         this.bootstrap = baseBootstrap.clone()
                 .group(loop)
-                .handler(new OutboundChannelInitializer(context, tls, this));
+                .handler(new OutboundChannelInitializer(context, tls, address, this));
     }
 
+    @Override
     public NodeId peer() {
         return peer;
     }
@@ -97,12 +98,13 @@ public final class PeerConnection {
         });
     }
 
-    void writable() {
+    @Override
+    public void writable() {
         scheduleDrain();
     }
 
-    /** The peer accepted our handshake on {@code ch}. On the loop. */
-    void handshakeAccepted(Channel ch) {
+    @Override
+    public void handshakeAccepted(Channel ch) {
         if (ch != channel || state != State.CONNECTING) {
             ch.close();
             return;
@@ -118,8 +120,8 @@ public final class PeerConnection {
         drain();
     }
 
-    /** {@code ch} failed before its handshake completed. On the loop. */
-    void connectionFailed(Channel ch, String reason) {
+    @Override
+    public void connectionFailed(Channel ch, String reason) {
         if (ch != channel || state == State.CLOSED) {
             return;
         }
@@ -139,8 +141,8 @@ public final class PeerConnection {
         context.peerUnreachable(peer);
     }
 
-    /** The established connection {@code ch} closed. On the loop. */
-    void connectionLost(Channel ch) {
+    @Override
+    public void connectionLost(Channel ch) {
         if (ch != channel || state == State.CLOSED) {
             return;
         }

@@ -113,7 +113,7 @@ public final class NettyTransportConfig {
     }
 
     /**
-     * Largest frame accepted or sent, in bytes. A peer that sends a larger frame is disconnected; a message that
+     * Largest frame accepted or sent, in bytes of serialized envelope (the 4-byte length prefix not counted). A peer that sends a larger frame is disconnected; a message that
      * would need a larger frame is dropped (and counted). Must exceed the engine's
      * {@code maxEntriesBytesPerMessage} plus per-entry overhead. Default 16 MiB.
      */

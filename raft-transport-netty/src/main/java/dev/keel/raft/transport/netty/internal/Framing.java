@@ -22,7 +22,10 @@ public final class Framing {
     private Framing() {
     }
 
-    /** A frame decoder for one channel (it buffers a partial frame, so it cannot be shared). */
+    /**
+     * A frame decoder for one channel (it buffers a partial frame, so it cannot be shared). {@code maxFrameSize}
+     * bounds the envelope bytes, not counting the length prefix, the same bound the sender checks.
+     */
     static LengthFieldBasedFrameDecoder newDecoder(int maxFrameSize) {
         return new FrameDecoder(maxFrameSize);
     }
@@ -33,7 +36,7 @@ public final class Framing {
      */
     private static final class FrameDecoder extends LengthFieldBasedFrameDecoder {
         FrameDecoder(int maxFrameSize) {
-            super(maxFrameSize, 0, LENGTH_FIELD_BYTES, 0, LENGTH_FIELD_BYTES, true);
+            super(maxFrameSize + LENGTH_FIELD_BYTES, 0, LENGTH_FIELD_BYTES, 0, LENGTH_FIELD_BYTES, true);
         }
 
         @Override

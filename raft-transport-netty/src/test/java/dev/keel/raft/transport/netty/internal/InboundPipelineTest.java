@@ -189,6 +189,25 @@ class InboundPipelineTest {
     }
 
     @Test
+    void aFrameOfExactlyTheMaximumSizeIsAccepted() {
+        handshakeAccepted();
+        Heartbeat hb = new Heartbeat(PEER, SELF, 3, 7, 1);
+        Envelope plain = message(hb);
+        // Pad with an unknown field (ignored by readers) until the envelope is exactly MAX_FRAME bytes.
+        Envelope padded = plain;
+        for (int padding = MAX_FRAME - plain.getSerializedSize(); padded.getSerializedSize() != MAX_FRAME; padding--) {
+            padded = plain.toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+                    .addField(63, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                            .addLengthDelimited(com.google.protobuf.ByteString.copyFrom(new byte[padding])).build())
+                    .build()).build();
+        }
+        assertThat(padded.getSerializedSize()).isEqualTo(MAX_FRAME);
+        ch.writeInbound(frame(padded));
+        assertThat(delivered).containsExactly(hb);
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    @Test
     void aFrameLargerThanTheMaximumClosesTheConnectionBeforeItsBodyArrives() {
         handshakeAccepted();
         ByteBuf header = Unpooled.buffer(4).writeInt(MAX_FRAME + 1);

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -19,9 +20,9 @@ final class LocalCluster implements AutoCloseable {
     final Map<NodeId, NettyTransport> transports = new LinkedHashMap<>();
     final Map<NodeId, Inbox> inboxes = new LinkedHashMap<>();
     private final Map<NodeId, NettyTransport> retired = new LinkedHashMap<>();
-    private final UnaryOperator<NettyTransportConfig.Builder> customize;
+    private final BiFunction<NodeId, NettyTransportConfig.Builder, NettyTransportConfig.Builder> customize;
 
-    LocalCluster(UnaryOperator<NettyTransportConfig.Builder> customize) {
+    LocalCluster(BiFunction<NodeId, NettyTransportConfig.Builder, NettyTransportConfig.Builder> customize) {
         this.customize = customize;
     }
 
@@ -41,6 +42,12 @@ final class LocalCluster implements AutoCloseable {
     }
 
     static LocalCluster of(UnaryOperator<NettyTransportConfig.Builder> customize, NodeId... ids) {
+        return perNode((id, b) -> customize.apply(b), ids);
+    }
+
+    /** Nodes configured individually, e.g. each with its own TLS certificate. */
+    static LocalCluster perNode(BiFunction<NodeId, NettyTransportConfig.Builder, NettyTransportConfig.Builder> customize,
+                                NodeId... ids) {
         LocalCluster c = new LocalCluster(customize);
         for (NodeId id : ids) {
             c.startNode(id, new InetSocketAddress("127.0.0.1", 0));
@@ -55,7 +62,7 @@ final class LocalCluster implements AutoCloseable {
         if (previous != null) {
             retired.put(id, previous);
         }
-        NettyTransport t = new NettyTransport(customize.apply(baseConfig(id, bind)).build());
+        NettyTransport t = new NettyTransport(customize.apply(id, baseConfig(id, bind)).build());
         Inbox inbox = new Inbox();
         t.start(inbox);
         transports.put(id, t);

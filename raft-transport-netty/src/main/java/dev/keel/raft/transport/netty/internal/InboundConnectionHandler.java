@@ -55,6 +55,14 @@ final class InboundConnectionHandler extends ChannelInboundHandlerAdapter {
         if (failed) {
             return;
         }
+        if (msg instanceof AppendEntriesWire.Decoded fast) {
+            if (peer == null) {
+                refuse(ctx, "the first frame must be a handshake, was APPEND_ENTRIES_REQUEST");
+            } else if (routable(fast.clusterId(), fast.groupId(), fast.from(), fast.to())) {
+                context.deliver(MessageMapper.fromDecoded(fast, peer, context.selfId));
+            }
+            return;
+        }
         Envelope envelope = (Envelope) msg;
         if (peer == null) {
             handshake(ctx, envelope);
@@ -104,31 +112,45 @@ final class InboundConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void message(Envelope envelope) {
-        if (!peer.value().equals(envelope.getFrom())) {
-            throw new InvalidWireDataException("connection of " + peer + " carried a frame from '"
-                    + envelope.getFrom() + "'");
-        }
-        if (!envelope.getClusterId().isEmpty() && !context.clusterId.equals(envelope.getClusterId())) {
-            throw new InvalidWireDataException("frame for cluster '" + envelope.getClusterId() + "' on a connection of "
-                    + "cluster '" + context.clusterId + "'");
-        }
         if (!MessageMapper.hasRaftBody(envelope)) {
+            checkSender(envelope.getFrom());
             if (envelope.hasHandshake() || envelope.hasHandshakeResponse()) {
                 throw new InvalidWireDataException("unexpected " + envelope.getBodyCase() + " after the handshake");
             }
             drop("a message of a kind this version does not know (sent by a newer version?) from " + peer);
             return;
         }
-        if (!context.groupId.equals(envelope.getGroupId())) {
-            drop("a message for group '" + envelope.getGroupId() + "' from " + peer + "; this node serves group '"
+        if (routable(envelope.getClusterId(), envelope.getGroupId(), envelope.getFrom(), envelope.getTo())) {
+            context.deliver(MessageMapper.fromEnvelope(envelope, peer, context.selfId));
+        }
+    }
+
+    /**
+     * Checks a frame's header after the handshake: a wrong sender or cluster breaks the connection's protocol (an
+     * exception, which closes it); a message for another group or node is dropped (false).
+     */
+    private boolean routable(String clusterId, String groupId, String from, String to) {
+        checkSender(from);
+        if (!clusterId.isEmpty() && !context.clusterId.equals(clusterId)) {
+            throw new InvalidWireDataException("frame for cluster '" + clusterId + "' on a connection of cluster '"
+                    + context.clusterId + "'");
+        }
+        if (!context.groupId.equals(groupId)) {
+            drop("a message for group '" + groupId + "' from " + peer + "; this node serves group '"
                     + context.groupId + "'");
-            return;
+            return false;
         }
-        if (!context.selfId.value().equals(envelope.getTo())) {
-            drop("a message for '" + envelope.getTo() + "' from " + peer + " (this is " + context.selfId + ")");
-            return;
+        if (!context.selfId.value().equals(to)) {
+            drop("a message for '" + to + "' from " + peer + " (this is " + context.selfId + ")");
+            return false;
         }
-        context.deliver(MessageMapper.fromEnvelope(envelope, peer, context.selfId));
+        return true;
+    }
+
+    private void checkSender(String from) {
+        if (!peer.value().equals(from)) {
+            throw new InvalidWireDataException("connection of " + peer + " carried a frame from '" + from + "'");
+        }
     }
 
     private void drop(String what) {

@@ -162,6 +162,20 @@ public final class MessageMapper {
         }
     }
 
+    /**
+     * The AppendEntriesRequest a fast-decoded envelope carries; see {@link AppendEntriesWire}.
+     *
+     * @throws InvalidWireDataException if it violates the record's validation
+     */
+    static AppendEntriesRequest fromDecoded(AppendEntriesWire.Decoded d, NodeId from, NodeId to) {
+        try {
+            return new AppendEntriesRequest(from, to, d.term(), d.prevLogIndex(), d.prevLogTerm(), d.entries(),
+                    d.leaderCommit());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidWireDataException("invalid APPEND_ENTRIES_REQUEST from " + from + ": " + e.getMessage(), e);
+        }
+    }
+
     private static AppendEntriesRequest appendEntries(dev.keel.raft.proto.v1.AppendEntriesRequest m, NodeId from,
                                                       NodeId to) {
         List<LogEntry> entries = new ArrayList<>(m.getEntriesCount());

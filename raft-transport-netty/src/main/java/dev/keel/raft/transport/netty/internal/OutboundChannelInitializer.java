@@ -10,7 +10,8 @@ import java.net.InetSocketAddress;
 
 /**
  * Builds the pipeline of a connection this node opens to a peer:
- * [TLS] - frame decoder - frame prepender - protobuf decoder - protobuf encoder - {@link OutboundConnectionHandler}.
+ * [TLS] - frame decoder - frame prepender - protobuf decoder - protobuf encoder - Raft message encoder -
+ * {@link OutboundConnectionHandler}.
  */
 final class OutboundChannelInitializer extends ChannelInitializer<Channel> {
     private final TransportContext context;
@@ -39,6 +40,7 @@ final class OutboundChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast("framePrepender", Framing.PREPENDER);
         p.addLast("protobufDecoder", ProtobufEnvelopeDecoder.INSTANCE);
         p.addLast("protobufEncoder", ProtobufEnvelopeEncoder.INSTANCE);
+        p.addLast("messageEncoder", context.messageEncoder);
         p.addLast("peer", new OutboundConnectionHandler(context, peer));
     }
 }

@@ -47,7 +47,6 @@ final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Envelope envelope = (Envelope) msg;
         if (handshakeDone) {
             // The accepting side sends nothing after the handshake in protocol v1; a later version may, and an old
             // node ignores what it does not know (raft.proto rule 3).
@@ -57,8 +56,9 @@ final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
         if (failure != null) {
             return;
         }
-        if (!envelope.hasHandshakeResponse()) {
-            fail(ctx, "protocol violation: expected a handshake response, got " + envelope.getBodyCase());
+        if (!(msg instanceof Envelope envelope) || !envelope.hasHandshakeResponse()) {
+            fail(ctx, "protocol violation: expected a handshake response, got "
+                    + (msg instanceof Envelope e ? e.getBodyCase() : "APPEND_ENTRIES_REQUEST"));
             return;
         }
         HandshakeResponse response = envelope.getHandshakeResponse();

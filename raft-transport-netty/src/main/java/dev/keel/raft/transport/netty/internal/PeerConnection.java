@@ -1,8 +1,8 @@
 package dev.keel.raft.transport.netty.internal;
 
 import dev.keel.raft.NodeId;
+import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.RaftMessage;
-import dev.keel.raft.proto.v1.Envelope;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -206,16 +206,21 @@ public final class PeerConnection implements OutboundListener {
         int written = 0;
         RaftMessage message;
         while (written < MAX_WRITES_PER_DRAIN && ch.isWritable() && (message = queue.poll()) != null) {
-            Envelope envelope = MessageMapper.toEnvelope(message, context.groupId);
-            int size = envelope.getSerializedSize();
-            if (size > context.maxFrameSize) {
-                context.counters.droppedTooLarge.increment();
-                context.droppedLog.warn(context.selfId + ": dropped " + message + ": its frame of " + size
-                        + " bytes exceeds maxFrameSize " + context.maxFrameSize
-                        + "; lower the engine's maxEntriesBytesPerMessage or raise maxFrameSize");
-                continue;
+            Object wire = message;
+            if (message instanceof AppendEntriesRequest ae) {
+                // The only message that can approach the frame limit; the sizes computed here serve the encoder too.
+                AppendEntriesWire.Measured measured = AppendEntriesWire.measure(ae, context.groupId);
+                if (measured.size() > context.maxFrameSize) {
+                    context.counters.droppedTooLarge.increment();
+                    context.droppedLog.warn(context.selfId + ": dropped " + message + ": its frame of "
+                            + measured.size() + " bytes exceeds maxFrameSize " + context.maxFrameSize
+                            + "; lower the engine's maxEntriesBytesPerMessage or raise maxFrameSize");
+                    continue;
+                }
+                wire = measured;
             }
-            ch.write(envelope, ch.voidPromise());
+            // The pipeline's RaftMessageEncoder serializes it; the flush below covers the whole batch.
+            ch.write(wire, ch.voidPromise());
             written++;
         }
         if (written > 0) {

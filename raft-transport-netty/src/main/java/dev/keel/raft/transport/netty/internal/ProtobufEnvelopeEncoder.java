@@ -3,10 +3,12 @@ package dev.keel.raft.transport.netty.internal;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -24,8 +26,12 @@ final class ProtobufEnvelopeEncoder extends MessageToMessageEncoder<MessageLite>
 
     @Override
     protected void encode(ChannelHandlerContext ctx, MessageLite message, List<Object> out) throws Exception {
+        out.add(serialize(ctx.alloc(), message));
+    }
+
+    static ByteBuf serialize(ByteBufAllocator alloc, MessageLite message) throws IOException {
         int size = message.getSerializedSize();
-        ByteBuf buf = ctx.alloc().ioBuffer(size, size);
+        ByteBuf buf = alloc.ioBuffer(size, size);
         boolean done = false;
         try {
             ByteBuffer target = buf.nioBuffer(0, size);
@@ -33,8 +39,8 @@ final class ProtobufEnvelopeEncoder extends MessageToMessageEncoder<MessageLite>
             message.writeTo(cos);
             cos.checkNoSpaceLeft();
             buf.writerIndex(size);
-            out.add(buf);
             done = true;
+            return buf;
         } finally {
             if (!done) {
                 buf.release();

@@ -31,6 +31,7 @@ public final class TransportContext {
     final int maxFrameSize;
     final Duration connectTimeout;
     final Counters counters;
+    final RaftMessageEncoder messageEncoder;
     final RateLimitedLog badInputLog = new RateLimitedLog(LOG, LOG_INTERVAL);
     final RateLimitedLog refusedLog = new RateLimitedLog(LOG, LOG_INTERVAL);
     final RateLimitedLog droppedLog = new RateLimitedLog(LOG, LOG_INTERVAL);
@@ -47,6 +48,7 @@ public final class TransportContext {
         this.connectTimeout = Objects.requireNonNull(connectTimeout);
         this.members = Set.copyOf(members);
         this.counters = Objects.requireNonNull(counters);
+        this.messageEncoder = new RaftMessageEncoder(groupId);
     }
 
     /** Starts delivering to {@code h}; until then inbound messages are dropped. */

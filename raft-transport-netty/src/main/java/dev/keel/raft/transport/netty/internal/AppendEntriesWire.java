@@ -187,7 +187,8 @@ final class AppendEntriesWire {
         long prevLogIndex = 0;
         long prevLogTerm = 0;
         long leaderCommit = 0;
-        List<LogEntry> entries = new ArrayList<>();
+        // Sized for a typical batch so that the list rarely grows.
+        List<LogEntry> entries = new ArrayList<>(64);
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             int field = WireFormat.getTagFieldNumber(tag);
             int wireType = WireFormat.getTagWireType(tag);

@@ -37,13 +37,16 @@ import java.util.concurrent.locks.LockSupport;
  * moving the same frames' bytes (pre-encoded, only framing on the receiving side), which is the limit.
  *
  * <p>A harness, not a test: run it with {@code main} (see the module README). Each side has one event-loop thread;
- * the transport run also has the sending thread, which keeps at most {@code -Dwindow} (default 256) messages in flight, the way
- * the engine bounds in-flight AppendEntries per follower.
+ * the transport run also has the sending thread, which keeps at most {@code -Dwindow} (default 256) messages in
+ * flight, the way the engine bounds in-flight AppendEntries per follower, and refills the window in bursts of at least
+ * {@value #BURST} messages, as the plain pipe writes {@value #BURST} frames per flush. Besides the rates it reports the
+ * process CPU time per message, which depends far less than the rates on what else the machine is running.
  */
 public final class ThroughputBenchmark {
     private static final int ENTRIES = 64;
     private static final int ENTRY_BYTES = 128;
     private static final int WINDOW = Integer.getInteger("window", 256);
+    private static final int BURST = 64;
     private static final NodeId A = NodeId.of("a");
     private static final NodeId B = NodeId.of("b");
 
@@ -71,8 +74,10 @@ public final class ThroughputBenchmark {
             }
             Result pipe = plainPipe(messages.get(0), frameBytes, warmupSeconds, measureSeconds, preferNative);
             Result transport = transport(messages, frameBytes, warmupSeconds, measureSeconds, preferNative);
-            System.out.printf(Locale.ROOT, "iteration %d: plain pipe %s | NettyTransport %s | ratio %.0f%%%n", i + 1,
-                    pipe, transport, 100.0 * transport.bytesPerSecond / pipe.bytesPerSecond);
+            System.out.printf(Locale.ROOT, "iteration %d: plain pipe %s | NettyTransport %s | byte-rate ratio %.0f%%"
+                            + " | CPU-efficiency ratio %.0f%%%n", i + 1, pipe, transport,
+                    100.0 * transport.bytesPerSecond / pipe.bytesPerSecond,
+                    100.0 * pipe.cpuMicrosPerMessage / transport.cpuMicrosPerMessage);
         }
     }
 
@@ -93,23 +98,35 @@ public final class ThroughputBenchmark {
         return list;
     }
 
-    record Result(double messagesPerSecond, double bytesPerSecond) {
+    /**
+     * @param cpuMicrosPerMessage CPU time of the whole process (every thread, user and system) per message: unlike
+     *                            the rates, it hardly depends on what else the machine is running
+     */
+    record Result(double messagesPerSecond, double bytesPerSecond, double cpuMicrosPerMessage) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%,.0f msg/s %,.1f MB/s", messagesPerSecond, bytesPerSecond / 1e6);
+            return String.format(Locale.ROOT, "%,.0f msg/s %,.1f MB/s %.1f CPU-us/msg", messagesPerSecond,
+                    bytesPerSecond / 1e6, cpuMicrosPerMessage);
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static Result measure(AtomicLong received, int frameBytes, double warmupSeconds, double measureSeconds)
             throws InterruptedException {
         Thread.sleep((long) (warmupSeconds * 1000));
         long c0 = received.get();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         Thread.sleep((long) (measureSeconds * 1000));
         long c1 = received.get();
+        long cpu1 = processCpuNanos();
         double seconds = (System.nanoTime() - t0) / 1e9;
         double mps = (c1 - c0) / seconds;
-        return new Result(mps, mps * frameBytes);
+        return new Result(mps, mps * frameBytes, (cpu1 - cpu0) / 1e3 / Math.max(1, c1 - c0));
     }
 
     private static Result transport(List<RaftMessage> messages, int frameBytes, double warmupSeconds,
@@ -130,12 +147,16 @@ public final class ThroughputBenchmark {
             long sent = 0;
             int i = 0;
             while (!Thread.currentThread().isInterrupted()) {
-                if (sent - received.get() >= WINDOW) {
+                // Refill the window in bursts of at least BURST, as the plain pipe writes BURST frames per flush.
+                long free = WINDOW - (sent - received.get());
+                if (free < BURST) {
                     LockSupport.parkNanos(20_000);
                     continue;
                 }
-                a.send(messages.get(i++ & 63));
-                sent++;
+                for (long n = 0; n < free; n++) {
+                    a.send(messages.get(i++ & 63));
+                }
+                sent += free;
             }
         }, "bench-sender");
         sender.start();
@@ -206,7 +227,7 @@ public final class ThroughputBenchmark {
 
                         private void pump(ChannelHandlerContext ctx) {
                             while (ctx.channel().isWritable()) {
-                                for (int i = 0; i < 64; i++) {
+                                for (int i = 0; i < BURST; i++) {
                                     ctx.write(frame.duplicate());
                                 }
                                 ctx.flush();

@@ -191,13 +191,4 @@ public final class MessageMapper {
         // EntryType.fromCode rejects 0 (UNSPECIFIED) and codes from newer versions with IllegalArgumentException.
         return EntryType.fromCode(code);
     }
-
-    /** Parses a node id from the wire. */
-    public static NodeId nodeId(String field, String value) {
-        try {
-            return NodeId.of(value);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidWireDataException("invalid " + field + " node id: " + e.getMessage(), e);
-        }
-    }
 }

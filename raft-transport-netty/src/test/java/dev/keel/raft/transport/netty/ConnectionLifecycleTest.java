@@ -168,6 +168,16 @@ class ConnectionLifecycleTest {
     }
 
     @Test
+    void aPeerGivenByAnUnresolvedHostNameIsReached() {
+        cluster = LocalCluster.of(A, B);
+        // "localhost" comes from the hosts file: no DNS traffic leaves the machine.
+        InetSocketAddress byName = InetSocketAddress.createUnresolved("localhost", cluster.get(B).localAddress().getPort());
+        cluster.get(A).updatePeers(Map.of(B, byName));
+        cluster.awaitDelivery(A, B, 1);
+        cluster.awaitDelivery(B, A, 1);
+    }
+
+    @Test
     void startingOnATakenPortFailsWithTheAddress() {
         cluster = LocalCluster.of(A);
         InetSocketAddress taken = cluster.get(A).localAddress();

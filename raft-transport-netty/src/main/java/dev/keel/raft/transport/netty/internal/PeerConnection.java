@@ -10,6 +10,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 
+import io.netty.util.concurrent.GlobalEventExecutor;
+
 import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -125,6 +127,10 @@ public final class PeerConnection implements OutboundListener {
         if (ch != channel || state == State.CLOSED) {
             return;
         }
+        fail(reason);
+    }
+
+    private void fail(String reason) {
         channel = null;
         failures++;
         long delay = backoff.delayNanos(failures);
@@ -192,13 +198,47 @@ public final class PeerConnection implements OutboundListener {
 
     private void connect() {
         state = State.CONNECTING;
-        ChannelFuture f = bootstrap.connect(address);
+        if (!address.isUnresolved()) {
+            connect(address);
+            return;
+        }
+        // A host name is looked up for every attempt (so a peer that moved is found), and off the event loop:
+        // the JDK's lookup blocks, and nothing may block an event loop.
+        channel = null;
+        try {
+            GlobalEventExecutor.INSTANCE.execute(() -> {
+                InetSocketAddress resolved = new InetSocketAddress(address.getHostString(), address.getPort());
+                execute(() -> {
+                    if (state != State.CONNECTING || channel != null) {
+                        return;
+                    }
+                    if (resolved.isUnresolved()) {
+                        failBeforeChannel("cannot resolve host " + address.getHostString());
+                    } else {
+                        connect(resolved);
+                    }
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            failBeforeChannel("cannot resolve host " + address.getHostString() + ": " + describe(e));
+        }
+    }
+
+    private void connect(InetSocketAddress target) {
+        ChannelFuture f = bootstrap.connect(target);
         channel = f.channel();
         f.addListener((ChannelFutureListener) future -> {
             if (!future.isSuccess()) {
                 connectionFailed(future.channel(), "connect failed: " + describe(future.cause()));
             }
         });
+    }
+
+    /** A failure before any channel exists (name lookup): same handling as a failed connection. */
+    private void failBeforeChannel(String reason) {
+        if (state == State.CONNECTING && channel == null) {
+            fail(reason);
+        }
     }
 
     private void writeQueued() {

@@ -4,7 +4,6 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
-import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.proto.v1.Envelope;
@@ -239,6 +238,6 @@ final class AppendEntriesWire {
                 skipNested(in, tag);
             }
         }
-        return new LogEntry(index, term, EntryType.fromCode(type), data == null ? new byte[0] : data);
+        return new LogEntry(index, term, MessageMapper.entryType(type), data == null ? new byte[0] : data);
     }
 }

@@ -187,8 +187,27 @@ public final class MessageMapper {
                 m.getLeaderCommit());
     }
 
-    private static EntryType entryType(int code) {
-        // EntryType.fromCode rejects 0 (UNSPECIFIED) and codes from newer versions with IllegalArgumentException.
-        return EntryType.fromCode(code);
+    /** Entry types by wire code, built once: {@code EntryType.fromCode} copies {@code values()} on every call. */
+    private static final EntryType[] ENTRY_TYPES = entryTypesByCode();
+
+    private static EntryType[] entryTypesByCode() {
+        int max = 0;
+        for (EntryType t : EntryType.values()) {
+            max = Math.max(max, t.code());
+        }
+        EntryType[] byCode = new EntryType[max + 1];
+        for (EntryType t : EntryType.values()) {
+            byCode[t.code()] = t;
+        }
+        return byCode;
+    }
+
+    /**
+     * @throws IllegalArgumentException for 0 (UNSPECIFIED) and codes this version does not know
+     */
+    static EntryType entryType(int code) {
+        EntryType t = code >= 0 && code < ENTRY_TYPES.length ? ENTRY_TYPES[code] : null;
+        // Unknown codes go through fromCode for its error message.
+        return t != null ? t : EntryType.fromCode(code);
     }
 }

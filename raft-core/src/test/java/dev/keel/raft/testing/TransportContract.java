@@ -89,7 +89,7 @@ public abstract class TransportContract {
      */
     private void connect(Transport from, Recorder at, RaftMessage probe) {
         long[] lastSent = {0};
-        Await.until(deliveryTimeout(), "a first message " + probe.from() + " -> " + probe.to(), () -> {
+        Await.until("a first message " + probe.from() + " -> " + probe.to(), deliveryTimeout(), () -> {
             if (System.nanoTime() - lastSent[0] > 20_000_000L) {
                 from.send(probe);
                 lastSent[0] = System.nanoTime();
@@ -121,7 +121,7 @@ public abstract class TransportContract {
         RaftMessage probe = new Heartbeat(A, B, 1, 0, 12345);
         connect(t.get(A), atB, probe);
         sent.forEach(t.get(A)::send);
-        Await.until(deliveryTimeout(), "all sample messages at b",
+        Await.until("all sample messages at b", deliveryTimeout(),
                 () -> atB.receivedExcept(probe).size() >= sent.size());
         assertThat(atB.receivedExcept(probe)).containsExactlyInAnyOrderElementsOf(sent);
     }
@@ -136,7 +136,7 @@ public abstract class TransportContract {
         t.get(B).start(atB);
         t.get(C).start(atC);
         long[] lastSent = {0};
-        Await.until(deliveryTimeout(), "messages a->b, b->a and c->b", () -> {
+        Await.until("messages a->b, b->a and c->b", deliveryTimeout(), () -> {
             if (System.nanoTime() - lastSent[0] > 20_000_000L) {
                 t.get(A).send(new Heartbeat(A, B, 1, 0, 0));
                 t.get(B).send(new HeartbeatResponse(B, A, 1, 0, 0));
@@ -183,7 +183,7 @@ public abstract class TransportContract {
         for (Thread s : senders) {
             s.join();
         }
-        Await.until(deliveryTimeout(), "all messages at b",
+        Await.until("all messages at b", deliveryTimeout(),
                 () -> atB.receivedExcept(probe).size() >= threads * perThread);
         assertThat(atB.receivedExcept(probe)).extracting(m -> ((ReadIndexRequest) m).requestId())
                 .doesNotHaveDuplicates().hasSize(threads * perThread);

@@ -1,5 +1,6 @@
 package dev.keel.raft.transport.netty;
 
+import dev.keel.raft.testing.Await;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.RaftServer;

@@ -69,7 +69,7 @@ final class EngineHarness {
     }
 
     RaftEngine add(NodeId id, List<NodeId> voters, RaftConfig config, InMemoryLogStorage storage, long seed) {
-        RaftEngine e = new RaftEngine(id, Set.copyOf(voters), config, storage, new SplittableRandom(seed));
+        RaftEngine e = new RaftEngine(id, Set.copyOf(voters), config, storage, null, new SplittableRandom(seed));
         engines.put(id, e);
         storages.put(id, storage);
         return e;
@@ -98,7 +98,9 @@ final class EngineHarness {
             if (rd.hardState() != null) {
                 s.saveHardState(rd.hardState());
             }
-            if (s.lastIndex() >= rd.firstIndex()) {
+            if (rd.logReset()) {
+                s.reset(rd.firstIndex());
+            } else if (s.lastIndex() >= rd.firstIndex()) {
                 s.truncateSuffix(rd.firstIndex());
             }
             if (!rd.entries().isEmpty()) {

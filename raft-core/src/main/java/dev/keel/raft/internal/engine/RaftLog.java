@@ -115,7 +115,7 @@ public final class RaftLog {
             long i = index - unstableOffset;
             return i < unstable.size() ? unstable.get((int) i).term() : -1;
         }
-        if (!resetPending && index >= storage.firstIndex()) {
+        if (!resetPending && index >= storage.firstIndex() && index <= storage.lastIndex()) {
             return storage.termAt(index);
         }
         return index == snapshotIndex() ? snapshot.term() : -1;

@@ -43,6 +43,7 @@ final class EngineHarness {
     final Map<NodeId, List<LogEntry>> appliedBy = new LinkedHashMap<>();
     final List<ReadState> readStates = new ArrayList<>();
     final List<Long> failedReads = new ArrayList<>();
+    final List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
     /** Messages are dropped when this says so. */
     Predicate<RaftMessage> drop = m -> false;
 
@@ -112,6 +113,7 @@ final class EngineHarness {
             appliedBy.computeIfAbsent(id, k -> new ArrayList<>()).addAll(rd.committedEntries());
             readStates.addAll(rd.readStates());
             failedReads.addAll(rd.failedReads());
+            snapshotSends.addAll(rd.snapshots().sends());
             if (!rd.entries().isEmpty()) {
                 LogEntry last = rd.entries().get(rd.entries().size() - 1);
                 e.persisted(last.index(), last.term());

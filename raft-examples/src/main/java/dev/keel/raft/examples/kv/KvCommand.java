@@ -1,0 +1,127 @@
+package dev.keel.raft.examples.kv;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One KV operation with its arguments, in the compact binary form stored in the Raft log (writes) or passed to
+ * {@code RaftServer.read} (reads): the operation code, a flags byte, then each argument as a 4-byte big-endian
+ * length and its bytes. The format is part of the on-disk log: extend it only compatibly.
+ *
+ * <p>Immutable; the argument arrays are shared, not copied, and must not be modified.
+ */
+public final class KvCommand {
+    /** SET: only if the key does not exist. */
+    public static final int SET_NX = 1;
+    /** SET: only if the key exists. */
+    public static final int SET_XX = 2;
+    /** SET: reply with the old value. */
+    public static final int SET_GET = 4;
+
+    private final Op op;
+    private final int flags;
+    private final List<byte[]> args;
+
+    /**
+     * @throws IllegalArgumentException if flags do not fit a byte
+     */
+    public KvCommand(Op op, int flags, List<byte[]> args) {
+        this.op = Objects.requireNonNull(op, "op");
+        if (flags < 0 || flags > 0xff) {
+            throw new IllegalArgumentException("flags must fit in a byte, were " + flags);
+        }
+        this.flags = flags;
+        this.args = List.copyOf(args);
+    }
+
+    /** A command without flags. */
+    public static KvCommand of(Op op, byte[]... args) {
+        return new KvCommand(op, 0, List.of(args));
+    }
+
+    /** {@code INCRBY key delta}. */
+    public static KvCommand incrBy(byte[] key, long delta) {
+        return of(Op.INCRBY, key, ByteBuffer.allocate(Long.BYTES).putLong(delta).array());
+    }
+
+    public Op op() {
+        return op;
+    }
+
+    public int flags() {
+        return flags;
+    }
+
+    public boolean hasFlag(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    public List<byte[]> args() {
+        return args;
+    }
+
+    public byte[] arg(int i) {
+        return args.get(i);
+    }
+
+    /** The 8-byte argument {@code i} as a long (INCRBY's delta). */
+    public long longArg(int i) {
+        byte[] a = args.get(i);
+        if (a.length != Long.BYTES) {
+            throw new IllegalArgumentException("argument " + i + " of " + op + " must be 8 bytes, was " + a.length);
+        }
+        return ByteBuffer.wrap(a).getLong();
+    }
+
+    /** The binary form. */
+    public byte[] encode() {
+        int size = 2;
+        for (byte[] a : args) {
+            size += 4 + a.length;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        buf.put((byte) op.code()).put((byte) flags);
+        for (byte[] a : args) {
+            buf.putInt(a.length).put(a);
+        }
+        return buf.array();
+    }
+
+    /**
+     * Reads the binary form.
+     *
+     * @throws IllegalArgumentException if the bytes are not a well-formed command
+     */
+    public static KvCommand decode(byte[] bytes) {
+        if (bytes.length < 2) {
+            throw new IllegalArgumentException("a command has at least 2 bytes, this one " + bytes.length);
+        }
+        Op op = Op.ofCode(bytes[0] & 0xff);
+        if (op == null) {
+            throw new IllegalArgumentException("unknown operation code " + (bytes[0] & 0xff));
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes, 2, bytes.length - 2);
+        List<byte[]> args = new ArrayList<>(4);
+        while (buf.hasRemaining()) {
+            if (buf.remaining() < 4) {
+                throw new IllegalArgumentException("truncated argument length at byte " + buf.position());
+            }
+            int len = buf.getInt();
+            if (len < 0 || len > buf.remaining()) {
+                throw new IllegalArgumentException("argument length " + len + " at byte " + (buf.position() - 4)
+                        + " exceeds the " + buf.remaining() + " bytes left");
+            }
+            byte[] a = new byte[len];
+            buf.get(a);
+            args.add(a);
+        }
+        return new KvCommand(op, bytes[1] & 0xff, args);
+    }
+
+    @Override
+    public String toString() {
+        return op + "(flags=" + flags + ", " + args.size() + " args)";
+    }
+}

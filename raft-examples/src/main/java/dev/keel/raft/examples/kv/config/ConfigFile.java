@@ -1,0 +1,47 @@
+package dev.keel.raft.examples.kv.config;
+
+import java.util.List;
+
+/**
+ * The contents of {@code node.toml} as written, before validation: every field may be missing. Keys are snake_case
+ * ({@code client_port}); unknown keys are rejected when reading.
+ *
+ * <p>Mutable on purpose: command-line flags are applied on top of the file before {@link NodeConfig#from} checks
+ * the whole.
+ */
+public final class ConfigFile {
+    public String id;
+    public String clusterId;
+    public String bind;
+    public Integer clientPort;
+    public Integer raftPort;
+    public String dataDir;
+    public List<Peer> peers;
+    public Integer maxValueBytes;
+    public Long leaderWaitMs;
+    public Long requestTimeoutMs;
+    public String fsync;
+    public Snapshot snapshot;
+    public Raft raft;
+
+    /** One {@code [[peers]]} entry. */
+    public static final class Peer {
+        public String id;
+        public String raft;
+        public String client;
+    }
+
+    /** The {@code [snapshot]} table. */
+    public static final class Snapshot {
+        public Long interval;
+        public Long logRetention;
+        public Integer retained;
+    }
+
+    /** The {@code [raft]} table: timing. */
+    public static final class Raft {
+        public Long heartbeatMs;
+        public Long electionTimeoutMinMs;
+        public Long electionTimeoutMaxMs;
+    }
+}

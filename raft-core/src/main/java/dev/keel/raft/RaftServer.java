@@ -1,0 +1,288 @@
+package dev.keel.raft;
+
+import dev.keel.raft.internal.runtime.ServerRuntime;
+import dev.keel.raft.internal.runtime.ThreadScheduler;
+import dev.keel.raft.spi.LogStorage;
+import dev.keel.raft.spi.RaftScheduler;
+import dev.keel.raft.spi.Transport;
+import dev.keel.raft.statemachine.StateMachine;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
+
+/**
+ * One member of a Raft cluster: replicates commands through the log and applies them to a {@link StateMachine}.
+ *
+ * <pre>{@code
+ * RaftServer server = RaftServer.builder()
+ *         .id(NodeId.of("n1"))
+ *         .members(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"))
+ *         .stateMachine(myStateMachine)
+ *         .logStorage(storage)
+ *         .transport(transport)
+ *         .build();
+ * server.start();
+ * byte[] result = server.submit(command).get();
+ * }</pre>
+ *
+ * <h2>Threading</h2>
+ * All methods are thread-safe and never block, except {@link #close()}, which waits briefly for the event loop to
+ * stop. Futures complete on Keel's threads: results of {@link #submit} and {@link #read} on the applier thread.
+ * Callbacks attached with the non-async {@code CompletableFuture} methods therefore run on that thread and delay
+ * the state machine while they run: keep them short, or use the {@code *Async} variants.
+ *
+ * <h2>Lifecycle</h2>
+ * Build, {@link #start()}, use, {@link #close()}. The server owns the storage and transport it is given and closes
+ * them when it closes. A fatal error (a storage failure, a state machine exception, a broken internal invariant)
+ * stops the server, as if closed, and is reported by {@link #failure()} and in the log.
+ */
+public final class RaftServer implements AutoCloseable {
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
+    private final NodeId id;
+    private final ServerRuntime runtime;
+    private final RaftScheduler scheduler;
+    private final boolean ownsScheduler;
+    private boolean started;
+
+    private RaftServer(Builder b) {
+        this.id = b.id;
+        this.ownsScheduler = b.scheduler == null;
+        this.scheduler = ownsScheduler ? new ThreadScheduler(b.id.value()) : b.scheduler;
+        RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
+        this.runtime = new ServerRuntime(b.id, b.members, b.config, b.stateMachine, b.logStorage, b.transport,
+                scheduler, random);
+        for (RaftListener l : b.listeners) {
+            runtime.addListener(l);
+        }
+    }
+
+    /** A builder for a server. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts the transport and the timers. The server begins as a follower and joins elections once its election
+     * timeout passes without hearing from a leader.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException(id + " is already started");
+        }
+        if (runtime.isClosed()) {
+            throw new IllegalStateException(id + " is closed");
+        }
+        started = true;
+        runtime.start();
+    }
+
+    /**
+     * Replicates a command and applies it.
+     *
+     * @return a future completing with the state machine's result once the command is committed and applied on this
+     *         server. It fails with {@link dev.keel.raft.exception.NotLeaderException} (with the leader, when known)
+     *         if this server is not the leader, {@link dev.keel.raft.exception.ServerBusyException} when too many
+     *         commands are pending, {@link dev.keel.raft.exception.IndeterminateOutcomeException} if leadership was
+     *         lost after the command reached the log, and {@link dev.keel.raft.exception.ServerStoppedException} once
+     *         closed. Only the indeterminate outcome may have taken effect.
+     */
+    public CompletableFuture<byte[]> submit(byte[] command) {
+        Objects.requireNonNull(command, "command");
+        return runtime.submit(command);
+    }
+
+    /**
+     * Runs a linearizable read: it observes every command whose submit completed before the read was called.
+     * Uses ReadIndex (thesis §6.4): no log write, one heartbeat round shared by all concurrent reads. Works on the
+     * leader and on followers (which ask the leader for the read index, then read locally).
+     *
+     * @return a future completing with {@link StateMachine#query}'s result; it fails with
+     *         {@link dev.keel.raft.exception.NotLeaderException} if no leader could confirm the read, with
+     *         {@link dev.keel.raft.exception.ServerBusyException} when too many reads are pending, with
+     *         {@link dev.keel.raft.exception.ServerStoppedException} once closed, or with the exception the query threw
+     */
+    public CompletableFuture<byte[]> read(byte[] query) {
+        Objects.requireNonNull(query, "query");
+        return runtime.read(query);
+    }
+
+    /** The server's current state. */
+    public ServerStatus status() {
+        return runtime.status();
+    }
+
+    /** This server's id. */
+    public NodeId id() {
+        return id;
+    }
+
+    /** Adds a listener for role and leader changes; see {@link RaftListener} for the threading rules. */
+    public void addListener(RaftListener listener) {
+        runtime.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeListener(RaftListener listener) {
+        runtime.removeListener(listener);
+    }
+
+    /** The fatal error that stopped the server, if one did. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(runtime.failure());
+    }
+
+    /** Whether {@link #close()} was called or a fatal error stopped the server. */
+    public boolean isClosed() {
+        return runtime.isClosed();
+    }
+
+    /**
+     * Stops the server: closes the transport and the storage and fails every pending operation (a command already
+     * in the log with {@link dev.keel.raft.exception.IndeterminateOutcomeException}, everything else with
+     * {@link dev.keel.raft.exception.ServerStoppedException}). Idempotent. With the default threads, waits up to
+     * 10 seconds for them to finish.
+     */
+    @Override
+    public void close() {
+        CompletableFuture<Void> stopped = runtime.close();
+        if (!ownsScheduler) {
+            return;
+        }
+        if (((ThreadScheduler) scheduler).isOwnThread()) {
+            // Called from a callback on our own threads: they finish the shutdown once the caller returns.
+            scheduler.close();
+            return;
+        }
+        try {
+            stopped.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Stop the threads regardless; the log says what was still running.
+        } finally {
+            scheduler.close();
+        }
+    }
+
+    /**
+     * Builds a {@link RaftServer}. Required: {@link #id}, {@link #members}, {@link #stateMachine},
+     * {@link #logStorage}, {@link #transport}. Optional: {@link #config} (defaults), {@link #scheduler} (two threads
+     * per server), {@link #random}.
+     */
+    public static final class Builder {
+        private NodeId id;
+        private Set<NodeId> members;
+        private RaftConfig config = RaftConfig.defaults();
+        private StateMachine stateMachine;
+        private LogStorage logStorage;
+        private Transport transport;
+        private RaftScheduler scheduler;
+        private RandomGenerator random;
+        private final java.util.List<RaftListener> listeners = new java.util.ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** This server's id; must be one of the members. */
+        public Builder id(NodeId value) {
+            this.id = Objects.requireNonNull(value, "id must not be null");
+            return this;
+        }
+
+        /** The voting members of the cluster, this server included. */
+        public Builder members(Collection<NodeId> value) {
+            Objects.requireNonNull(value, "members must not be null");
+            Set<NodeId> set = new LinkedHashSet<>();
+            for (NodeId m : value) {
+                Objects.requireNonNull(m, "members must not contain null");
+                if (!set.add(m)) {
+                    throw new IllegalArgumentException("members lists " + m + " twice");
+                }
+            }
+            if (set.isEmpty()) {
+                throw new IllegalArgumentException("members must not be empty");
+            }
+            this.members = set;
+            return this;
+        }
+
+        /** The voting members of the cluster, this server included. */
+        public Builder members(NodeId... value) {
+            return members(Arrays.asList(value));
+        }
+
+        public Builder config(RaftConfig value) {
+            this.config = Objects.requireNonNull(value, "config must not be null");
+            return this;
+        }
+
+        public Builder stateMachine(StateMachine value) {
+            this.stateMachine = Objects.requireNonNull(value, "stateMachine must not be null");
+            return this;
+        }
+
+        /** The durable log; the server takes ownership and closes it. */
+        public Builder logStorage(LogStorage value) {
+            this.logStorage = Objects.requireNonNull(value, "logStorage must not be null");
+            return this;
+        }
+
+        /** The transport; the server takes ownership and closes it. */
+        public Builder transport(Transport value) {
+            this.transport = Objects.requireNonNull(value, "transport must not be null");
+            return this;
+        }
+
+        /** Threads to run on instead of the server's own two; the caller keeps ownership of them. */
+        public Builder scheduler(RaftScheduler value) {
+            this.scheduler = Objects.requireNonNull(value, "scheduler must not be null");
+            return this;
+        }
+
+        /** The source of randomized election timeouts; seed it to make a run repeatable. */
+        public Builder random(RandomGenerator value) {
+            this.random = Objects.requireNonNull(value, "random must not be null");
+            return this;
+        }
+
+        /** Adds a listener registered before the server starts, so that it sees every change. */
+        public Builder listener(RaftListener value) {
+            listeners.add(Objects.requireNonNull(value, "listener must not be null"));
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if a required value is missing or the id is not a member
+         */
+        public RaftServer build() {
+            require(id, "id");
+            require(members, "members");
+            require(stateMachine, "stateMachine");
+            require(logStorage, "logStorage");
+            require(transport, "transport");
+            if (!members.contains(id)) {
+                throw new IllegalStateException("id " + id + " must be one of the members " + members);
+            }
+            return new RaftServer(this);
+        }
+
+        private static void require(Object value, String name) {
+            if (value == null) {
+                throw new IllegalStateException(name + " is required: call RaftServer.builder()." + name + "(...)");
+            }
+        }
+    }
+}

@@ -1,0 +1,497 @@
+package dev.keel.raft.internal.engine;
+
+import dev.keel.raft.NodeId;
+import dev.keel.raft.RaftConfig;
+import dev.keel.raft.Role;
+import dev.keel.raft.internal.role.Candidate;
+import dev.keel.raft.internal.role.Follower;
+import dev.keel.raft.internal.role.Leader;
+import dev.keel.raft.internal.role.PreCandidate;
+import dev.keel.raft.internal.role.RoleBehaviour;
+import dev.keel.raft.internal.role.RoleContext;
+import dev.keel.raft.log.HardState;
+import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.message.AppendEntriesRequest;
+import dev.keel.raft.message.AppendEntriesResponse;
+import dev.keel.raft.message.Heartbeat;
+import dev.keel.raft.message.HeartbeatResponse;
+import dev.keel.raft.message.RaftMessage;
+import dev.keel.raft.message.VoteRequest;
+import dev.keel.raft.message.VoteResponse;
+import dev.keel.raft.spi.LogStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+
+/**
+ * The Raft consensus engine of one server: a deterministic state machine. Inputs are {@link #tick()},
+ * {@link #step(RaftMessage)}, {@link #propose(byte[])}, {@link #read(long)} and {@link #persisted(long, long)};
+ * the work they cause is collected and handed out by {@link #ready()}. There is no clock, thread or I/O in here:
+ * time is counted in ticks, randomness comes from the injected generator, and the log storage is only read.
+ *
+ * <p>Not thread-safe: one driver thread calls everything. After {@link #ready()} the driver must write the
+ * Ready's entries to storage before calling the engine again.
+ */
+public final class RaftEngine {
+    private static final Logger log = LoggerFactory.getLogger(RaftEngine.class);
+    private static final long MAX_APPLY_BATCH_BYTES = 16L << 20;
+
+    private final NodeId self;
+    private final RaftConfig config;
+    private final RandomGenerator random;
+    private final Set<NodeId> voters;
+    private final List<NodeId> peers;
+    private final RaftLog raftLog;
+    private final Context context = new Context();
+
+    private long term;
+    private NodeId votedFor;
+    private NodeId leader;
+    private RoleBehaviour role;
+    private long now;
+    private int electionElapsed;
+    private int electionTimeout;
+    private boolean hardStateDirty;
+    private SoftState reportedSoftState;
+
+    private List<RaftMessage> messages = new ArrayList<>();
+    private List<RaftMessage> persistBound = new ArrayList<>();
+    private List<ReadState> readStates = new ArrayList<>();
+    private List<Long> failedReads = new ArrayList<>();
+
+    /**
+     * @param self    this server
+     * @param voters  the voting members, this server included
+     * @param config  timing and limits
+     * @param storage the log, read only; its hard state is the starting point
+     * @param random  the source of randomized election timeouts
+     */
+    public RaftEngine(NodeId self, Set<NodeId> voters, RaftConfig config, LogStorage storage, RandomGenerator random) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.config = Objects.requireNonNull(config, "config");
+        this.random = Objects.requireNonNull(random, "random");
+        this.voters = Set.copyOf(voters);
+        if (this.voters.isEmpty()) {
+            throw new IllegalArgumentException("a cluster needs at least one voter");
+        }
+        TreeSet<NodeId> others = new TreeSet<>(this.voters);
+        others.remove(self);
+        this.peers = List.copyOf(others);
+        this.raftLog = new RaftLog(storage);
+        HardState hs = storage.hardState();
+        this.term = hs.term();
+        this.votedFor = hs.votedFor();
+        this.role = new Follower(context);
+        resetElectionTimer();
+        this.reportedSoftState = softState();
+    }
+
+    // ---- inputs -------------------------------------------------------------------------------------------------
+
+    /** One unit of time passed. */
+    public void tick() {
+        now++;
+        electionElapsed++;
+        role.onTick();
+    }
+
+    /** A message arrived. Messages not addressed to this server, or from a non-member, are dropped. */
+    public void step(RaftMessage m) {
+        if (!m.to().equals(self) || !voters.contains(m.from()) || m.from().equals(self)) {
+            log.debug("{} drops {}: not addressed to it or not from a member", self, m);
+            return;
+        }
+        if (m.term() > term) {
+            if (m instanceof VoteRequest v) {
+                if (inLease()) {
+                    // CheckQuorum: we heard from a live leader within the minimum election timeout, so this
+                    // candidate cannot be needed; ignoring it keeps a rejoining server from deposing the leader.
+                    log.debug("{} ignores {} from {}: leader {} is active", self, v.preVote() ? "pre-vote" : "vote",
+                            v.from(), leader);
+                    return;
+                }
+                if (!v.preVote()) {
+                    becomeFollower(m.term(), null);
+                }
+            } else if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
+                // A granted pre-vote carries the term we would campaign in; it is not a newer term.
+            } else {
+                boolean fromLeader = m instanceof AppendEntriesRequest || m instanceof Heartbeat;
+                becomeFollower(m.term(), fromLeader ? m.from() : null);
+            }
+        } else if (m.term() < term) {
+            rejectStale(m);
+            return;
+        }
+        if (m instanceof VoteRequest v) {
+            onVoteRequest(v);
+            return;
+        }
+        role.onMessage(m);
+    }
+
+    /**
+     * Appends a command if this server is the leader and not overloaded.
+     *
+     * @return where it went, or why not
+     */
+    public ProposeResult propose(byte[] command) {
+        if (role.role() != Role.LEADER) {
+            return ProposeResult.notLeader(leader);
+        }
+        if (raftLog.lastIndex() - raftLog.commitIndex() >= config.maxPendingProposals()) {
+            return ProposeResult.busy();
+        }
+        long index = raftLog.lastIndex() + 1;
+        raftLog.append(LogEntry.command(index, term, command));
+        return ProposeResult.appended(index, term);
+    }
+
+    /**
+     * Asks for a linearizable read. The outcome comes out of a later {@link #ready()} as a {@link ReadState} (run the
+     * query once applied up to its index) or in {@link Ready#failedReads()}.
+     *
+     * @param requestId the caller's id for this read, unique among its pending reads
+     */
+    public void read(long requestId) {
+        role.onRead(requestId);
+    }
+
+    /** The storage made entries up to {@code index} (in {@code term}) durable. */
+    public void persisted(long index, long term) {
+        if (raftLog.onPersisted(index, term)) {
+            role.onDurable();
+        }
+    }
+
+    /** The transport reports {@code peer} unreachable. */
+    public void peerUnreachable(NodeId peer) {
+        role.onPeerUnreachable(peer);
+    }
+
+    // ---- outputs ------------------------------------------------------------------------------------------------
+
+    /** Whether {@link #ready()} has anything. */
+    public boolean hasReady() {
+        role.flush();
+        return hardStateDirty || raftLog.hasUnstable() || !messages.isEmpty() || !persistBound.isEmpty()
+                || raftLog.hasEntriesToApply() || !readStates.isEmpty() || !failedReads.isEmpty()
+                || !softState().equals(reportedSoftState);
+    }
+
+    /**
+     * Hands out the accumulated work. The caller must write the entries to storage (truncating it from
+     * {@link Ready#firstIndex()} first if needed) before it next calls the engine.
+     */
+    public Ready ready() {
+        role.flush();
+        HardState hs = hardStateDirty ? new HardState(term, votedFor) : null;
+        hardStateDirty = false;
+        // Committed entries first: they may still be in the unstable tail, which takeUnstable hands over.
+        List<LogEntry> committed = raftLog.takeEntriesToApply(MAX_APPLY_BATCH_BYTES);
+        long firstIndex = raftLog.unstableOffset();
+        List<LogEntry> entries = raftLog.takeUnstable();
+        SoftState soft = softState();
+        SoftState changed = soft.equals(reportedSoftState) ? null : soft;
+        reportedSoftState = soft;
+        Ready ready = new Ready(hs, firstIndex, entries, messages, persistBound, committed, readStates, failedReads,
+                changed);
+        messages = new ArrayList<>();
+        persistBound = new ArrayList<>();
+        readStates = new ArrayList<>();
+        failedReads = new ArrayList<>();
+        return ready;
+    }
+
+    // ---- state --------------------------------------------------------------------------------------------------
+
+    public NodeId id() {
+        return self;
+    }
+
+    public Role role() {
+        return role.role();
+    }
+
+    public long term() {
+        return term;
+    }
+
+    /** The known leader of the current term, or {@code null}. */
+    public NodeId leader() {
+        return leader;
+    }
+
+    public NodeId votedFor() {
+        return votedFor;
+    }
+
+    public RaftLog log() {
+        return raftLog;
+    }
+
+    public Set<NodeId> voters() {
+        return voters;
+    }
+
+    public RaftConfig config() {
+        return config;
+    }
+
+    /** The current randomized election timeout in ticks. */
+    public int electionTimeoutTicks() {
+        return electionTimeout;
+    }
+
+    /** When leader, each follower's match index; otherwise empty. */
+    public Map<NodeId, Long> matchIndexes() {
+        return role instanceof Leader l ? l.matchIndexes() : Map.of();
+    }
+
+    /** The current role's behaviour, for tests. */
+    public RoleBehaviour roleBehaviour() {
+        return role;
+    }
+
+    public SoftState softState() {
+        return new SoftState(role.role(), term, leader);
+    }
+
+    @Override
+    public String toString() {
+        return self + "[" + role.role() + " term=" + term + " vote=" + votedFor + " leader=" + leader + " " + raftLog
+                + "]";
+    }
+
+    // ---- rules shared by every role -----------------------------------------------------------------------------
+
+    private boolean inLease() {
+        return config.checkQuorum() && leader != null && electionElapsed < config.electionTimeoutMinTicks();
+    }
+
+    private void rejectStale(RaftMessage m) {
+        // Answer with our term so that a stale leader or candidate learns it is stale and steps down (§5.1).
+        if (m instanceof AppendEntriesRequest a) {
+            send(new AppendEntriesResponse(self, a.from(), term, false, a.prevLogIndex(), 0, 0));
+        } else if (m instanceof Heartbeat h) {
+            send(new HeartbeatResponse(self, h.from(), term, 0, raftLog.lastIndex()));
+        } else if (m instanceof VoteRequest v) {
+            send(new VoteResponse(self, v.from(), term, false, v.preVote()));
+        }
+    }
+
+    /** RequestVote (§5.2, §5.4.1), and its pre-vote form (thesis §9.6). */
+    private void onVoteRequest(VoteRequest v) {
+        boolean canVote = v.from().equals(votedFor)
+                || (votedFor == null && leader == null)
+                || (v.preVote() && v.term() > term);
+        boolean grant = canVote && raftLog.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+        if (grant && !v.preVote()) {
+            votedFor = v.from();
+            hardStateDirty = true;
+            resetElectionTimer();
+        }
+        long replyTerm = grant && v.preVote() ? v.term() : term;
+        log.debug("{} {} {} to {} for term {}", self, grant ? "grants" : "denies", v.preVote() ? "pre-vote" : "vote",
+                v.from(), v.term());
+        send(new VoteResponse(self, v.from(), replyTerm, grant, v.preVote()));
+    }
+
+    private void send(RaftMessage m) {
+        // A leader's messages claim nothing about its own durable state, so they may leave before its writes
+        // complete; everyone else's (votes, acknowledgements) must wait for them.
+        if (role.role() == Role.LEADER) {
+            messages.add(m);
+        } else {
+            persistBound.add(m);
+        }
+    }
+
+    private void resetElectionTimer() {
+        electionElapsed = 0;
+        int min = config.electionTimeoutMinTicks();
+        electionTimeout = min + random.nextInt(config.electionTimeoutMaxTicks() - min);
+    }
+
+    private void changeRole(RoleBehaviour next) {
+        RoleBehaviour previous = role;
+        role = next;
+        previous.onExit();
+    }
+
+    private void becomeFollower(long newTerm, NodeId newLeader) {
+        if (newTerm < term) {
+            throw new IllegalStateException(self + " cannot go back from term " + term + " to " + newTerm);
+        }
+        Role previous = role.role();
+        if (newTerm > term) {
+            term = newTerm;
+            votedFor = null;
+            hardStateDirty = true;
+        }
+        leader = newLeader;
+        changeRole(new Follower(context));
+        resetElectionTimer();
+        if (previous != Role.FOLLOWER) {
+            log.info("{} became follower in term {} (was {}); leader {}", self, term, previous,
+                    leader == null ? "unknown" : leader);
+        }
+    }
+
+    private void campaign() {
+        if (config.preVote()) {
+            leader = null;
+            PreCandidate pre = new PreCandidate(context);
+            changeRole(pre);
+            resetElectionTimer();
+            log.info("{} starts a pre-vote for term {} (last log {}@{})", self, term + 1, raftLog.lastIndex(),
+                    raftLog.lastTerm());
+            pre.start();
+        } else {
+            becomeCandidate();
+        }
+    }
+
+    private void becomeCandidate() {
+        term++;
+        votedFor = self;
+        leader = null;
+        hardStateDirty = true;
+        Candidate candidate = new Candidate(context);
+        changeRole(candidate);
+        resetElectionTimer();
+        log.info("{} starts an election for term {} (last log {}@{})", self, term, raftLog.lastIndex(),
+                raftLog.lastTerm());
+        candidate.start();
+    }
+
+    private void becomeLeader() {
+        if (role.role() != Role.CANDIDATE) {
+            throw new IllegalStateException(self + " can only become leader from candidate, was " + role.role());
+        }
+        leader = self;
+        Leader l = new Leader(context);
+        changeRole(l);
+        electionElapsed = 0;
+        l.start();
+        log.info("{} became leader of term {} (no-op at {})", self, term, l.termStartIndex());
+    }
+
+    private final class Context implements RoleContext {
+        @Override
+        public NodeId self() {
+            return self;
+        }
+
+        @Override
+        public long term() {
+            return term;
+        }
+
+        @Override
+        public NodeId leader() {
+            return leader;
+        }
+
+        @Override
+        public RaftConfig config() {
+            return config;
+        }
+
+        @Override
+        public RaftLog log() {
+            return raftLog;
+        }
+
+        @Override
+        public List<NodeId> peers() {
+            return peers;
+        }
+
+        @Override
+        public int voterCount() {
+            return voters.size();
+        }
+
+        @Override
+        public boolean isVoter() {
+            return voters.contains(self);
+        }
+
+        @Override
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public int electionElapsed() {
+            return electionElapsed;
+        }
+
+        @Override
+        public int electionTimeout() {
+            return electionTimeout;
+        }
+
+        @Override
+        public void resetElectionTimer() {
+            RaftEngine.this.resetElectionTimer();
+        }
+
+        @Override
+        public void send(RaftMessage message) {
+            RaftEngine.this.send(message);
+        }
+
+        @Override
+        public void setLeader(NodeId newLeader) {
+            if (leader != null && !leader.equals(newLeader)) {
+                throw new IllegalStateException(self + " sees two leaders in term " + term + ": " + leader + " and "
+                        + newLeader);
+            }
+            leader = newLeader;
+        }
+
+        @Override
+        public void becomeFollower(long newTerm, NodeId newLeader) {
+            RaftEngine.this.becomeFollower(newTerm, newLeader);
+        }
+
+        @Override
+        public void campaign() {
+            RaftEngine.this.campaign();
+        }
+
+        @Override
+        public void becomeCandidate() {
+            RaftEngine.this.becomeCandidate();
+        }
+
+        @Override
+        public void becomeLeader() {
+            RaftEngine.this.becomeLeader();
+        }
+
+        @Override
+        public void redeliver(RaftMessage message) {
+            role.onMessage(message);
+        }
+
+        @Override
+        public void readReady(long requestId, long readIndex) {
+            readStates.add(new ReadState(requestId, readIndex));
+        }
+
+        @Override
+        public void readFailed(long requestId) {
+            failedReads.add(requestId);
+        }
+    }
+}

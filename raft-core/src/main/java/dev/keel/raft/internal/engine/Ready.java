@@ -1,0 +1,34 @@
+package dev.keel.raft.internal.engine;
+
+import dev.keel.raft.log.HardState;
+import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.message.RaftMessage;
+
+import java.util.List;
+
+/**
+ * The work the engine asks its driver to do, in this order: write {@code hardState} (if not null), then truncate
+ * the log from {@code firstIndex} and append {@code entries}; send {@code messages} at once; send
+ * {@code persistBoundMessages} only once those writes and every earlier one are durable; hand
+ * {@code committedEntries} to the state machine; serve {@code readStates} once applied up to their index; fail
+ * {@code failedReads}.
+ *
+ * @param hardState            hard state to persist, or {@code null} if unchanged
+ * @param firstIndex           index of the first entry in {@code entries}; storage entries from here on are replaced
+ * @param entries              entries to write (may be empty)
+ * @param messages             messages that may leave before the writes are durable (a leader's)
+ * @param persistBoundMessages messages that claim durable state (votes, acknowledgements)
+ * @param committedEntries     newly committed entries, in order
+ * @param readStates           reads whose index is confirmed
+ * @param failedReads          ids of reads that cannot be served here
+ * @param softState            the role, term and leader, when any of them changed; otherwise {@code null}
+ */
+public record Ready(HardState hardState, long firstIndex, List<LogEntry> entries, List<RaftMessage> messages,
+                    List<RaftMessage> persistBoundMessages, List<LogEntry> committedEntries,
+                    List<ReadState> readStates, List<Long> failedReads, SoftState softState) {
+
+    /** Whether this Ready writes anything to storage. */
+    public boolean hasWrites() {
+        return hardState != null || !entries.isEmpty();
+    }
+}

@@ -1,0 +1,14 @@
+package dev.keel.raft.internal.engine;
+
+import dev.keel.raft.NodeId;
+import dev.keel.raft.Role;
+
+/**
+ * The volatile part of a server's state that observers care about.
+ *
+ * @param role   the role
+ * @param term   the current term
+ * @param leader the known leader in {@code term}, or {@code null}
+ */
+public record SoftState(Role role, long term, NodeId leader) {
+}

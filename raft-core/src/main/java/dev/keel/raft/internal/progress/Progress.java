@@ -1,0 +1,161 @@
+package dev.keel.raft.internal.progress;
+
+/**
+ * The leader's view of one follower's log (Raft §5.3 nextIndex/matchIndex), with the flow control that decides
+ * when to send it more.
+ *
+ * <p>In {@link State#PROBE} the leader does not know where the follower's log matches its own and sends one
+ * AppendEntries at a time, backing up on each rejection. Once one is accepted it switches to
+ * {@link State#REPLICATE} and streams entries optimistically, up to a window of unacknowledged messages.
+ */
+public final class Progress {
+
+    /** Replication mode. */
+    public enum State {
+        PROBE, REPLICATE
+    }
+
+    /** How many heartbeat rounds without match progress (while messages are in flight) make the leader re-probe. */
+    private static final int STALL_ROUNDS = 2;
+
+    private final Inflights inflights;
+    private State state = State.PROBE;
+    private long match;
+    private long next;
+    private boolean probeSent;
+    private boolean recentActive;
+    private long matchAtLastHeartbeat;
+    private int stalledRounds;
+
+    public Progress(long next, int maxInflight) {
+        this.next = next;
+        this.inflights = new Inflights(maxInflight);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Highest index known to be replicated on the follower. */
+    public long match() {
+        return match;
+    }
+
+    /** Index of the next entry to send. */
+    public long next() {
+        return next;
+    }
+
+    /** Whether the leader must wait before sending more. */
+    public boolean isPaused() {
+        return state == State.PROBE ? probeSent : inflights.isFull();
+    }
+
+    /** Whether anything was heard from the follower since the last {@link #resetRecentActive()}. */
+    public boolean recentActive() {
+        return recentActive;
+    }
+
+    public void markActive() {
+        recentActive = true;
+    }
+
+    public void resetRecentActive() {
+        recentActive = false;
+    }
+
+    /** Starts probing from just after the match index. */
+    public void becomeProbe() {
+        state = State.PROBE;
+        next = match + 1;
+        probeSent = false;
+        inflights.reset();
+        stalledRounds = 0;
+    }
+
+    /** Starts streaming from just after the match index. */
+    public void becomeReplicate() {
+        state = State.REPLICATE;
+        next = match + 1;
+        probeSent = false;
+        inflights.reset();
+        stalledRounds = 0;
+    }
+
+    /** Records that an AppendEntries carrying entries up to {@code lastIndex} was sent. */
+    public void onSent(long lastIndex, boolean hadEntries) {
+        if (state == State.PROBE) {
+            probeSent = true;
+        } else if (hadEntries) {
+            next = lastIndex + 1;
+            inflights.add(lastIndex);
+        }
+    }
+
+    /**
+     * Records an acknowledgement that the follower's log matches up to {@code index}.
+     *
+     * @return whether the match index moved
+     */
+    public boolean onAccepted(long index) {
+        boolean moved = index > match;
+        if (moved) {
+            match = index;
+            next = Math.max(next, index + 1);
+        }
+        if (state == State.PROBE) {
+            probeSent = false;
+        }
+        inflights.freeTo(index);
+        return moved;
+    }
+
+    /**
+     * Handles a rejection of the AppendEntries whose {@code prevLogIndex} was {@code rejected}.
+     *
+     * @param nextHint where the leader computed the follower's log may match (from the follower's hint)
+     * @return false if the rejection is stale (answers a message sent before the current position) and was ignored
+     */
+    public boolean onRejected(long rejected, long nextHint) {
+        if (state == State.REPLICATE) {
+            if (rejected <= match) {
+                return false;
+            }
+            becomeProbe();
+            next = Math.max(match + 1, Math.min(nextHint, rejected));
+            return true;
+        }
+        if (rejected != next - 1) {
+            return false;
+        }
+        next = Math.max(match + 1, Math.min(nextHint, rejected));
+        probeSent = false;
+        return true;
+    }
+
+    /**
+     * A heartbeat reply arrived. Unblocks a probe whose message may have been lost, and falls back to probing when
+     * messages have been in flight for several rounds without the match index moving (they were lost).
+     */
+    public void onHeartbeatResponse() {
+        recentActive = true;
+        if (state == State.PROBE) {
+            probeSent = false;
+            return;
+        }
+        if (inflights.count() > 0 && match == matchAtLastHeartbeat) {
+            if (++stalledRounds >= STALL_ROUNDS) {
+                becomeProbe();
+            }
+        } else {
+            stalledRounds = 0;
+        }
+        matchAtLastHeartbeat = match;
+    }
+
+    @Override
+    public String toString() {
+        return state + "[match=" + match + " next=" + next + " inflight=" + inflights.count()
+                + (probeSent ? " probe-sent" : "") + "]";
+    }
+}

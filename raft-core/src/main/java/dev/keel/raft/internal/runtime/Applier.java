@@ -1,0 +1,121 @@
+package dev.keel.raft.internal.runtime;
+
+import dev.keel.raft.exception.NotLeaderException;
+import dev.keel.raft.log.EntryType;
+import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.NodeId;
+import dev.keel.raft.statemachine.StateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.Consumer;
+
+/**
+ * Runs on the applier thread: feeds committed entries to the state machine in log order, completes the futures of
+ * the commands this server proposed, and runs reads once the state machine has caught up with their read index.
+ */
+final class Applier {
+    private static final Logger log = LoggerFactory.getLogger(Applier.class);
+
+    private final NodeId self;
+    private final StateMachine stateMachine;
+    private final Consumer<Throwable> fatal;
+    // Ordered by read index: read indexes from different leaders' answers may arrive out of order.
+    private final PriorityQueue<WaitingRead> waitingReads =
+            new PriorityQueue<>(Comparator.comparingLong(WaitingRead::readIndex));
+    private volatile long appliedIndex;
+    private boolean failed;
+
+    private record WaitingRead(long readIndex, PendingQuery query) {
+    }
+
+    Applier(NodeId self, StateMachine stateMachine, long appliedIndex, Consumer<Throwable> fatal) {
+        this.self = self;
+        this.stateMachine = stateMachine;
+        this.appliedIndex = appliedIndex;
+        this.fatal = fatal;
+    }
+
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    /** Applies a batch; {@code proposals} are this server's pending commands among them, in index order. */
+    void apply(List<LogEntry> entries, List<PendingProposal> proposals) {
+        if (failed) {
+            return;
+        }
+        int p = 0;
+        for (LogEntry e : entries) {
+            if (e.index() != appliedIndex + 1) {
+                fail(new IllegalStateException(self + ": entry " + e.index() + " handed to the state machine after "
+                        + appliedIndex + ": entries must be applied in order, once each"));
+                return;
+            }
+            byte[] result = null;
+            if (e.type() == EntryType.COMMAND) {
+                try {
+                    result = stateMachine.apply(e.index(), e.data());
+                    if (result == null) {
+                        throw new NullPointerException("StateMachine.apply returned null for index " + e.index());
+                    }
+                } catch (Throwable t) {
+                    fail(new IllegalStateException(self + ": the state machine failed to apply entry " + e.index()
+                            + "; stopping, since replicas must not diverge", t));
+                    return;
+                }
+            }
+            appliedIndex = e.index();
+            while (p < proposals.size() && proposals.get(p).index() <= e.index()) {
+                PendingProposal pp = proposals.get(p++);
+                if (pp.index() == e.index() && pp.term() == e.term() && result != null) {
+                    pp.future().complete(result);
+                } else {
+                    // Another leader's entry took this index: ours was never committed and never will be.
+                    pp.future().completeExceptionally(new NotLeaderException(self, null));
+                }
+            }
+        }
+        serveReads();
+    }
+
+    /** Runs {@code query} once entries up to {@code readIndex} are applied. */
+    void read(long readIndex, PendingQuery query) {
+        if (failed) {
+            return;
+        }
+        waitingReads.add(new WaitingRead(readIndex, query));
+        serveReads();
+    }
+
+    private void serveReads() {
+        while (!waitingReads.isEmpty() && waitingReads.peek().readIndex() <= appliedIndex) {
+            PendingQuery q = waitingReads.poll().query();
+            try {
+                byte[] result = stateMachine.query(q.query());
+                if (result == null) {
+                    throw new NullPointerException("StateMachine.query returned null");
+                }
+                q.future().complete(result);
+            } catch (Throwable t) {
+                log.debug("{}: query failed", self, t);
+                q.future().completeExceptionally(t);
+            }
+        }
+    }
+
+    /** Fails every read still waiting (the server is stopping). */
+    void failWaitingReads(RuntimeException cause) {
+        while (!waitingReads.isEmpty()) {
+            waitingReads.poll().query().future().completeExceptionally(cause);
+        }
+    }
+
+    private void fail(Throwable t) {
+        failed = true;
+        fatal.accept(t);
+    }
+}

@@ -1,0 +1,462 @@
+package dev.keel.raft.internal.runtime;
+
+import dev.keel.raft.NodeId;
+import dev.keel.raft.RaftConfig;
+import dev.keel.raft.RaftListener;
+import dev.keel.raft.Role;
+import dev.keel.raft.ServerStatus;
+import dev.keel.raft.exception.IndeterminateOutcomeException;
+import dev.keel.raft.exception.NotLeaderException;
+import dev.keel.raft.exception.ServerBusyException;
+import dev.keel.raft.exception.ServerStoppedException;
+import dev.keel.raft.internal.engine.ProposeResult;
+import dev.keel.raft.internal.engine.RaftEngine;
+import dev.keel.raft.internal.engine.ReadState;
+import dev.keel.raft.internal.engine.Ready;
+import dev.keel.raft.internal.engine.SoftState;
+import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.message.RaftMessage;
+import dev.keel.raft.spi.InboundHandler;
+import dev.keel.raft.spi.LogStorage;
+import dev.keel.raft.spi.RaftScheduler;
+import dev.keel.raft.spi.Transport;
+import dev.keel.raft.statemachine.StateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+
+/**
+ * Drives one {@link RaftEngine} for {@code RaftServer}. Every input (a message, a tick, a submit, a read, a storage
+ * completion) is queued and run on the event loop; after each batch of inputs the loop takes the engine's
+ * {@link Ready} and carries it out: one storage write for everything the batch produced (group commit), messages
+ * sent (a follower's only once its writes are durable), committed entries handed to the applier thread.
+ */
+public final class ServerRuntime implements InboundHandler {
+    private static final Logger log = LoggerFactory.getLogger(ServerRuntime.class);
+
+    private final NodeId self;
+    private final Set<NodeId> members;
+    private final RaftConfig config;
+    private final LogStorage storage;
+    private final Transport transport;
+    private final RaftScheduler scheduler;
+    private final Executor loop;
+    private final Executor applierExecutor;
+    private final RaftEngine engine;
+    private final Applier applier;
+    private final List<RaftListener> listeners = new CopyOnWriteArrayList<>();
+
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final AtomicInteger pendingProposals = new AtomicInteger();
+    private final AtomicInteger pendingReads = new AtomicInteger();
+    private final AtomicLong readIds = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+    // Event-loop state.
+    private final ArrayDeque<PendingProposal> proposals = new ArrayDeque<>();
+    private final Map<Long, PendingQuery> reads = new HashMap<>();
+    private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
+    private RaftScheduler.Cancellable ticker;
+    private boolean halted;
+
+    // Published for other threads.
+    private volatile SoftState soft;
+    private volatile long commitIndex;
+    private volatile long lastLogIndex;
+    private volatile Map<NodeId, Long> matchIndex = Map.of();
+    private volatile Throwable failure;
+
+    /** A storage write in flight and the messages that must wait for it. */
+    private static final class PendingWrite {
+        final long lastIndex;
+        final long lastTerm;
+        final List<RaftMessage> messages;
+        boolean done;
+
+        PendingWrite(long lastIndex, long lastTerm, List<RaftMessage> messages) {
+            this.lastIndex = lastIndex;
+            this.lastTerm = lastTerm;
+            this.messages = new ArrayList<>(messages);
+        }
+    }
+
+    public ServerRuntime(NodeId self, Set<NodeId> members, RaftConfig config, StateMachine stateMachine,
+                         LogStorage storage, Transport transport, RaftScheduler scheduler, RandomGenerator random) {
+        this.self = self;
+        this.members = Set.copyOf(members);
+        this.config = config;
+        this.storage = storage;
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.loop = scheduler.eventLoop();
+        this.applierExecutor = scheduler.applier();
+        this.engine = new RaftEngine(self, members, config, storage, random);
+        this.applier = new Applier(self, stateMachine, engine.log().applyDispatched(), this::fatal);
+        this.soft = engine.softState();
+        this.lastLogIndex = engine.log().lastIndex();
+        this.commitIndex = engine.log().commitIndex();
+    }
+
+    // ---- lifecycle ----------------------------------------------------------------------------------------------
+
+    public void start() {
+        transport.start(this);
+        ticker = scheduler.scheduleAtFixedRate(config.tickInterval(), () -> post(engine::tick));
+        log.info("{} started: members {}, term {}, log [{}, {}], {}", self, members, engine.term(),
+                engine.log().firstIndex(), engine.log().lastIndex(), config);
+    }
+
+    /** Stops the server; pending operations fail. Returns a future completing once the event loop has stopped. */
+    public CompletableFuture<Void> close() {
+        shutdown(null);
+        return stopped;
+    }
+
+    private void fatal(Throwable t) {
+        if (failure == null) {
+            failure = t;
+        }
+        log.error("{} stops after a fatal error", self, t);
+        shutdown(t);
+    }
+
+    private void shutdown(Throwable cause) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (ticker != null) {
+            ticker.cancel();
+        }
+        // Stop inbound traffic first so that nothing new arrives while we fail what is pending.
+        try {
+            transport.close();
+        } catch (RuntimeException e) {
+            log.warn("{}: closing the transport failed", self, e);
+        }
+        inbox.add(() -> halt(cause));
+        scheduleDrain();
+    }
+
+    private void halt(Throwable cause) {
+        if (halted) {
+            return;
+        }
+        halted = true;
+        String why = cause == null ? self + " is closed" : self + " stopped after a fatal error: " + cause;
+        for (PendingProposal p : proposals) {
+            p.future().completeExceptionally(new IndeterminateOutcomeException(
+                    why + "; the command was appended and may still be committed", cause));
+        }
+        proposals.clear();
+        ServerStoppedException stoppedEx = new ServerStoppedException(why, cause);
+        reads.values().forEach(q -> q.future().completeExceptionally(stoppedEx));
+        reads.clear();
+        try {
+            storage.close();
+        } catch (RuntimeException e) {
+            log.warn("{}: closing the storage failed", self, e);
+        }
+        // Proposals already handed to the applier complete there or fail with it; reads waiting there fail now.
+        applierExecutor.execute(() -> {
+            applier.failWaitingReads(stoppedEx);
+            stopped.complete(null);
+        });
+        log.info("{} stopped", self);
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    public Throwable failure() {
+        return failure;
+    }
+
+    public void addListener(RaftListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(RaftListener listener) {
+        listeners.remove(listener);
+    }
+
+    // ---- operations (any thread) --------------------------------------------------------------------------------
+
+    public CompletableFuture<byte[]> submit(byte[] command) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        RuntimeException refused = refuse();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        SoftState s = soft;
+        if (s.role() != Role.LEADER) {
+            f.completeExceptionally(new NotLeaderException(self, s.leader()));
+            return f;
+        }
+        if (pendingProposals.incrementAndGet() > config.maxPendingProposals()) {
+            pendingProposals.decrementAndGet();
+            f.completeExceptionally(new ServerBusyException(self + " has " + config.maxPendingProposals()
+                    + " proposals pending (maxPendingProposals); retry later"));
+            return f;
+        }
+        f.whenComplete((r, e) -> pendingProposals.decrementAndGet());
+        post(() -> propose(command, f));
+        return f;
+    }
+
+    public CompletableFuture<byte[]> read(byte[] query) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        RuntimeException refused = refuse();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        if (pendingReads.incrementAndGet() > config.maxPendingProposals()) {
+            pendingReads.decrementAndGet();
+            f.completeExceptionally(new ServerBusyException(self + " has " + config.maxPendingProposals()
+                    + " reads pending; retry later"));
+            return f;
+        }
+        f.whenComplete((r, e) -> pendingReads.decrementAndGet());
+        long id = readIds.incrementAndGet();
+        post(() -> {
+            if (halted) {
+                f.completeExceptionally(new ServerStoppedException(self + " is closed"));
+                return;
+            }
+            reads.put(id, new PendingQuery(query, f));
+            engine.read(id);
+        });
+        return f;
+    }
+
+    private RuntimeException refuse() {
+        if (!closed.get()) {
+            return null;
+        }
+        Throwable t = failure;
+        return t == null ? new ServerStoppedException(self + " is closed")
+                : new ServerStoppedException(self + " stopped after a fatal error", t);
+    }
+
+    private void propose(byte[] command, CompletableFuture<byte[]> f) {
+        if (halted) {
+            f.completeExceptionally(new ServerStoppedException(self + " is closed"));
+            return;
+        }
+        ProposeResult r = engine.propose(command);
+        switch (r.outcome()) {
+            case APPENDED -> proposals.add(new PendingProposal(r.index(), r.term(), f));
+            case NOT_LEADER -> f.completeExceptionally(new NotLeaderException(self, r.leader()));
+            case BUSY -> f.completeExceptionally(new ServerBusyException(self + " has "
+                    + config.maxPendingProposals() + " uncommitted entries (maxPendingProposals); retry later"));
+        }
+    }
+
+    public ServerStatus status() {
+        SoftState s = soft;
+        return new ServerStatus(self, s.role(), s.term(), s.leader(), commitIndex, applier.appliedIndex(),
+                lastLogIndex, members, s.role() == Role.LEADER ? matchIndex : Map.of());
+    }
+
+    // ---- transport callbacks (any thread) -----------------------------------------------------------------------
+
+    @Override
+    public void onMessage(RaftMessage message) {
+        if (!closed.get()) {
+            post(() -> engine.step(message));
+        }
+    }
+
+    @Override
+    public void onPeerUnreachable(NodeId peer) {
+        if (!closed.get()) {
+            post(() -> engine.peerUnreachable(peer));
+        }
+    }
+
+    // ---- the event loop -----------------------------------------------------------------------------------------
+
+    private void post(Runnable task) {
+        inbox.add(task);
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::drain);
+            } catch (RuntimeException e) {
+                // The executor is shut down: the server is stopping and the task has nowhere to run.
+                drainScheduled.set(false);
+                log.debug("{}: event loop rejected work", self, e);
+            }
+        }
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        try {
+            Runnable task;
+            while ((task = inbox.poll()) != null) {
+                if (halted) {
+                    continue;
+                }
+                task.run();
+            }
+            if (!halted) {
+                processReady();
+            }
+        } catch (RuntimeException | Error e) {
+            fatal(e);
+            // Run the halt queued by fatal() now: nothing else may touch the engine after an invariant broke.
+            Runnable task;
+            while ((task = inbox.poll()) != null) {
+                if (!halted) {
+                    try {
+                        task.run();
+                    } catch (RuntimeException ignored) {
+                        // Already stopping.
+                    }
+                }
+            }
+        }
+    }
+
+    private void processReady() {
+        while (engine.hasReady()) {
+            carryOut(engine.ready());
+        }
+        lastLogIndex = engine.log().lastIndex();
+        commitIndex = engine.log().commitIndex();
+        if (engine.role() == Role.LEADER) {
+            matchIndex = engine.matchIndexes();
+        }
+    }
+
+    private void carryOut(Ready rd) {
+        CompletableFuture<Void> write = null;
+        if (rd.hardState() != null) {
+            write = storage.saveHardState(rd.hardState());
+        }
+        if (storage.lastIndex() >= rd.firstIndex()) {
+            write = storage.truncateSuffix(rd.firstIndex());
+        }
+        long lastIndex = 0;
+        long lastTerm = 0;
+        if (!rd.entries().isEmpty()) {
+            LogEntry last = rd.entries().get(rd.entries().size() - 1);
+            lastIndex = last.index();
+            lastTerm = last.term();
+            write = storage.append(rd.entries());
+        }
+        for (RaftMessage m : rd.messages()) {
+            transport.send(m);
+        }
+        if (write != null) {
+            PendingWrite w = new PendingWrite(lastIndex, lastTerm, rd.persistBoundMessages());
+            writes.add(w);
+            write.whenComplete((v, e) -> post(() -> onWriteDone(w, e)));
+        } else if (!writes.isEmpty()) {
+            writes.peekLast().messages.addAll(rd.persistBoundMessages());
+        } else {
+            rd.persistBoundMessages().forEach(transport::send);
+        }
+        if (!rd.committedEntries().isEmpty()) {
+            dispatchCommitted(rd.committedEntries());
+        }
+        for (ReadState rs : rd.readStates()) {
+            PendingQuery q = reads.remove(rs.requestId());
+            if (q != null) {
+                long readIndex = rs.readIndex();
+                applierExecutor.execute(() -> applier.read(readIndex, q));
+            }
+        }
+        for (long id : rd.failedReads()) {
+            PendingQuery q = reads.remove(id);
+            if (q != null) {
+                q.future().completeExceptionally(new NotLeaderException(self, engine.leader()));
+            }
+        }
+        if (rd.softState() != null) {
+            onSoftStateChange(rd.softState());
+        }
+    }
+
+    private void dispatchCommitted(List<LogEntry> entries) {
+        long last = entries.get(entries.size() - 1).index();
+        List<PendingProposal> mine = List.of();
+        if (!proposals.isEmpty() && proposals.peek().index() <= last) {
+            mine = new ArrayList<>();
+            while (!proposals.isEmpty() && proposals.peek().index() <= last) {
+                mine.add(proposals.poll());
+            }
+        }
+        List<PendingProposal> batch = mine;
+        applierExecutor.execute(() -> applier.apply(entries, batch));
+    }
+
+    private void onSoftStateChange(SoftState s) {
+        SoftState previous = soft;
+        soft = s;
+        if (previous.role() == Role.LEADER && (s.role() != Role.LEADER || s.term() != previous.term())) {
+            // Entries not yet committed may still be committed by the next leader, or be replaced: we cannot tell.
+            for (PendingProposal p : proposals) {
+                p.future().completeExceptionally(new IndeterminateOutcomeException(self + " lost leadership of term "
+                        + previous.term() + " before entry " + p.index() + " was known to be committed"));
+            }
+            proposals.clear();
+        }
+        if (listeners.isEmpty()) {
+            return;
+        }
+        commitIndex = engine.log().commitIndex();
+        lastLogIndex = engine.log().lastIndex();
+        ServerStatus status = status();
+        for (RaftListener l : listeners) {
+            try {
+                l.onStateChange(status);
+            } catch (RuntimeException e) {
+                log.warn("{}: listener {} failed", self, l, e);
+            }
+        }
+    }
+
+    private void onWriteDone(PendingWrite w, Throwable error) {
+        if (error != null) {
+            fatal(new dev.keel.raft.exception.StorageException(self + ": a log write failed; stopping (fail-stop)",
+                    error));
+            return;
+        }
+        w.done = true;
+        while (!writes.isEmpty() && writes.peek().done) {
+            PendingWrite head = writes.poll();
+            head.messages.forEach(transport::send);
+            if (head.lastIndex > 0) {
+                engine.persisted(head.lastIndex, head.lastTerm);
+            }
+        }
+    }
+
+    /** The engine, for tests in this package. */
+    RaftEngine engine() {
+        return engine;
+    }
+}

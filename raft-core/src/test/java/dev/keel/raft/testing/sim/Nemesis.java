@@ -1,0 +1,175 @@
+package dev.keel.raft.testing.sim;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * Injects faults: every few seconds of virtual time it picks one of the enabled families, applies it for a while,
+ * then heals it. Crashes run on their own schedule so that they overlap with network faults.
+ */
+final class Nemesis {
+    private final Simulation simulation;
+    private final SimNetwork network;
+    private final RandomGenerator random;
+    private final List<Fault> networkFaults = new ArrayList<>();
+    private final boolean crashes;
+    private final Map<Fault, Integer> fired = new EnumMap<>(Fault.class);
+    private boolean stopped;
+
+    Nemesis(Simulation simulation, SimNetwork network, RandomGenerator random, Iterable<Fault> enabled) {
+        this.simulation = simulation;
+        this.network = network;
+        this.random = random;
+        boolean crash = false;
+        for (Fault f : enabled) {
+            if (f == Fault.CRASH) {
+                crash = true;
+            } else {
+                networkFaults.add(f);
+            }
+        }
+        this.crashes = crash;
+    }
+
+    void start() {
+        if (!networkFaults.isEmpty()) {
+            simulation.scheduler().after(seconds(0.5, 2), SimScheduler.SYSTEM, "nemesis", this::nextNetworkFault);
+        }
+        if (crashes) {
+            simulation.scheduler().after(seconds(1, 4), SimScheduler.SYSTEM, "nemesis", this::nextCrash);
+        }
+    }
+
+    /** No new faults; the current ones are healed by the simulation. */
+    void stop() {
+        stopped = true;
+    }
+
+    Map<Fault, Integer> fired() {
+        return Map.copyOf(fired);
+    }
+
+    private long seconds(double min, double max) {
+        return (long) ((min + random.nextDouble() * (max - min)) * 1e9);
+    }
+
+    private void count(Fault f, String description) {
+        fired.merge(f, 1, Integer::sum);
+        simulation.note("FAULT " + f + ": " + description);
+    }
+
+    private void nextNetworkFault() {
+        if (stopped) {
+            return;
+        }
+        Fault f = networkFaults.get(random.nextInt(networkFaults.size()));
+        int n = simulation.nodeCount();
+        switch (f) {
+            case DROP -> {
+                network.dropRate = 0.05 + random.nextDouble() * 0.35;
+                count(f, String.format("dropping %.0f%% of messages", network.dropRate * 100));
+            }
+            case DELAY -> {
+                network.minLatencyNanos = 20_000_000L;
+                network.maxLatencyNanos = 50_000_000L + random.nextLong(400_000_000L);
+                count(f, "latency up to " + network.maxLatencyNanos / 1_000_000 + " ms");
+            }
+            case REORDER -> {
+                network.minLatencyNanos = 0;
+                network.maxLatencyNanos = 5_000_000L + random.nextLong(60_000_000L);
+                count(f, "latency spread 0-" + network.maxLatencyNanos / 1_000_000 + " ms");
+            }
+            case DUPLICATE -> {
+                network.duplicateRate = 0.1 + random.nextDouble() * 0.4;
+                count(f, String.format("duplicating %.0f%% of messages", network.duplicateRate * 100));
+            }
+            case PARTITION -> {
+                int leader = simulation.leaderIndex();
+                List<Integer> minority = new ArrayList<>();
+                int first = leader >= 0 && random.nextBoolean() ? leader : random.nextInt(n);
+                minority.add(first);
+                int size = 1 + random.nextInt(Math.max(1, (n - 1) / 2));
+                while (minority.size() < size) {
+                    int c = random.nextInt(n);
+                    if (!minority.contains(c)) {
+                        minority.add(c);
+                    }
+                }
+                for (int a = 0; a < n; a++) {
+                    for (int b = 0; b < n; b++) {
+                        if (minority.contains(a) != minority.contains(b)) {
+                            network.block(a, b);
+                        }
+                    }
+                }
+                count(f, "isolating " + simulation.names(minority) + " from the rest");
+            }
+            case ASYMMETRIC_PARTITION -> {
+                int leader = simulation.leaderIndex();
+                int victim = leader >= 0 && random.nextBoolean() ? leader : random.nextInt(n);
+                boolean deaf = random.nextBoolean();
+                for (int other = 0; other < n; other++) {
+                    if (other != victim) {
+                        if (deaf) {
+                            network.block(other, victim);
+                        } else {
+                            network.block(victim, other);
+                        }
+                    }
+                }
+                count(f, simulation.names(List.of(victim)) + (deaf ? " cannot receive" : " cannot send"));
+            }
+            case PARTIAL_CONNECTIVITY -> {
+                if (n < 3) {
+                    simulation.scheduler().after(seconds(0.2, 2), SimScheduler.SYSTEM, "nemesis",
+                            this::nextNetworkFault);
+                    return;
+                }
+                int a = random.nextInt(n);
+                int b = (a + 1 + random.nextInt(n - 1)) % n;
+                network.block(a, b);
+                network.block(b, a);
+                count(f, simulation.names(List.of(a, b)) + " cannot talk to each other; the rest see both");
+            }
+            case CRASH -> throw new IllegalStateException("crashes are scheduled separately");
+        }
+        simulation.scheduler().after(seconds(1, 6), SimScheduler.SYSTEM, "nemesis", () -> heal(f));
+    }
+
+    private void heal(Fault f) {
+        switch (f) {
+            case DROP -> network.dropRate = 0;
+            case DELAY, REORDER -> {
+                network.minLatencyNanos = 200_000;
+                network.maxLatencyNanos = 2_000_000;
+            }
+            case DUPLICATE -> network.duplicateRate = 0;
+            default -> network.healPartitions();
+        }
+        simulation.note("HEAL " + f);
+        if (!stopped) {
+            simulation.scheduler().after(seconds(0.2, 2), SimScheduler.SYSTEM, "nemesis", this::nextNetworkFault);
+        }
+    }
+
+    private void nextCrash() {
+        if (stopped) {
+            return;
+        }
+        int leader = simulation.leaderIndex();
+        int victim = leader >= 0 && random.nextDouble() < 0.4 ? leader : random.nextInt(simulation.nodeCount());
+        if (simulation.isUp(victim)) {
+            count(Fault.CRASH, simulation.names(List.of(victim)) + (victim == leader ? " (the leader)" : ""));
+            simulation.crash(victim);
+            simulation.scheduler().after(seconds(0.3, 5), SimScheduler.SYSTEM, "nemesis", () -> {
+                if (!simulation.isUp(victim)) {
+                    simulation.restart(victim);
+                }
+            });
+        }
+        simulation.scheduler().after(seconds(2, 8), SimScheduler.SYSTEM, "nemesis", this::nextCrash);
+    }
+}

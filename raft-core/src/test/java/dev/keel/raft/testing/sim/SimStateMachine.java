@@ -1,0 +1,112 @@
+package dev.keel.raft.testing.sim;
+
+import dev.keel.raft.statemachine.StateMachine;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The simulated application: a few integer registers. Commands are {@code WRITE key value} and
+ * {@code CAS key expected new}; a query reads one register. Every apply is reported to the invariant checker, and
+ * a digest of the applied sequence lets replicas be compared.
+ */
+final class SimStateMachine implements StateMachine {
+    static final byte WRITE = 1;
+    static final byte CAS = 2;
+
+    /** Told about every command applied. */
+    interface ApplyListener {
+        void applied(long index, byte[] command);
+    }
+
+    private final long[] registers;
+    private final ApplyListener listener;
+    private long lastIndex;
+    private long digest = 17;
+    private long applied;
+
+    SimStateMachine(int keys, ApplyListener listener) {
+        this.registers = new long[keys];
+        this.listener = listener;
+    }
+
+    static byte[] write(int key, long value) {
+        return ByteBuffer.allocate(13).put(WRITE).putInt(key).putLong(value).array();
+    }
+
+    static byte[] cas(int key, long expected, long value) {
+        return ByteBuffer.allocate(21).put(CAS).putInt(key).putLong(expected).putLong(value).array();
+    }
+
+    static byte[] readQuery(int key) {
+        return ByteBuffer.allocate(4).putInt(key).array();
+    }
+
+    /**
+     * Result of a write or CAS: the log index, and whether it took effect (a CAS may not).
+     */
+    record WriteResult(long index, boolean applied, long previous) {
+        static WriteResult decode(byte[] b) {
+            ByteBuffer buf = ByteBuffer.wrap(b);
+            return new WriteResult(buf.getLong(), buf.get() == 1, buf.getLong());
+        }
+    }
+
+    /** Result of a read: the value and the index the state machine had applied when it ran. */
+    record ReadResult(long value, long appliedIndex) {
+        static ReadResult decode(byte[] b) {
+            ByteBuffer buf = ByteBuffer.wrap(b);
+            return new ReadResult(buf.getLong(), buf.getLong());
+        }
+    }
+
+    @Override
+    public byte[] apply(long index, byte[] command) {
+        lastIndex = index;
+        applied++;
+        digest = digest * 31 + index;
+        digest = digest * 31 + Arrays.hashCode(command);
+        listener.applied(index, command);
+        ByteBuffer c = ByteBuffer.wrap(command);
+        byte op = c.get();
+        int key = c.getInt();
+        long previous = registers[key];
+        boolean took;
+        if (op == WRITE) {
+            registers[key] = c.getLong();
+            took = true;
+        } else if (op == CAS) {
+            long expected = c.getLong();
+            long value = c.getLong();
+            took = previous == expected;
+            if (took) {
+                registers[key] = value;
+            }
+        } else {
+            throw new IllegalArgumentException("unknown op " + op);
+        }
+        return ByteBuffer.allocate(17).putLong(index).put((byte) (took ? 1 : 0)).putLong(previous).array();
+    }
+
+    @Override
+    public byte[] query(byte[] query) {
+        int key = ByteBuffer.wrap(query).getInt();
+        return ByteBuffer.allocate(16).putLong(registers[key]).putLong(lastIndex).array();
+    }
+
+    long lastIndex() {
+        return lastIndex;
+    }
+
+    long digest() {
+        return digest;
+    }
+
+    long appliedCount() {
+        return applied;
+    }
+
+    long[] registers() {
+        return registers.clone();
+    }
+}

@@ -1,0 +1,432 @@
+package dev.keel.raft.testing.sim;
+
+import dev.keel.raft.NodeId;
+import dev.keel.raft.RaftServer;
+import dev.keel.raft.ServerStatus;
+import dev.keel.raft.log.HardState;
+import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.spi.LogStorage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A deterministic simulation of a Raft cluster: real {@link RaftServer}s, driven through their public API, on one
+ * seeded scheduler in virtual time, over a simulated network and simulated disks, with clients and a fault injector.
+ * Every Raft safety property is checked as it runs; after the faults stop and heal, a leader must emerge and serve a
+ * write and a read within 10 election timeouts, and every replica must converge to the same state.
+ *
+ * <p>Same seed, same run: everything random comes from the seed, and nothing depends on wall-clock time or thread
+ * scheduling. Not thread-safe: one simulation per thread.
+ */
+public final class Simulation {
+    private static final long MILLIS = 1_000_000L;
+    private static final long CONVERGENCE_NANOS = 30_000 * MILLIS;
+
+    private final SimulationConfig config;
+    private final SplittableRandom random;
+    private final SimScheduler sim = new SimScheduler();
+    private final Trace trace = new Trace();
+    private final List<NodeId> ids = new ArrayList<>();
+    private final Invariants invariants;
+    private final SimNetwork network;
+    private final SimDisk disk;
+    private final Node[] nodes;
+    private final List<SimClient> clients = new ArrayList<>();
+    private final List<ClientOp> history = new ArrayList<>();
+    private final SimulationResult.Stats stats = new SimulationResult.Stats();
+    private final long[] lastValueSeen;
+    private Nemesis nemesis;
+    private InvariantViolation violation;
+    private long events;
+
+    /** One server: its current incarnation, or none while crashed. */
+    private static final class Node {
+        final int index;
+        final NodeId id;
+        int incarnation;
+        SimNodeScheduler scheduler;
+        SimLogStorage storage;
+        SimStateMachine stateMachine;
+        RaftServer server;
+        boolean up;
+
+        Node(int index, NodeId id) {
+            this.index = index;
+            this.id = id;
+        }
+    }
+
+    public Simulation(SimulationConfig config) {
+        this.config = config;
+        this.random = new SplittableRandom(config.seed());
+        for (int i = 1; i <= config.nodes(); i++) {
+            ids.add(NodeId.of("n" + i));
+        }
+        this.invariants = new Invariants(ids);
+        this.network = new SimNetwork(sim, random.split(), ids, trace);
+        this.disk = config.disk().get();
+        this.nodes = new Node[config.nodes()];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = new Node(i, ids.get(i));
+        }
+        this.lastValueSeen = new long[config.keys()];
+    }
+
+    /** Runs one simulation and closes its disk. */
+    public static SimulationResult run(SimulationConfig config) {
+        Simulation s = new Simulation(config);
+        try {
+            return s.execute();
+        } finally {
+            try {
+                s.disk.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the simulated disk failed", e);
+            }
+        }
+    }
+
+    private SimulationResult execute() {
+        guard(() -> {
+            for (Node n : nodes) {
+                startNode(n);
+            }
+        });
+        for (int c = 0; c < config.clients(); c++) {
+            SimClient client = new SimClient(c, this, random.split());
+            clients.add(client);
+            client.start();
+        }
+        nemesis = new Nemesis(this, network, random.split(), config.faults());
+        nemesis.start();
+
+        long faultEnd = config.duration().toNanos();
+        runUntil(faultEnd, () -> false);
+
+        if (violation == null) {
+            heal();
+            livenessPhase();
+        }
+        if (violation == null) {
+            convergencePhase();
+        }
+        stats.messagesSent = network.sent;
+        stats.messagesDropped = network.dropped;
+        stats.invariantChecks = invariants.checks;
+        return new SimulationResult(config.seed(), config.nodes(), violation, trace.hash(), events, sim.now(), stats,
+                nemesis.fired(), trace.lastEvents(80), trace.timeline(), List.copyOf(history));
+    }
+
+    // ---- phases -------------------------------------------------------------------------------------------------
+
+    private void heal() {
+        nemesis.stop();
+        network.healAll();
+        note("HEAL everything: the network is whole again and crashed servers restart");
+        guard(() -> {
+            for (Node n : nodes) {
+                if (!n.up) {
+                    restart(n.index);
+                }
+            }
+        });
+    }
+
+    /** Within 10 election timeouts of healing, a leader exists and serves a write and a read. */
+    private void livenessPhase() {
+        long deadline = sim.now() + 10 * config.raftConfig().electionTimeoutMax().toNanos();
+        boolean[] done = {false};
+        CompletableFuture<?>[] probe = {null};
+        long[] nextProbe = {sim.now()};
+        runUntil(deadline, () -> {
+            if (done[0]) {
+                return true;
+            }
+            boolean idle = probe[0] == null || probe[0].isCompletedExceptionally();
+            if (idle && sim.now() >= nextProbe[0]) {
+                // One attempt every 50 ms of virtual time, always at the current leader.
+                nextProbe[0] = sim.now() + 50 * MILLIS;
+                int leader = leaderIndex();
+                if (leader >= 0) {
+                    RaftServer s = nodes[leader].server;
+                    probe[0] = s.submit(SimStateMachine.write(0, -1))
+                            .thenCompose(r -> s.read(SimStateMachine.readQuery(0)))
+                            .thenRun(() -> done[0] = true);
+                }
+            }
+            return false;
+        });
+        if (violation == null && !done[0]) {
+            violation = new InvariantViolation("liveness", "no leader served a write and a read within 10 election"
+                    + " timeouts after the faults healed");
+        }
+        if (violation == null) {
+            note("LIVE: a leader served a write and a read after healing");
+        }
+    }
+
+    /** Clients stop; every server must apply the same commands up to the same index. */
+    private void convergencePhase() {
+        clients.forEach(SimClient::stop);
+        long deadline = sim.now() + CONVERGENCE_NANOS;
+        runUntil(deadline, this::converged);
+        if (violation != null) {
+            return;
+        }
+        if (!converged()) {
+            StringBuilder sb = new StringBuilder();
+            for (Node n : nodes) {
+                ServerStatus s = n.server.status();
+                sb.append(' ').append(n.id).append(": commit ").append(s.commitIndex()).append(" applied ")
+                        .append(s.appliedIndex()).append(" role ").append(s.role()).append(';');
+            }
+            violation = new InvariantViolation("convergence", "replicas did not converge within 30 s after healing:"
+                    + sb);
+            return;
+        }
+        guard(() -> {
+            Node first = nodes[0];
+            for (Node n : nodes) {
+                if (n.stateMachine.digest() != first.stateMachine.digest()
+                        || !java.util.Arrays.equals(n.stateMachine.registers(), first.stateMachine.registers())) {
+                    throw new InvariantViolation("state machine safety", n.id + " and " + first.id
+                            + " applied the same number of entries but hold different states");
+                }
+            }
+            if (first.server.status().appliedIndex() < invariants.highestAcknowledged()) {
+                throw new InvariantViolation("acknowledged write durability", "replicas converged at index "
+                        + first.server.status().appliedIndex() + " below acknowledged index "
+                        + invariants.highestAcknowledged());
+            }
+            invariants.checkAcknowledgedSurvive();
+        });
+        note("CONVERGED at index " + nodes[0].server.status().appliedIndex() + " with "
+                + invariants.acknowledgedCount() + " acknowledged writes");
+    }
+
+    private boolean converged() {
+        long applied = -1;
+        for (Node n : nodes) {
+            if (!n.up) {
+                return false;
+            }
+            ServerStatus s = n.server.status();
+            if (s.appliedIndex() != s.commitIndex() || (applied >= 0 && s.appliedIndex() != applied)) {
+                return false;
+            }
+            applied = s.appliedIndex();
+        }
+        return applied >= invariants.highestCommitted() && leaderIndex() >= 0
+                && applied == nodes[leaderIndex()].server.status().lastLogIndex();
+    }
+
+    private void runUntil(long time, BooleanSupplier stop) {
+        while (violation == null && sim.nextTime() <= time) {
+            if (stop.getAsBoolean()) {
+                return;
+            }
+            SimScheduler.Ran ran = sim.step();
+            if (ran == null) {
+                break;
+            }
+            events++;
+            if (ran.node() >= 0 && "loop".equals(ran.kind())) {
+                afterServerEvent(nodes[ran.node()]);
+            }
+        }
+    }
+
+    private void afterServerEvent(Node n) {
+        if (!n.up) {
+            return;
+        }
+        n.server.failure().ifPresent(f -> {
+            Throwable t = f;
+            while (t != null && !(t instanceof InvariantViolation)) {
+                t = t.getCause();
+            }
+            violation = t != null ? (InvariantViolation) t
+                    : new InvariantViolation("server failure", n.id + " stopped itself: " + f);
+        });
+        guard(() -> invariants.onServerEvent(n.index, n.server.status().commitIndex()));
+    }
+
+    // ---- servers ------------------------------------------------------------------------------------------------
+
+    private void startNode(Node n) throws Exception {
+        n.incarnation++;
+        n.scheduler = new SimNodeScheduler(sim, n.index, random.split(), 200_000);
+        LogStorage raw = disk.open(n.id);
+        if (n.incarnation > 1) {
+            invariants.onRestart(n.index, raw.hardState());
+        }
+        SplittableRandom fsync = random.split();
+        n.storage = new SimLogStorage(raw, disk, sim, n.scheduler, () -> fsyncLatency(fsync),
+                new SimLogStorage.Listener() {
+                    @Override
+                    public void appending(List<LogEntry> entries, long prevTerm) {
+                        guard(() -> invariants.onAppend(n.index, entries, prevTerm));
+                    }
+
+                    @Override
+                    public void hardStateDurable(HardState state) {
+                        guard(() -> invariants.onHardStateDurable(n.index, state));
+                    }
+
+                    @Override
+                    public void entriesDurable(List<LogEntry> entries) {
+                    }
+                });
+        n.stateMachine = new SimStateMachine(config.keys(), (index, command) ->
+                guard(() -> invariants.onApply(n.index, index, command)));
+        n.server = RaftServer.builder()
+                .id(n.id)
+                .members(ids)
+                .config(config.raftConfig())
+                .stateMachine(n.stateMachine)
+                .logStorage(n.storage)
+                .transport(network.transport(n.index, n.scheduler))
+                .scheduler(n.scheduler)
+                .random(random.split())
+                .listener(s -> onStatus(n, s))
+                .build();
+        n.up = true;
+        n.server.start();
+    }
+
+    private static long fsyncLatency(SplittableRandom r) {
+        // Mostly fast, sometimes a slow disk.
+        return r.nextInt(20) == 0 ? 5 * MILLIS + r.nextLong(30 * MILLIS) : 50_000 + r.nextLong(2 * MILLIS);
+    }
+
+    private void onStatus(Node n, ServerStatus s) {
+        if (!n.up) {
+            return;
+        }
+        note(n.id + " is " + s.role() + " in term " + s.term() + (s.leader() != null ? ", leader " + s.leader() : ""));
+        if (s.isLeader()) {
+            stats.elections++;
+        }
+        guard(() -> invariants.onStatus(n.index, s, n.storage));
+    }
+
+    void crash(int index) {
+        Node n = nodes[index];
+        n.up = false;
+        n.scheduler.kill();
+        network.detach(index);
+        stats.crashes++;
+        note("CRASH " + n.id + " (incarnation " + n.incarnation + ")");
+        guard(() -> disk.crash(n.id, n.storage.delegate()));
+    }
+
+    void restart(int index) {
+        Node n = nodes[index];
+        note("RESTART " + n.id);
+        guard(() -> startNode(n));
+    }
+
+    // ---- for clients and the nemesis ----------------------------------------------------------------------------
+
+    /** Runs a check; the first violation stops the simulation (exceptions inside callbacks would be swallowed). */
+    void guard(ThrowingRunnable check) {
+        try {
+            check.run();
+        } catch (InvariantViolation v) {
+            if (violation == null) {
+                violation = v;
+                note("VIOLATION " + v.getMessage());
+            }
+        } catch (Exception e) {
+            if (violation == null) {
+                violation = new InvariantViolation("simulation error", e.toString());
+                note("ERROR " + e);
+            }
+        }
+    }
+
+    /** A task that may throw. */
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    SimScheduler scheduler() {
+        return sim;
+    }
+
+    Invariants invariants() {
+        return invariants;
+    }
+
+    SimulationResult.Stats stats() {
+        return stats;
+    }
+
+    int nodeCount() {
+        return nodes.length;
+    }
+
+    int keys() {
+        return config.keys();
+    }
+
+    boolean isUp(int index) {
+        return nodes[index].up;
+    }
+
+    /** The server of a node, or {@code null} while it is crashed. */
+    RaftServer server(int index) {
+        Node n = nodes[index];
+        return n.up ? n.server : null;
+    }
+
+    int indexOf(NodeId id) {
+        return Math.max(0, ids.indexOf(id));
+    }
+
+    /** A node that believes it leads (the highest term wins), or -1. */
+    int leaderIndex() {
+        int best = -1;
+        long bestTerm = -1;
+        for (Node n : nodes) {
+            if (n.up) {
+                ServerStatus s = n.server.status();
+                if (s.isLeader() && s.term() > bestTerm) {
+                    best = n.index;
+                    bestTerm = s.term();
+                }
+            }
+        }
+        return best;
+    }
+
+    String names(List<Integer> indexes) {
+        List<String> out = new ArrayList<>();
+        for (int i : indexes) {
+            out.add(ids.get(i).value());
+        }
+        return String.join(",", out);
+    }
+
+    void note(String text) {
+        trace.event(sim.now(), text);
+    }
+
+    void record(ClientOp op) {
+        history.add(op);
+        trace.quiet(sim.now(), op.toString());
+    }
+
+    long lastValueSeen(int key) {
+        return lastValueSeen[key];
+    }
+
+    void sawValue(int key, long value) {
+        lastValueSeen[key] = value;
+    }
+}

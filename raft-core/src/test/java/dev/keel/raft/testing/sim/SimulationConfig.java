@@ -1,0 +1,71 @@
+package dev.keel.raft.testing.sim;
+
+import dev.keel.raft.RaftConfig;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * What one simulation run does: its seed, cluster size, how long faults go on (virtual time), which faults, how
+ * many clients, and the Raft configuration of every server.
+ *
+ * @param seed       the seed of every random choice; same seed, same run
+ * @param nodes      number of servers
+ * @param duration   virtual time with faults and clients, before the healing and liveness phase
+ * @param faults     the fault families to inject
+ * @param clients    number of concurrent clients
+ * @param keys       number of registers the clients use
+ * @param raftConfig every server's configuration
+ * @param disk       where servers keep their logs
+ */
+public record SimulationConfig(long seed, int nodes, Duration duration, Set<Fault> faults, int clients, int keys,
+                               RaftConfig raftConfig, Supplier<SimDisk> disk) {
+
+    /** Fast timing for simulation: 10 ms ticks, 50 ms heartbeats, elections after 500-1000 ms; small batches. */
+    public static final RaftConfig SIM_RAFT_CONFIG = RaftConfig.builder()
+            .tickInterval(Duration.ofMillis(10))
+            .heartbeatInterval(Duration.ofMillis(50))
+            .electionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000))
+            .maxEntriesBytesPerMessage(1024)
+            .maxInflightMessages(8)
+            .maxPendingProposals(256)
+            .build();
+
+    public SimulationConfig {
+        if (nodes < 1 || nodes > 9) {
+            throw new IllegalArgumentException("nodes must be between 1 and 9, was " + nodes);
+        }
+        if (clients < 0 || keys < 1) {
+            throw new IllegalArgumentException("clients must be >= 0 and keys >= 1");
+        }
+        Objects.requireNonNull(duration, "duration");
+        faults = faults.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(faults);
+        Objects.requireNonNull(raftConfig, "raftConfig");
+        Objects.requireNonNull(disk, "disk");
+    }
+
+    /** The standard run: every fault family, 3 clients on 5 registers, in-memory disks. */
+    public static SimulationConfig standard(long seed, int nodes, Duration duration) {
+        return new SimulationConfig(seed, nodes, duration, EnumSet.allOf(Fault.class), 3, 5, SIM_RAFT_CONFIG,
+                InMemorySimDisk::new);
+    }
+
+    public SimulationConfig withSeed(long newSeed) {
+        return new SimulationConfig(newSeed, nodes, duration, faults, clients, keys, raftConfig, disk);
+    }
+
+    public SimulationConfig withFaults(Set<Fault> newFaults) {
+        return new SimulationConfig(seed, nodes, duration, newFaults, clients, keys, raftConfig, disk);
+    }
+
+    public SimulationConfig withDisk(Supplier<SimDisk> newDisk) {
+        return new SimulationConfig(seed, nodes, duration, faults, clients, keys, raftConfig, newDisk);
+    }
+
+    public SimulationConfig withRaftConfig(RaftConfig newConfig) {
+        return new SimulationConfig(seed, nodes, duration, faults, clients, keys, newConfig, disk);
+    }
+}

@@ -32,6 +32,7 @@ public final class LogWriter {
     private static final Logger log = LoggerFactory.getLogger(LogWriter.class);
     private static final int MAX_BATCH_OPS = 8192;
     private static final int BUFFER_BYTES = 1 << 20;
+    private static final long SPIN_NANOS = 50_000;
 
     private final Path directory;
     private final ChannelFactory channels;
@@ -118,8 +119,9 @@ public final class LogWriter {
         try {
             while (running) {
                 batch.clear();
+                WriteOp first = spinForNext();
                 try {
-                    batch.add(queue.take());
+                    batch.add(first != null ? first : queue.take());
                 } catch (InterruptedException e) {
                     continue; // nobody interrupts this thread on purpose; keep serving
                 }
@@ -138,6 +140,23 @@ public final class LogWriter {
             closeActive();
             onExit.run();
         }
+    }
+
+    /**
+     * Polls for the next operation for a few microseconds before parking: a writer whose append just completed
+     * usually submits the next one right away, and catching it here saves a park and an unpark (tens of
+     * microseconds on a busy machine) on the latency of every append.
+     */
+    private WriteOp spinForNext() {
+        long deadline = System.nanoTime() + SPIN_NANOS;
+        do {
+            WriteOp op = queue.poll();
+            if (op != null) {
+                return op;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() < deadline);
+        return null;
     }
 
     private void execute(List<WriteOp> batch) throws IOException {

@@ -190,9 +190,9 @@ public final class RaftConfig {
             return this;
         }
 
-        /** See {@link RaftConfig#maxEntriesBytesPerMessage()}; between 1 KiB and 64 MiB. */
+        /** See {@link RaftConfig#maxEntriesBytesPerMessage()}; between 64 bytes and 64 MiB. */
         public Builder maxEntriesBytesPerMessage(int value) {
-            this.maxEntriesBytesPerMessage = checkRange("maxEntriesBytesPerMessage", value, 1024, 64 << 20);
+            this.maxEntriesBytesPerMessage = checkRange("maxEntriesBytesPerMessage", value, 64, 64 << 20);
             return this;
         }
 

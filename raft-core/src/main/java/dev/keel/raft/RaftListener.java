@@ -4,7 +4,9 @@ package dev.keel.raft;
  * Told about role and leader changes of one server.
  *
  * <p>Called on the server's event loop: return quickly and never block (hand work to your own executor).
- * An exception thrown here is logged and otherwise ignored.
+ * An exception thrown here is logged and otherwise ignored. Changes that happen within one batch of the event loop
+ * (a single server becoming pre-candidate, candidate and leader at once, say) are reported once, with the state they
+ * led to.
  */
 @FunctionalInterface
 public interface RaftListener {

@@ -62,7 +62,7 @@ class RaftServerClusterTest {
 
     private RaftServer awaitLeader() {
         RaftServer[] found = new RaftServer[1];
-        Await.until(WAIT, "a leader", () -> {
+        Await.until("a leader", WAIT, () -> {
             for (RaftServer s : servers.values()) {
                 if (!s.isClosed() && s.status().isLeader()) {
                     found[0] = s;
@@ -110,7 +110,7 @@ class RaftServerClusterTest {
 
         // A follower refuses writes, naming the leader.
         RaftServer follower = servers.values().stream().filter(s -> s != leader).findFirst().orElseThrow();
-        Await.until(WAIT, "the follower to know the leader", () -> leader.id().equals(follower.status().leader()));
+        Await.until("the follower to know the leader", WAIT, () -> leader.id().equals(follower.status().leader()));
         assertThatThrownBy(() -> follower.submit(command(-1)).join())
                 .hasCauseInstanceOf(NotLeaderException.class)
                 .cause().satisfies(e -> assertThat(((NotLeaderException) e).leader()).contains(leader.id()));
@@ -131,7 +131,7 @@ class RaftServerClusterTest {
         servers.remove(oldLeader);
         startServer(oldLeader, storages.get(oldLeader).crash());
 
-        Await.until(WAIT, "every state machine to apply all 10,500 commands",
+        Await.until("every state machine to apply all 10,500 commands", WAIT,
                 () -> machines.values().stream().allMatch(m -> m.size() == 10_500));
         List<String> reference = asStrings(machines.get(IDS.get(0)).applied());
         for (NodeId id : IDS) {
@@ -150,7 +150,7 @@ class RaftServerClusterTest {
                 .logStorage(InMemoryLogStorage.autoSync()).transport(network.transport(only)).build();
         servers.put(only, server);
         server.start();
-        Await.until(WAIT, "the single server to lead", () -> server.status().isLeader());
+        Await.until("the single server to lead", WAIT, () -> server.status().isLeader());
         for (int i = 0; i < 100; i++) {
             server.submit(command(i)).get(10, TimeUnit.SECONDS);
         }

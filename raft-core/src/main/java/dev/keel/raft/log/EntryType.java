@@ -9,6 +9,8 @@ public enum EntryType {
     /** Appended by a new leader to commit the entries of earlier terms (Raft §5.4.2, §8); not applied. */
     NO_OP(2);
 
+    private static final EntryType[] BY_CODE = {null, COMMAND, NO_OP};
+
     private final int code;
 
     EntryType(int code) {
@@ -24,10 +26,9 @@ public enum EntryType {
      * @throws IllegalArgumentException for a code no entry type has
      */
     public static EntryType fromCode(int code) {
-        for (EntryType t : values()) {
-            if (t.code == code) {
-                return t;
-            }
+        // A table, not values(): this runs once per entry read from disk or the wire.
+        if (code > 0 && code < BY_CODE.length) {
+            return BY_CODE[code];
         }
         throw new IllegalArgumentException("unknown log entry type code " + code);
     }

@@ -1,5 +1,8 @@
 package dev.keel.raft.statemachine;
 
+import java.io.IOException;
+import java.io.InputStream;
+
 /**
  * The application's deterministic state machine, replicated by Raft.
  *
@@ -10,6 +13,12 @@ package dev.keel.raft.statemachine;
  * <h2>Determinism</h2>
  * {@link #apply} must produce the same state and result on every server for the same sequence of commands: no
  * clocks, randomness or outside I/O that differs between servers.
+ *
+ * <h2>Snapshots</h2>
+ * To keep the log bounded, Keel periodically asks for a {@linkplain #takeSnapshot() snapshot} of the state, writes
+ * it to disk and deletes the log entries it covers; a restarting or far-behind server
+ * {@linkplain #restoreSnapshot restores} one instead of replaying the whole history. A state machine that returns
+ * {@code null} from {@link #takeSnapshot()} (the default) opts out: its log is never compacted.
  *
  * <h2>Failures</h2>
  * An exception thrown by {@link #apply} stops the server: replicas must not diverge, and a half-applied command
@@ -34,4 +43,30 @@ public interface StateMachine {
      * @return the result passed to the reader's future; not {@code null}
      */
     byte[] query(byte[] query);
+
+    /**
+     * Captures the state as of the last {@link #apply} call, for a snapshot. Called on the applier thread, between two
+     * {@code apply} calls, so it sees a consistent state; it must be cheap (a reference to an immutable or
+     * copy-on-write structure, a frozen version), because applying waits while it runs. The returned view is written
+     * out later, on another thread, while applying goes on.
+     *
+     * @return the frozen view, or {@code null} if this state machine does not support snapshots
+     */
+    default StateSnapshot takeSnapshot() {
+        return null;
+    }
+
+    /**
+     * Replaces the whole state with the snapshot in {@code in}, as written by {@link StateSnapshot#writeTo}. Called on
+     * the applier thread, when the server starts from a snapshot or installs one sent by the leader; the next
+     * {@link #apply} call is for the entry just after the snapshot. Keel has verified the snapshot's checksum before
+     * this call.
+     *
+     * @throws IOException if the stream cannot be read; the server then stops (fail-stop), since its state is unknown
+     * @throws UnsupportedOperationException from the default implementation, which only state machines that never
+     *                                       take snapshots may keep
+     */
+    default void restoreSnapshot(InputStream in) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " does not support snapshots");
+    }
 }

@@ -98,16 +98,16 @@ public final class Progress {
      * @return whether the match index moved
      */
     public boolean onAccepted(long index) {
-        boolean moved = index > match;
-        if (moved) {
-            match = index;
-            next = Math.max(next, index + 1);
+        if (index <= match) {
+            // Stale or duplicated: it must not unblock another send, or every duplicate would start its own
+            // never-ending exchange of probes and acknowledgements.
+            return false;
         }
-        if (state == State.PROBE) {
-            probeSent = false;
-        }
+        match = index;
+        next = Math.max(next, index + 1);
+        probeSent = false;
         inflights.freeTo(index);
-        return moved;
+        return true;
     }
 
     /**

@@ -154,8 +154,8 @@ public final class Leader implements RoleBehaviour {
                     p.becomeReplicate();
                 }
                 maybeCommit();
+                sendAppends(m.from(), p);
             }
-            sendAppends(m.from(), p);
         } else if (p.onRejected(m.index(), nextIndexHint(m))) {
             log.debug("{}: {} rejected AppendEntries at {}; probing from {}", ctx.self(), m.from(), m.index(),
                     p.next());

@@ -71,6 +71,19 @@ class ProgressTest {
     }
 
     @Test
+    void aStaleOrDuplicatedAcknowledgementDoesNotUnblockAProbe() {
+        Progress p = new Progress(10, 8);
+        p.onAccepted(9);
+        p.onSent(10, true);
+        assertThat(p.isPaused()).isTrue();
+        assertThat(p.onAccepted(9)).isFalse();
+        assertThat(p.onAccepted(5)).isFalse();
+        assertThat(p.isPaused()).as("still waiting for the answer to the probe in flight").isTrue();
+        assertThat(p.onAccepted(10)).isTrue();
+        assertThat(p.isPaused()).isFalse();
+    }
+
+    @Test
     void inflightsRejectOverflowAndNonIncreasingIndexes() {
         Inflights in = new Inflights(2);
         in.add(3);

@@ -155,6 +155,28 @@ final class Nemesis {
         }
     }
 
+    /**
+     * A server just became leader: now and then it crashes at once, before its first entries are everywhere. That
+     * is the moment of Figure 8 of the Raft paper, where counting replicas of an old entry would go wrong.
+     */
+    void onLeaderElected(int leader) {
+        if (stopped || !crashes || random.nextInt(8) != 0) {
+            return;
+        }
+        long delay = random.nextLong(30_000_000L);
+        simulation.scheduler().after(delay, SimScheduler.SYSTEM, "nemesis", () -> {
+            if (!stopped && simulation.isUp(leader)) {
+                count(Fault.CRASH, simulation.names(List.of(leader)) + " (just elected leader)");
+                simulation.crash(leader);
+                simulation.scheduler().after(seconds(0.1, 3), SimScheduler.SYSTEM, "nemesis", () -> {
+                    if (!simulation.isUp(leader)) {
+                        simulation.restart(leader);
+                    }
+                });
+            }
+        });
+    }
+
     private void nextCrash() {
         if (stopped) {
             return;

@@ -46,7 +46,7 @@ final class SimClient {
     }
 
     private long thinkTime() {
-        return 10_000_000L + random.nextLong(90_000_000L);
+        return 5_000_000L + random.nextLong(55_000_000L);
     }
 
     private void issue() {

@@ -25,6 +25,7 @@ import java.util.function.BooleanSupplier;
 public final class Simulation {
     private static final long MILLIS = 1_000_000L;
     private static final long CONVERGENCE_NANOS = 30_000 * MILLIS;
+    private static final int MAX_PENDING_EVENTS = 200_000;
 
     private final SimulationConfig config;
     private final SplittableRandom random;
@@ -118,7 +119,7 @@ public final class Simulation {
         stats.messagesDropped = network.dropped;
         stats.invariantChecks = invariants.checks;
         return new SimulationResult(config.seed(), config.nodes(), violation, trace.hash(), events, sim.now(), stats,
-                nemesis.fired(), trace.lastEvents(80), trace.timeline(), List.copyOf(history));
+                nemesis.fired(), trace.lastEvents(400), trace.timeline(), List.copyOf(history));
     }
 
     // ---- phases -------------------------------------------------------------------------------------------------
@@ -234,6 +235,12 @@ public final class Simulation {
                 break;
             }
             events++;
+            if (sim.pending() > MAX_PENDING_EVENTS) {
+                violation = new InvariantViolation("bounded work", sim.pending() + " events queued at once: "
+                        + "something generates work without bound (last: " + ran.kind() + " on node " + ran.node()
+                        + ")");
+                return;
+            }
             if (ran.node() >= 0 && "loop".equals(ran.kind())) {
                 afterServerEvent(nodes[ran.node()]);
             }
@@ -310,6 +317,9 @@ public final class Simulation {
         note(n.id + " is " + s.role() + " in term " + s.term() + (s.leader() != null ? ", leader " + s.leader() : ""));
         if (s.isLeader()) {
             stats.elections++;
+            if (nemesis != null) {
+                nemesis.onLeaderElected(n.index);
+            }
         }
         guard(() -> invariants.onStatus(n.index, s, n.storage));
     }

@@ -47,9 +47,21 @@ public record SimulationConfig(long seed, int nodes, Duration duration, Set<Faul
         Objects.requireNonNull(disk, "disk");
     }
 
-    /** The standard run: every fault family, 3 clients on 5 registers, in-memory disks. */
+    /**
+     * The standard run: every fault family, 5 clients on 5 registers, in-memory disks, and batching limits drawn
+     * from the seed (from one entry per message and one message in flight, up to 1 KiB and 8), so that replication
+     * is sometimes piecemeal and sometimes pipelined; PreVote and CheckQuorum are each off in 30% of seeds.
+     */
     public static SimulationConfig standard(long seed, int nodes, Duration duration) {
-        return new SimulationConfig(seed, nodes, duration, EnumSet.allOf(Fault.class), 3, 5, SIM_RAFT_CONFIG,
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L);
+        RaftConfig raft = SIM_RAFT_CONFIG.toBuilder()
+                .maxEntriesBytesPerMessage(r.nextBoolean() ? 64 : 64 + r.nextInt(1024))
+                .maxInflightMessages(1 + r.nextInt(8))
+                // Without them a deposed leader lingers and terms churn: the harder cases for reads and commits.
+                .preVote(r.nextInt(10) < 7)
+                .checkQuorum(r.nextInt(10) < 7)
+                .build();
+        return new SimulationConfig(seed, nodes, duration, EnumSet.allOf(Fault.class), 5, 5, raft,
                 InMemorySimDisk::new);
     }
 

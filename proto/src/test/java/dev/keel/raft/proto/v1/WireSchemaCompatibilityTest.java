@@ -1,0 +1,118 @@
+package dev.keel.raft.proto.v1;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A tripwire for the compatibility rules written at the top of {@code raft.proto}: every released field keeps its
+ * number, name and type. Adding a field or an RPC means adding a line here; changing or removing one makes this
+ * test fail, which is the point.
+ */
+class WireSchemaCompatibilityTest {
+
+    /** message.field -> "number type", for every field released in v1. */
+    private static final Map<String, String> RELEASED = new TreeMap<>(Map.ofEntries(
+            Map.entry("Envelope.cluster_id", "1 STRING"),
+            Map.entry("Envelope.group_id", "2 STRING"),
+            Map.entry("Envelope.from", "3 STRING"),
+            Map.entry("Envelope.to", "4 STRING"),
+            Map.entry("Envelope.handshake", "10 MESSAGE"),
+            Map.entry("Envelope.handshake_response", "11 MESSAGE"),
+            Map.entry("Envelope.vote_request", "12 MESSAGE"),
+            Map.entry("Envelope.vote_response", "13 MESSAGE"),
+            Map.entry("Envelope.append_entries_request", "14 MESSAGE"),
+            Map.entry("Envelope.append_entries_response", "15 MESSAGE"),
+            Map.entry("Envelope.heartbeat", "16 MESSAGE"),
+            Map.entry("Envelope.heartbeat_response", "17 MESSAGE"),
+            Map.entry("Envelope.read_index_request", "18 MESSAGE"),
+            Map.entry("Envelope.read_index_response", "19 MESSAGE"),
+            Map.entry("Handshake.protocol_version", "1 UINT32"),
+            Map.entry("HandshakeResponse.accepted", "1 BOOL"),
+            Map.entry("HandshakeResponse.reason", "2 STRING"),
+            Map.entry("HandshakeResponse.protocol_version", "3 UINT32"),
+            Map.entry("LogEntry.index", "1 UINT64"),
+            Map.entry("LogEntry.term", "2 UINT64"),
+            Map.entry("LogEntry.type", "3 ENUM"),
+            Map.entry("LogEntry.data", "4 BYTES"),
+            Map.entry("VoteRequest.term", "1 UINT64"),
+            Map.entry("VoteRequest.last_log_index", "2 UINT64"),
+            Map.entry("VoteRequest.last_log_term", "3 UINT64"),
+            Map.entry("VoteRequest.pre_vote", "4 BOOL"),
+            Map.entry("VoteResponse.term", "1 UINT64"),
+            Map.entry("VoteResponse.granted", "2 BOOL"),
+            Map.entry("VoteResponse.pre_vote", "3 BOOL"),
+            Map.entry("AppendEntriesRequest.term", "1 UINT64"),
+            Map.entry("AppendEntriesRequest.prev_log_index", "2 UINT64"),
+            Map.entry("AppendEntriesRequest.prev_log_term", "3 UINT64"),
+            Map.entry("AppendEntriesRequest.leader_commit", "4 UINT64"),
+            Map.entry("AppendEntriesRequest.entries", "5 MESSAGE"),
+            Map.entry("AppendEntriesResponse.term", "1 UINT64"),
+            Map.entry("AppendEntriesResponse.success", "2 BOOL"),
+            Map.entry("AppendEntriesResponse.index", "3 UINT64"),
+            Map.entry("AppendEntriesResponse.conflict_term", "4 UINT64"),
+            Map.entry("AppendEntriesResponse.conflict_index", "5 UINT64"),
+            Map.entry("Heartbeat.term", "1 UINT64"),
+            Map.entry("Heartbeat.commit_index", "2 UINT64"),
+            Map.entry("Heartbeat.read_seq", "3 UINT64"),
+            Map.entry("HeartbeatResponse.term", "1 UINT64"),
+            Map.entry("HeartbeatResponse.read_seq", "2 UINT64"),
+            Map.entry("HeartbeatResponse.last_log_index", "3 UINT64"),
+            Map.entry("ReadIndexRequest.term", "1 UINT64"),
+            Map.entry("ReadIndexRequest.request_id", "2 UINT64"),
+            Map.entry("ReadIndexResponse.term", "1 UINT64"),
+            Map.entry("ReadIndexResponse.request_id", "2 UINT64"),
+            Map.entry("ReadIndexResponse.success", "3 BOOL"),
+            Map.entry("ReadIndexResponse.read_index", "4 UINT64")));
+
+    private static final FileDescriptor FILE = RaftProto.getDescriptor();
+
+    @Test
+    void theSchemaIsVersionedByPackage() {
+        assertThat(FILE.getPackage()).isEqualTo("keel.raft.v1");
+    }
+
+    @Test
+    void everyReleasedFieldKeepsItsNumberNameAndType() {
+        Map<String, String> actual = new TreeMap<>();
+        for (Descriptor message : FILE.getMessageTypes()) {
+            for (FieldDescriptor field : message.getFields()) {
+                actual.put(message.getName() + "." + field.getName(), field.getNumber() + " " + field.getType());
+            }
+        }
+        // containsAllEntriesOf: new fields are allowed (rule 2), changed or removed ones are not (rule 1).
+        assertThat(actual).containsAllEntriesOf(RELEASED);
+    }
+
+    @Test
+    void snapshotAndTimeoutNowNumbersStayFreeUntilTheirIssueClaimsThem() {
+        Descriptor envelope = Envelope.getDescriptor();
+        List<Integer> reserved = new ArrayList<>();
+        for (int number = 1; number < 64; number++) {
+            if (envelope.isReservedNumber(number)) {
+                reserved.add(number);
+            }
+        }
+        assertThat(reserved).containsExactly(20, 21, 22);
+        assertThat(envelope.getOneofs()).hasSize(1);
+        assertThat(envelope.getOneofs().get(0).getFields())
+                .allMatch(f -> f.getNumber() >= 10 && f.getNumber() < 23);
+    }
+
+    @Test
+    void entryTypeNumbersMatchTheCoreCodes() {
+        // dev.keel.raft.log.EntryType: COMMAND(1), NO_OP(2); proto cannot depend on raft-core, so the numbers are
+        // pinned here and the transport's round-trip tests check the mapping.
+        assertThat(EntryType.ENTRY_TYPE_UNSPECIFIED.getNumber()).isZero();
+        assertThat(EntryType.ENTRY_TYPE_COMMAND.getNumber()).isEqualTo(1);
+        assertThat(EntryType.ENTRY_TYPE_NO_OP.getNumber()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.keel.raft.transport.netty.internal;
+
+import com.google.protobuf.ByteString;
+import dev.keel.raft.NodeId;
+import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.message.AppendEntriesRequest;
+import dev.keel.raft.message.RaftMessage;
+import dev.keel.raft.message.ReadIndexRequest;
+import dev.keel.raft.proto.v1.Envelope;
+import dev.keel.raft.proto.v1.Heartbeat;
+import dev.keel.raft.proto.v1.VoteRequest;
+import dev.keel.raft.testing.TransportContract;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MessageMapperTest {
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+
+    static List<RaftMessage> samples() {
+        return TransportContract.sampleMessages(A, B);
+    }
+
+    @ParameterizedTest
+    @MethodSource("samples")
+    void everyMessageSurvivesARoundTripThroughWireBytes(RaftMessage message) throws Exception {
+        byte[] wire = MessageMapper.toEnvelope(message, "g1").toByteArray();
+        Envelope decoded = Envelope.parseFrom(wire);
+
+        assertThat(decoded.getFrom()).isEqualTo("a");
+        assertThat(decoded.getTo()).isEqualTo("b");
+        assertThat(decoded.getGroupId()).isEqualTo("g1");
+        assertThat(MessageMapper.hasRaftBody(decoded)).isTrue();
+        assertThat(MessageMapper.fromEnvelope(decoded, A, B)).isEqualTo(message);
+    }
+
+    @Test
+    void theSamplesCoverEveryMessageType() {
+        assertThat(samples()).extracting(m -> m.getClass().getSimpleName()).containsAll(
+                List.of(RaftMessage.class.getPermittedSubclasses()).stream().map(Class::getSimpleName).toList());
+    }
+
+    @Test
+    void anOpaqueRequestIdRoundTripsBitForBitEvenWhenNegative() throws Exception {
+        ReadIndexRequest message = new ReadIndexRequest(A, B, 1, -42);
+        Envelope decoded = Envelope.parseFrom(MessageMapper.toEnvelope(message, "g").toByteArray());
+        assertThat(MessageMapper.fromEnvelope(decoded, A, B)).isEqualTo(message);
+    }
+
+    @Test
+    void entryDataIsCopiedOutOfTheWireMessage() {
+        byte[] data = {1, 2, 3};
+        AppendEntriesRequest message = new AppendEntriesRequest(A, B, 1, 0, 0, List.of(LogEntry.command(1, 1, data)), 0);
+        Envelope envelope = MessageMapper.toEnvelope(message, "g");
+        AppendEntriesRequest decoded = (AppendEntriesRequest) MessageMapper.fromEnvelope(envelope, A, B);
+        assertThat(decoded.entries().get(0).data()).isEqualTo(data).isNotSameAs(data);
+    }
+
+    @Test
+    void entriesThatDoNotFollowPrevLogIndexAreInvalidWireData() {
+        Envelope envelope = Envelope.newBuilder().setFrom("a").setTo("b")
+                .setAppendEntriesRequest(dev.keel.raft.proto.v1.AppendEntriesRequest.newBuilder()
+                        .setTerm(2).setPrevLogIndex(5).setPrevLogTerm(1)
+                        .addEntries(entry(7, 2, 1)))
+                .build();
+        assertThatThrownBy(() -> MessageMapper.fromEnvelope(envelope, A, B))
+                .isInstanceOf(InvalidWireDataException.class)
+                .hasMessageContaining("APPEND_ENTRIES_REQUEST").hasMessageContaining("consecutive");
+    }
+
+    @Test
+    void anUnknownEntryTypeIsInvalidWireData() {
+        Envelope envelope = Envelope.newBuilder().setFrom("a").setTo("b")
+                .setAppendEntriesRequest(dev.keel.raft.proto.v1.AppendEntriesRequest.newBuilder()
+                        .setTerm(2).addEntries(entry(1, 2, 99)))
+                .build();
+        assertThatThrownBy(() -> MessageMapper.fromEnvelope(envelope, A, B))
+                .isInstanceOf(InvalidWireDataException.class).hasMessageContaining("99");
+    }
+
+    @Test
+    void anUnspecifiedEntryTypeIsInvalidWireData() {
+        Envelope envelope = Envelope.newBuilder().setFrom("a").setTo("b")
+                .setAppendEntriesRequest(dev.keel.raft.proto.v1.AppendEntriesRequest.newBuilder()
+                        .setTerm(2).addEntries(entry(1, 2, 0)))
+                .build();
+        assertThatThrownBy(() -> MessageMapper.fromEnvelope(envelope, A, B))
+                .isInstanceOf(InvalidWireDataException.class);
+    }
+
+    @Test
+    void aTermAbove2To63IsInvalidWireDataNotANegativeTerm() {
+        // uint64 max arrives in Java as -1.
+        Envelope envelope = Envelope.newBuilder().setFrom("a").setTo("b")
+                .setHeartbeat(Heartbeat.newBuilder().setTerm(-1L))
+                .build();
+        assertThatThrownBy(() -> MessageMapper.fromEnvelope(envelope, A, B))
+                .isInstanceOf(InvalidWireDataException.class).hasMessageContaining("term");
+    }
+
+    @Test
+    void anEntryWithIndexZeroIsInvalidWireData() {
+        Envelope envelope = Envelope.newBuilder().setFrom("a").setTo("b")
+                .setAppendEntriesRequest(dev.keel.raft.proto.v1.AppendEntriesRequest.newBuilder()
+                        .setTerm(2).addEntries(entry(0, 2, 1)))
+                .build();
+        assertThatThrownBy(() -> MessageMapper.fromEnvelope(envelope, A, B))
+                .isInstanceOf(InvalidWireDataException.class);
+    }
+
+    @Test
+    void aHandshakeOrAnEmptyBodyIsNotARaftMessage() {
+        Envelope empty = Envelope.newBuilder().setFrom("a").setTo("b").build();
+        Envelope handshake = Envelope.newBuilder().setFrom("a").setTo("b")
+                .setHandshake(dev.keel.raft.proto.v1.Handshake.newBuilder().setProtocolVersion(1)).build();
+        assertThat(MessageMapper.hasRaftBody(empty)).isFalse();
+        assertThat(MessageMapper.hasRaftBody(handshake)).isFalse();
+        assertThatThrownBy(() -> MessageMapper.fromEnvelope(empty, A, B))
+                .isInstanceOf(InvalidWireDataException.class).hasMessageContaining("BODY_NOT_SET");
+    }
+
+    @Test
+    void unknownFieldsFromANewerSenderAreIgnored() throws Exception {
+        // Rule 2 of raft.proto: a field added later must not break an old reader.
+        byte[] withExtraField = VoteRequest.newBuilder().setTerm(3).setLastLogIndex(4).setLastLogTerm(2).build()
+                .toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+                        .addField(99, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(7).build())
+                        .build()).build().toByteArray();
+        Envelope envelope = Envelope.newBuilder().setFrom("a").setTo("b")
+                .setVoteRequest(VoteRequest.parseFrom(withExtraField)).build();
+        assertThat(MessageMapper.fromEnvelope(envelope, A, B))
+                .isEqualTo(new dev.keel.raft.message.VoteRequest(A, B, 3, 4, 2, false));
+    }
+
+    private static dev.keel.raft.proto.v1.LogEntry entry(long index, long term, int type) {
+        return dev.keel.raft.proto.v1.LogEntry.newBuilder().setIndex(index).setTerm(term).setTypeValue(type)
+                .setData(ByteString.copyFromUtf8("x")).build();
+    }
+}

@@ -219,6 +219,12 @@ public final class FileLogStorage implements LogStorage {
         List<LogEntry> batch = List.copyOf(entries);
         synchronized (this) {
             checkOpen();
+            // A failed storage answers every mutation with its failure, whatever the arguments: the server then
+            // sees the one error that matters, not an index complaint caused by earlier failed appends.
+            Optional<StorageException> failed = failure();
+            if (failed.isPresent()) {
+                return CompletableFuture.failedFuture(failed.get());
+            }
             if (batch.isEmpty()) {
                 throw new IllegalArgumentException("append needs at least one entry");
             }
@@ -233,10 +239,6 @@ public final class FileLogStorage implements LogStorage {
                             + " bytes; the limit is " + RecordFormat.MAX_PAYLOAD_BYTES);
                 }
                 expected++;
-            }
-            Optional<StorageException> failed = failure();
-            if (failed.isPresent()) {
-                return CompletableFuture.failedFuture(failed.get());
             }
             CompletableFuture<Void> done = new CompletableFuture<>();
             planAppend(batch, done);
@@ -277,13 +279,13 @@ public final class FileLogStorage implements LogStorage {
     @Override
     public synchronized CompletableFuture<Void> truncateSuffix(long fromIndex) {
         checkOpen();
-        if (fromIndex < firstIndex() || fromIndex > lastIndex() + 1) {
-            throw new IndexOutOfBoundsException("cannot truncate from " + fromIndex + ": the log holds ["
-                    + firstIndex() + ", " + lastIndex() + "]");
-        }
         Optional<StorageException> failed = failure();
         if (failed.isPresent()) {
             return CompletableFuture.failedFuture(failed.get());
+        }
+        if (fromIndex < firstIndex() || fromIndex > lastIndex() + 1) {
+            throw new IndexOutOfBoundsException("cannot truncate from " + fromIndex + ": the log holds ["
+                    + firstIndex() + ", " + lastIndex() + "]");
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (fromIndex == lastIndex() + 1) {

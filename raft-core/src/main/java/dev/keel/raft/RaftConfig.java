@@ -20,6 +20,12 @@ public final class RaftConfig {
     private final int maxPendingProposals;
     private final boolean preVote;
     private final boolean checkQuorum;
+    private final long snapshotInterval;
+    private final long snapshotLogBytes;
+    private final long logRetention;
+    private final int snapshotChunkBytes;
+    private final int snapshotInflightChunks;
+    private final long snapshotBytesPerSecond;
 
     private RaftConfig(Builder b) {
         this.tickInterval = b.tickInterval;
@@ -31,6 +37,12 @@ public final class RaftConfig {
         this.maxPendingProposals = b.maxPendingProposals;
         this.preVote = b.preVote;
         this.checkQuorum = b.checkQuorum;
+        this.snapshotInterval = b.snapshotInterval;
+        this.snapshotLogBytes = b.snapshotLogBytes;
+        this.logRetention = b.logRetention;
+        this.snapshotChunkBytes = b.snapshotChunkBytes;
+        this.snapshotInflightChunks = b.snapshotInflightChunks;
+        this.snapshotBytesPerSecond = b.snapshotBytesPerSecond;
     }
 
     /** A builder holding the defaults. */
@@ -55,6 +67,12 @@ public final class RaftConfig {
         b.maxPendingProposals = maxPendingProposals;
         b.preVote = preVote;
         b.checkQuorum = checkQuorum;
+        b.snapshotInterval = snapshotInterval;
+        b.snapshotLogBytes = snapshotLogBytes;
+        b.logRetention = logRetention;
+        b.snapshotChunkBytes = snapshotChunkBytes;
+        b.snapshotInflightChunks = snapshotInflightChunks;
+        b.snapshotBytesPerSecond = snapshotBytesPerSecond;
         return b;
     }
 
@@ -106,6 +124,39 @@ public final class RaftConfig {
         return checkQuorum;
     }
 
+    /** A snapshot is taken after this many entries applied since the last one. Default 100,000. */
+    public long snapshotInterval() {
+        return snapshotInterval;
+    }
+
+    /** ... or after this many bytes of log entries applied since the last one, whichever comes first. Default 256 MiB. */
+    public long snapshotLogBytes() {
+        return snapshotLogBytes;
+    }
+
+    /**
+     * Entries kept in the log before a new snapshot when compacting, so that followers only slightly behind catch up
+     * from the log instead of receiving a whole snapshot. Default 10,000.
+     */
+    public long logRetention() {
+        return logRetention;
+    }
+
+    /** Size of one InstallSnapshot chunk. Default 1 MiB. */
+    public int snapshotChunkBytes() {
+        return snapshotChunkBytes;
+    }
+
+    /** Chunks sent ahead of the follower's acknowledgements during a snapshot transfer. Default 4. */
+    public int snapshotInflightChunks() {
+        return snapshotInflightChunks;
+    }
+
+    /** Upper bound on a snapshot transfer's rate in bytes per second; 0 means unlimited (the default). */
+    public long snapshotBytesPerSecond() {
+        return snapshotBytesPerSecond;
+    }
+
     /** {@link #heartbeatInterval()} in ticks, at least 1. */
     public int heartbeatTicks() {
         return ticks(heartbeatInterval);
@@ -133,13 +184,18 @@ public final class RaftConfig {
                 && electionTimeoutMax.equals(c.electionTimeoutMax)
                 && maxEntriesBytesPerMessage == c.maxEntriesBytesPerMessage
                 && maxInflightMessages == c.maxInflightMessages && maxPendingProposals == c.maxPendingProposals
-                && preVote == c.preVote && checkQuorum == c.checkQuorum;
+                && preVote == c.preVote && checkQuorum == c.checkQuorum && snapshotInterval == c.snapshotInterval
+                && snapshotLogBytes == c.snapshotLogBytes && logRetention == c.logRetention
+                && snapshotChunkBytes == c.snapshotChunkBytes && snapshotInflightChunks == c.snapshotInflightChunks
+                && snapshotBytesPerSecond == c.snapshotBytesPerSecond;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(tickInterval, heartbeatInterval, electionTimeoutMin, electionTimeoutMax,
-                maxEntriesBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum);
+                maxEntriesBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
+                snapshotInterval, snapshotLogBytes, logRetention, snapshotChunkBytes, snapshotInflightChunks,
+                snapshotBytesPerSecond);
     }
 
     @Override
@@ -148,7 +204,10 @@ public final class RaftConfig {
                 + "ms, electionTimeout=[" + electionTimeoutMin.toMillis() + "ms, " + electionTimeoutMax.toMillis()
                 + "ms), maxEntriesBytesPerMessage=" + maxEntriesBytesPerMessage + ", maxInflightMessages="
                 + maxInflightMessages + ", maxPendingProposals=" + maxPendingProposals + ", preVote=" + preVote
-                + ", checkQuorum=" + checkQuorum + "}";
+                + ", checkQuorum=" + checkQuorum + ", snapshotInterval=" + snapshotInterval + ", snapshotLogBytes="
+                + snapshotLogBytes + ", logRetention=" + logRetention + ", snapshotChunkBytes=" + snapshotChunkBytes
+                + ", snapshotInflightChunks=" + snapshotInflightChunks + ", snapshotBytesPerSecond="
+                + snapshotBytesPerSecond + "}";
     }
 
     /**
@@ -167,6 +226,12 @@ public final class RaftConfig {
         private int maxPendingProposals = 10_000;
         private boolean preVote = true;
         private boolean checkQuorum = true;
+        private long snapshotInterval = 100_000;
+        private long snapshotLogBytes = 256L << 20;
+        private long logRetention = 10_000;
+        private int snapshotChunkBytes = 1 << 20;
+        private int snapshotInflightChunks = 4;
+        private long snapshotBytesPerSecond;
 
         private Builder() {
         }
@@ -220,6 +285,45 @@ public final class RaftConfig {
             return this;
         }
 
+        /** See {@link RaftConfig#snapshotInterval()}; at least 1. */
+        public Builder snapshotInterval(long entries) {
+            this.snapshotInterval = checkRange("snapshotInterval", entries, 1, Long.MAX_VALUE);
+            return this;
+        }
+
+        /** See {@link RaftConfig#snapshotLogBytes()}; at least 1. */
+        public Builder snapshotLogBytes(long bytes) {
+            this.snapshotLogBytes = checkRange("snapshotLogBytes", bytes, 1, Long.MAX_VALUE);
+            return this;
+        }
+
+        /** See {@link RaftConfig#logRetention()}; at least 0. */
+        public Builder logRetention(long entries) {
+            this.logRetention = checkRange("logRetention", entries, 0, Long.MAX_VALUE);
+            return this;
+        }
+
+        /** See {@link RaftConfig#snapshotChunkBytes()}; between 1 byte and 16 MiB (keep it below the transport's frame limit). */
+        public Builder snapshotChunkBytes(int bytes) {
+            this.snapshotChunkBytes = checkRange("snapshotChunkBytes", bytes, 1, 16 << 20);
+            return this;
+        }
+
+        /** See {@link RaftConfig#snapshotInflightChunks()}; between 1 and 1,024. */
+        public Builder snapshotInflightChunks(int chunks) {
+            this.snapshotInflightChunks = checkRange("snapshotInflightChunks", chunks, 1, 1024);
+            return this;
+        }
+
+        /** See {@link RaftConfig#snapshotBytesPerSecond()}; 0 (unlimited) or at least 1 KiB/s. */
+        public Builder snapshotBytesPerSecond(long bytesPerSecond) {
+            if (bytesPerSecond != 0) {
+                checkRange("snapshotBytesPerSecond", bytesPerSecond, 1024, Long.MAX_VALUE);
+            }
+            this.snapshotBytesPerSecond = bytesPerSecond;
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException if the heartbeat is shorter than a tick, the election timeout is not
          *                                  at least three heartbeats, or its range is empty
@@ -253,6 +357,10 @@ public final class RaftConfig {
         }
 
         private static int checkRange(String name, int value, int min, int max) {
+            return (int) checkRange(name, (long) value, min, max);
+        }
+
+        private static long checkRange(String name, long value, long min, long max) {
             if (value < min || value > max) {
                 throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
             }

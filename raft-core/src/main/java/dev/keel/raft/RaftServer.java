@@ -3,7 +3,9 @@ package dev.keel.raft;
 import dev.keel.raft.internal.runtime.ServerRuntime;
 import dev.keel.raft.internal.runtime.ThreadScheduler;
 import dev.keel.raft.spi.LogStorage;
+import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.RaftScheduler;
+import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.spi.Transport;
 import dev.keel.raft.statemachine.StateMachine;
 
@@ -61,8 +63,8 @@ public final class RaftServer implements AutoCloseable {
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler ? new ThreadScheduler(b.id.value()) : b.scheduler;
         RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
-        this.runtime = new ServerRuntime(b.id, b.members, b.config, b.stateMachine, b.logStorage, b.transport,
-                scheduler, random);
+        this.runtime = new ServerRuntime(b.id, b.members, b.config, b.stateMachine, b.logStorage, b.snapshotStorage,
+                b.transport, scheduler, random);
         for (RaftListener l : b.listeners) {
             runtime.addListener(l);
         }
@@ -118,6 +120,17 @@ public final class RaftServer implements AutoCloseable {
     public CompletableFuture<byte[]> read(byte[] query) {
         Objects.requireNonNull(query, "query");
         return runtime.read(query);
+    }
+
+    /**
+     * Takes a snapshot of the state machine now (they are also taken automatically, see
+     * {@link RaftConfig#snapshotInterval()}), then compacts the log behind it.
+     *
+     * @return a future completing with the snapshot once it is durable; it fails if no {@link SnapshotStorage} was
+     *         configured, if the state machine does not support snapshots, or if writing failed
+     */
+    public CompletableFuture<SnapshotMetadata> snapshot() {
+        return runtime.snapshot();
     }
 
     /** The server's current state. */
@@ -179,8 +192,8 @@ public final class RaftServer implements AutoCloseable {
 
     /**
      * Builds a {@link RaftServer}. Required: {@link #id}, {@link #members}, {@link #stateMachine},
-     * {@link #logStorage}, {@link #transport}. Optional: {@link #config} (defaults), {@link #scheduler} (two threads
-     * per server), {@link #random}.
+     * {@link #logStorage}, {@link #transport}. Optional: {@link #config} (defaults), {@link #snapshotStorage} (no
+     * snapshots), {@link #scheduler} (three threads per server), {@link #random}.
      */
     public static final class Builder {
         private NodeId id;
@@ -189,6 +202,7 @@ public final class RaftServer implements AutoCloseable {
         private StateMachine stateMachine;
         private LogStorage logStorage;
         private Transport transport;
+        private SnapshotStorage snapshotStorage;
         private RaftScheduler scheduler;
         private RandomGenerator random;
         private final java.util.List<RaftListener> listeners = new java.util.ArrayList<>();
@@ -246,6 +260,16 @@ public final class RaftServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where snapshots are kept. Without one, no snapshot is ever taken and the log grows without bound; with one,
+         * the server restores the newest snapshot at start and compacts the log behind each new one. The server
+         * takes ownership and closes it.
+         */
+        public Builder snapshotStorage(SnapshotStorage value) {
+            this.snapshotStorage = Objects.requireNonNull(value, "snapshotStorage must not be null");
+            return this;
+        }
+
         /** Threads to run on instead of the server's own two; the caller keeps ownership of them. */
         public Builder scheduler(RaftScheduler value) {
             this.scheduler = Objects.requireNonNull(value, "scheduler must not be null");
@@ -265,7 +289,8 @@ public final class RaftServer implements AutoCloseable {
         }
 
         /**
-         * @throws IllegalStateException if a required value is missing or the id is not a member
+         * @throws IllegalStateException if a required value is missing, the id is not a member, or the log and the
+         *                               newest snapshot do not reach back to the first entry
          */
         public RaftServer build() {
             require(id, "id");

@@ -14,12 +14,13 @@ import java.util.Set;
  * @param commitIndex  highest log index known to be committed
  * @param appliedIndex highest log index applied to the state machine
  * @param lastLogIndex index of the last entry in its log
+ * @param snapshotIndex index up to which its newest snapshot covers the log; 0 without one
  * @param members      the voting members of the cluster
  * @param matchIndex   when leader: for each other member, the highest index known to be replicated on it;
  *                     otherwise empty
  */
 public record ServerStatus(NodeId id, Role role, long term, NodeId leader, long commitIndex, long appliedIndex,
-                           long lastLogIndex, Set<NodeId> members, Map<NodeId, Long> matchIndex) {
+                           long lastLogIndex, long snapshotIndex, Set<NodeId> members, Map<NodeId, Long> matchIndex) {
     public ServerStatus {
         members = Set.copyOf(members);
         matchIndex = Map.copyOf(matchIndex);

@@ -11,7 +11,7 @@ import dev.keel.raft.NodeId;
  */
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse, Heartbeat,
-        HeartbeatResponse, ReadIndexRequest, ReadIndexResponse {
+        HeartbeatResponse, ReadIndexRequest, ReadIndexResponse, InstallSnapshotRequest, InstallSnapshotResponse {
 
     /** The sender. */
     NodeId from();

@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  * methods themselves thread-safe; futures may be completed from any thread (typically an I/O thread).
  *
  * <h2>Visibility and durability</h2>
- * A mutation ({@link #append}, {@link #truncateSuffix}, {@link #saveHardState}) is visible to the read methods as
+ * A mutation ({@link #append}, {@link #truncateSuffix}, {@link #reset}, {@link #saveHardState}) is visible to the read methods as
  * soon as the call returns, and reaches the disk later. Mutations become durable in the order they were called:
  * when the future of one completes, it and every mutation called before it are durable. A crash loses at most the
  * mutations whose futures had not completed, and always a suffix of them: recovery yields the state after some
@@ -83,6 +83,16 @@ public interface LogStorage extends AutoCloseable {
      * @return a future completing once the truncation and every earlier mutation are durable
      */
     CompletableFuture<Void> truncateSuffix(long fromIndex);
+
+    /**
+     * Discards every entry: the log becomes empty and continues at {@code nextIndex} ({@code firstIndex() ==
+     * nextIndex}, {@code lastIndex() == nextIndex - 1}). Used after installing a snapshot that ends at
+     * {@code nextIndex - 1}. Crash-safe: recovery yields the log before the call or the empty one.
+     *
+     * @param nextIndex the index the next appended entry will have, at least 1
+     * @return a future completing once the reset and every earlier mutation are durable
+     */
+    CompletableFuture<Void> reset(long nextIndex);
 
     /**
      * Allows the storage to drop entries up to and including {@code upToIndex}, which the caller guarantees are

@@ -197,6 +197,14 @@ public final class InMemoryLogStorage implements LogStorage {
     }
 
     @Override
+    public CompletableFuture<Void> reset(long nextIndex) {
+        if (nextIndex < 1) {
+            throw new IllegalArgumentException("nextIndex must be >= 1, was " + nextIndex);
+        }
+        return mutate(new PendingOp(s -> s.resetTo(nextIndex)));
+    }
+
+    @Override
     public synchronized void purgePrefix(long upToIndex) {
         checkOpen();
         // Only the visible state: a crash may bring purged entries back, which the contract allows.
@@ -279,6 +287,11 @@ public final class InMemoryLogStorage implements LogStorage {
             if (keep < entries.size()) {
                 entries.subList(keep, entries.size()).clear();
             }
+        }
+
+        void resetTo(long nextIndex) {
+            entries.clear();
+            firstIndex = nextIndex;
         }
 
         void purgeUpTo(long index) {

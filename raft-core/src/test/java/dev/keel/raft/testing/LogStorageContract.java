@@ -240,6 +240,46 @@ public abstract class LogStorageContract {
     }
 
     @Test
+    void resetEmptiesTheLogAndContinuesAtTheGivenIndex() throws Exception {
+        LogStorage s = create();
+        await(s.append(entries(1, 10, 1)));
+        s.reset(501);
+        assertThat(s.firstIndex()).isEqualTo(501);
+        assertThat(s.lastIndex()).isEqualTo(500);
+        assertThatThrownBy(() -> s.termAt(10)).isInstanceOf(IndexOutOfBoundsException.class);
+        await(s.append(entries(501, 505, 4)));
+        LogStorage r = restart(s);
+        assertThat(r.firstIndex()).isEqualTo(501);
+        assertThat(r.lastIndex()).isEqualTo(505);
+        assertThat(r.entries(501, 506, Long.MAX_VALUE)).isEqualTo(entries(501, 505, 4));
+    }
+
+    @Test
+    void aResetSurvivesRestartEvenWithNothingAppendedAfterIt() throws Exception {
+        LogStorage s = create();
+        await(s.append(entries(1, 10, 1)));
+        await(s.reset(42));
+        LogStorage r = restart(s);
+        assertThat(r.firstIndex()).isEqualTo(42);
+        assertThat(r.lastIndex()).isEqualTo(41);
+        await(r.append(entries(42, 42, 2)));
+        assertThat(r.termAt(42)).isEqualTo(2);
+    }
+
+    @Test
+    void resetCanMoveTheLogBackwardsToo() throws Exception {
+        LogStorage s = create();
+        await(s.append(entries(1, 100, 1)));
+        s.purgePrefix(50);
+        await(s.reset(20));
+        assertThat(s.firstIndex()).isEqualTo(20);
+        assertThat(s.lastIndex()).isEqualTo(19);
+        LogStorage r = restart(s);
+        assertThat(r.firstIndex()).isEqualTo(20);
+        assertThat(r.lastIndex()).isEqualTo(19);
+    }
+
+    @Test
     void purgePrefixKeepsTheTailReadableAndTheLastIndex() throws Exception {
         LogStorage s = create();
         await(s.append(entries(1, 1000, 1)));

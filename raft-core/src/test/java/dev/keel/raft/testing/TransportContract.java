@@ -6,6 +6,9 @@ import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.AppendEntriesResponse;
 import dev.keel.raft.message.Heartbeat;
 import dev.keel.raft.message.HeartbeatResponse;
+import dev.keel.raft.message.InstallSnapshotRequest;
+import dev.keel.raft.message.InstallSnapshotResponse;
+import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.message.ReadIndexRequest;
 import dev.keel.raft.message.ReadIndexResponse;
@@ -63,6 +66,9 @@ public abstract class TransportContract {
         return map;
     }
 
+    private static final SnapshotMetadata SNAPSHOT = new SnapshotMetadata(40, 3,
+            java.util.Set.of(NodeId.of("a"), NodeId.of("b"), NodeId.of("c")), 5, 0xCAFEL);
+
     /** Every message type the engine uses, addressed from {@code from} to {@code to}. */
     public static List<RaftMessage> sampleMessages(NodeId from, NodeId to) {
         List<LogEntry> entries = List.of(LogEntry.noOp(11, 3), LogEntry.command(12, 3, new byte[]{1, 2, 3}),
@@ -80,7 +86,14 @@ public abstract class TransportContract {
                 new HeartbeatResponse(from, to, 4, 17, 14),
                 new ReadIndexRequest(from, to, 4, 99),
                 new ReadIndexResponse(from, to, 4, 99, true, 14),
-                new ReadIndexResponse(from, to, 4, 100, false, 0));
+                new ReadIndexResponse(from, to, 4, 100, false, 0),
+                new InstallSnapshotRequest(from, to, 4, SNAPSHOT, 0, new byte[]{9, 8, 7}, false),
+                new InstallSnapshotRequest(from, to, 4, SNAPSHOT, 3, new byte[2], true),
+                new InstallSnapshotRequest(from, to, 4, new SnapshotMetadata(1, 1, java.util.Set.of(from), 0, 0), 0,
+                        new byte[0], true),
+                new InstallSnapshotResponse(from, to, 4, 40, InstallSnapshotResponse.Status.CONTINUE, 3),
+                new InstallSnapshotResponse(from, to, 4, 40, InstallSnapshotResponse.Status.INSTALLED, 40),
+                new InstallSnapshotResponse(from, to, 4, 40, InstallSnapshotResponse.Status.REJECTED, 0));
     }
 
     /**

@@ -11,10 +11,13 @@ import dev.keel.raft.internal.role.RoleBehaviour;
 import dev.keel.raft.internal.role.RoleContext;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.AppendEntriesResponse;
 import dev.keel.raft.message.Heartbeat;
 import dev.keel.raft.message.HeartbeatResponse;
+import dev.keel.raft.message.InstallSnapshotRequest;
+import dev.keel.raft.message.InstallSnapshotResponse;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.message.VoteRequest;
 import dev.keel.raft.message.VoteResponse;
@@ -65,15 +68,22 @@ public final class RaftEngine {
     private List<RaftMessage> persistBound = new ArrayList<>();
     private List<ReadState> readStates = new ArrayList<>();
     private List<Long> failedReads = new ArrayList<>();
+    private SnapshotMetadata snapshotToRestore;
+    private List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
+    private List<InstallSnapshotRequest> snapshotChunks = new ArrayList<>();
+    private List<InstallSnapshotResponse> snapshotAcks = new ArrayList<>();
 
     /**
      * @param self    this server
      * @param voters  the voting members, this server included
      * @param config  timing and limits
-     * @param storage the log, read only; its hard state is the starting point
-     * @param random  the source of randomized election timeouts
+     * @param storage  the log, read only; its hard state is the starting point
+     * @param snapshot the newest durable snapshot, or {@code null}
+     * @param random   the source of randomized election timeouts
+     * @throws IllegalStateException if the log and the snapshot do not together reach back to index 1
      */
-    public RaftEngine(NodeId self, Set<NodeId> voters, RaftConfig config, LogStorage storage, RandomGenerator random) {
+    public RaftEngine(NodeId self, Set<NodeId> voters, RaftConfig config, LogStorage storage,
+                      SnapshotMetadata snapshot, RandomGenerator random) {
         this.self = Objects.requireNonNull(self, "self");
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
@@ -84,7 +94,7 @@ public final class RaftEngine {
         TreeSet<NodeId> others = new TreeSet<>(this.voters);
         others.remove(self);
         this.peers = List.copyOf(others);
-        this.raftLog = new RaftLog(storage);
+        this.raftLog = new RaftLog(storage, snapshot);
         HardState hs = storage.hardState();
         this.term = hs.term();
         this.votedFor = hs.votedFor();
@@ -123,7 +133,8 @@ public final class RaftEngine {
             } else if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
                 // A granted pre-vote carries the term we would campaign in; it is not a newer term.
             } else {
-                boolean fromLeader = m instanceof AppendEntriesRequest || m instanceof Heartbeat;
+                boolean fromLeader = m instanceof AppendEntriesRequest || m instanceof Heartbeat
+                        || m instanceof InstallSnapshotRequest;
                 becomeFollower(m.term(), fromLeader ? m.from() : null);
             }
         } else if (m.term() < term) {
@@ -171,6 +182,43 @@ public final class RaftEngine {
         }
     }
 
+    /** A snapshot was written locally up to {@code snapshot.index()}: the log before it may be compacted. */
+    public void snapshotTaken(SnapshotMetadata snapshot) {
+        raftLog.onSnapshotTaken(snapshot);
+    }
+
+    /**
+     * The runtime received, verified and stored the snapshot {@code leader} sent (§7). Installs it: the log is reset
+     * after it and the state machine restored from it, unless the log has meanwhile come to cover it. The leader is
+     * told once the reset is durable.
+     */
+    public void snapshotReceived(NodeId leader, SnapshotMetadata snapshot) {
+        long match;
+        if (raftLog.installSnapshot(snapshot)) {
+            snapshotToRestore = snapshot;
+            match = snapshot.index();
+            log.info("{} installs snapshot {} from {}", self, snapshot, leader);
+        } else {
+            match = Math.max(raftLog.commitIndex(), raftLog.matches(snapshot.index(), snapshot.term())
+                    ? snapshot.index() : 0);
+        }
+        send(new InstallSnapshotResponse(self, leader, term, snapshot.index(), InstallSnapshotResponse.Status.INSTALLED,
+                match));
+    }
+
+    /** The runtime could not store a snapshot sent by {@code leader}: tell it, so it starts over later. */
+    public void snapshotRejected(NodeId leader, SnapshotMetadata snapshot) {
+        send(new InstallSnapshotResponse(self, leader, term, snapshot.index(), InstallSnapshotResponse.Status.REJECTED,
+                0));
+    }
+
+    /** The runtime gave up sending a snapshot to {@code peer}. */
+    public void snapshotTransferFailed(NodeId peer) {
+        if (role instanceof Leader l) {
+            l.onSnapshotTransferFailed(peer);
+        }
+    }
+
     /** The transport reports {@code peer} unreachable. */
     public void peerUnreachable(NodeId peer) {
         role.onPeerUnreachable(peer);
@@ -183,7 +231,8 @@ public final class RaftEngine {
         role.flush();
         return hardStateDirty || raftLog.hasUnstable() || !messages.isEmpty() || !persistBound.isEmpty()
                 || raftLog.hasEntriesToApply() || !readStates.isEmpty() || !failedReads.isEmpty()
-                || !softState().equals(reportedSoftState);
+                || snapshotToRestore != null || !snapshotSends.isEmpty() || !snapshotChunks.isEmpty()
+                || !snapshotAcks.isEmpty() || !softState().equals(reportedSoftState);
     }
 
     /**
@@ -197,12 +246,22 @@ public final class RaftEngine {
         // Committed entries first: they may still be in the unstable tail, which takeUnstable hands over.
         List<LogEntry> committed = raftLog.takeEntriesToApply(MAX_APPLY_BATCH_BYTES);
         long firstIndex = raftLog.unstableOffset();
+        boolean logReset = raftLog.resetPending();
         List<LogEntry> entries = raftLog.takeUnstable();
         SoftState soft = softState();
         SoftState changed = soft.equals(reportedSoftState) ? null : soft;
         reportedSoftState = soft;
-        Ready ready = new Ready(hs, firstIndex, entries, messages, persistBound, committed, readStates, failedReads,
-                changed);
+        SnapshotWork snapshots = SnapshotWork.NONE;
+        if (snapshotToRestore != null || !snapshotSends.isEmpty() || !snapshotChunks.isEmpty()
+                || !snapshotAcks.isEmpty()) {
+            snapshots = new SnapshotWork(snapshotToRestore, snapshotSends, snapshotChunks, snapshotAcks);
+            snapshotToRestore = null;
+            snapshotSends = new ArrayList<>();
+            snapshotChunks = new ArrayList<>();
+            snapshotAcks = new ArrayList<>();
+        }
+        Ready ready = new Ready(hs, logReset, firstIndex, entries, messages, persistBound, committed, readStates,
+                failedReads, changed, snapshots);
         messages = new ArrayList<>();
         persistBound = new ArrayList<>();
         readStates = new ArrayList<>();
@@ -284,6 +343,9 @@ public final class RaftEngine {
             send(new HeartbeatResponse(self, h.from(), term, 0, raftLog.lastIndex()));
         } else if (m instanceof VoteRequest v) {
             send(new VoteResponse(self, v.from(), term, false, v.preVote()));
+        } else if (m instanceof InstallSnapshotRequest r) {
+            send(new InstallSnapshotResponse(self, r.from(), term, r.snapshot().index(),
+                    InstallSnapshotResponse.Status.REJECTED, 0));
         }
     }
 
@@ -492,6 +554,21 @@ public final class RaftEngine {
         @Override
         public void readFailed(long requestId) {
             failedReads.add(requestId);
+        }
+
+        @Override
+        public void sendSnapshot(NodeId peer) {
+            snapshotSends.add(new SnapshotWork.Send(peer, term, raftLog.snapshot()));
+        }
+
+        @Override
+        public void receiveSnapshotChunk(InstallSnapshotRequest chunk) {
+            snapshotChunks.add(chunk);
+        }
+
+        @Override
+        public void snapshotAck(InstallSnapshotResponse ack) {
+            snapshotAcks.add(ack);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.keel.raft.internal.engine;
 
 import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.LogStorage;
 
 import java.util.ArrayList;
@@ -12,6 +13,10 @@ import java.util.List;
  * and how far the log is known to be durable.
  *
  * <p>The storage is only read here; the runtime writes the unstable tail to it when it takes the {@link Ready}.
+ *
+ * <p>With snapshots (Raft §7), the log logically starts after the latest snapshot: entries up to
+ * {@link #snapshotIndex()} are represented by the snapshot; the storage may still hold some of them (kept for
+ * followers that are only slightly behind), and {@link #firstIndex()} says which.
  */
 public final class RaftLog {
     private final LogStorage storage;
@@ -21,18 +26,53 @@ public final class RaftLog {
     private long commitIndex;
     private long durableIndex;
     private long applyDispatched;
+    private SnapshotMetadata snapshot;
+    // Set when the storage must be emptied and restarted after the snapshot (an installed snapshot the log did not
+    // contain); the next Ready tells the runtime.
+    private boolean resetPending;
 
-    public RaftLog(LogStorage storage) {
+    /**
+     * @param storage  the log as recovered
+     * @param snapshot the newest snapshot, or {@code null}
+     * @throws IllegalStateException if the log does not reach back to the snapshot (or to index 1 without one):
+     *                               entries would be missing
+     */
+    public RaftLog(LogStorage storage, SnapshotMetadata snapshot) {
         this.storage = storage;
-        this.unstableOffset = storage.lastIndex() + 1;
+        this.snapshot = snapshot;
+        long snapshotIndex = snapshot == null ? 0 : snapshot.index();
+        long first = storage.firstIndex();
+        long last = storage.lastIndex();
+        if (first > snapshotIndex + 1) {
+            throw new IllegalStateException("the log starts at index " + first + " but "
+                    + (snapshot == null ? "there is no snapshot" : "the newest snapshot ends at " + snapshotIndex)
+                    + ": entries " + (snapshotIndex + 1) + ".." + (first - 1) + " are missing;"
+                    + " restore the snapshot files or replace this node");
+        }
+        // A crash between installing a leader's snapshot and resetting the log leaves a log that does not continue
+        // the snapshot: it is replaced, exactly as the interrupted install would have done.
+        resetPending = snapshot != null && (last < snapshotIndex
+                || (snapshotIndex >= first && storage.termAt(snapshotIndex) != snapshot.term()));
+        this.unstableOffset = resetPending ? snapshotIndex + 1 : last + 1;
         // Whatever storage returned at open survived a restart: it is durable.
-        this.durableIndex = storage.lastIndex();
-        this.applyDispatched = storage.firstIndex() - 1;
-        this.commitIndex = applyDispatched;
+        this.durableIndex = unstableOffset - 1;
+        this.applyDispatched = snapshotIndex;
+        this.commitIndex = snapshotIndex;
     }
 
+    /** Index of the first entry held in the log; entries before it are only in the snapshot. */
     public long firstIndex() {
-        return storage.firstIndex();
+        return resetPending ? unstableOffset : storage.firstIndex();
+    }
+
+    /** The newest snapshot, or {@code null}. */
+    public SnapshotMetadata snapshot() {
+        return snapshot;
+    }
+
+    /** Index of the last entry covered by the newest snapshot; 0 without one. */
+    public long snapshotIndex() {
+        return snapshot == null ? 0 : snapshot.index();
     }
 
     public long lastIndex() {
@@ -58,30 +98,35 @@ public final class RaftLog {
      * @throws IllegalStateException if the index is outside the log
      */
     public long term(long index) {
+        long t = termIfKnown(index);
+        if (t < 0) {
+            throw new IllegalStateException("no entry at index " + index + "; log holds [" + firstIndex() + ", "
+                    + lastIndex() + "] after snapshot " + snapshotIndex());
+        }
+        return t;
+    }
+
+    /** The term of the entry at {@code index}, or -1 if the log no longer (or not yet) holds it. */
+    public long termIfKnown(long index) {
         if (index == 0) {
             return 0;
         }
         if (index >= unstableOffset) {
             long i = index - unstableOffset;
-            if (i < unstable.size()) {
-                return unstable.get((int) i).term();
-            }
-        } else if (index >= storage.firstIndex()) {
+            return i < unstable.size() ? unstable.get((int) i).term() : -1;
+        }
+        if (!resetPending && index >= storage.firstIndex() && index <= storage.lastIndex()) {
             return storage.termAt(index);
         }
-        throw new IllegalStateException("no entry at index " + index + "; log holds [" + firstIndex() + ", "
-                + lastIndex() + "]");
+        return index == snapshotIndex() ? snapshot.term() : -1;
     }
 
     /** Whether the log holds an entry at {@code index} with {@code term} (index 0 matches term 0). */
     public boolean matches(long index, long term) {
-        if (index == 0) {
-            return term == 0;
-        }
-        if (index < firstIndex() || index > lastIndex()) {
+        if (index > lastIndex()) {
             return false;
         }
-        return term(index) == term;
+        return termIfKnown(index) == term;
     }
 
     /** Whether a candidate's log is at least as up-to-date as this one (Raft §5.4.1). */
@@ -103,7 +148,7 @@ public final class RaftLog {
         }
         List<LogEntry> out = new ArrayList<>();
         long budget = maxBytes;
-        if (from < unstableOffset) {
+        if (from < unstableOffset && !resetPending) {
             List<LogEntry> stored = storage.entries(from, Math.min(to, unstableOffset), maxBytes);
             for (LogEntry e : stored) {
                 out.add(e);
@@ -211,7 +256,53 @@ public final class RaftLog {
 
     /** Whether {@link #takeUnstable()} has anything. */
     public boolean hasUnstable() {
-        return !unstable.isEmpty() || unstableOffset <= storage.lastIndex();
+        return !unstable.isEmpty() || unstableOffset <= storage.lastIndex() || resetPending;
+    }
+
+    /**
+     * Whether the storage must be emptied before the next entries are written (an installed snapshot); cleared by
+     * {@link #takeUnstable()}.
+     */
+    public boolean resetPending() {
+        return resetPending;
+    }
+
+    /**
+     * A snapshot was written locally, covering entries up to {@code taken.index()}: older entries may now be purged.
+     */
+    public void onSnapshotTaken(SnapshotMetadata taken) {
+        if (taken.index() > commitIndex) {
+            throw new IllegalStateException("snapshot " + taken + " covers uncommitted entries (commit index "
+                    + commitIndex + ")");
+        }
+        if (snapshot == null || taken.index() > snapshot.index()) {
+            snapshot = taken;
+        }
+    }
+
+    /**
+     * Installs a snapshot received from the leader (Raft §7): if this log holds the snapshot's last entry, the
+     * entries after it are kept and the snapshot only moves the commit index; otherwise the whole log is replaced by
+     * the snapshot.
+     *
+     * @return true if the state machine must be restored from the snapshot; false if the log already covered it
+     */
+    public boolean installSnapshot(SnapshotMetadata installed) {
+        if (installed.index() <= commitIndex) {
+            return false;
+        }
+        if (matches(installed.index(), installed.term())) {
+            commitTo(installed.index());
+            return false;
+        }
+        snapshot = installed;
+        unstable.clear();
+        unstableOffset = installed.index() + 1;
+        resetPending = true;
+        durableIndex = installed.index();
+        commitIndex = installed.index();
+        applyDispatched = installed.index();
+        return true;
     }
 
     /** Index from which the storage must be rewritten by the next Ready. */
@@ -224,6 +315,7 @@ public final class RaftLog {
         List<LogEntry> out = List.copyOf(unstable);
         unstableOffset += unstable.size();
         unstable.clear();
+        resetPending = false;
         return out;
     }
 
@@ -255,7 +347,7 @@ public final class RaftLog {
         long term = term(index);
         long i = index;
         long min = Math.max(floor, firstIndex());
-        while (i > min && term(i - 1) == term) {
+        while (i > min && termIfKnown(i - 1) == term) {
             i--;
         }
         return i;
@@ -266,7 +358,7 @@ public final class RaftLog {
         long i = Math.min(from, lastIndex());
         long min = firstIndex();
         while (i >= min) {
-            long t = term(i);
+            long t = termIfKnown(i);
             if (t == term) {
                 return i;
             }
@@ -280,7 +372,8 @@ public final class RaftLog {
 
     @Override
     public String toString() {
-        return "RaftLog[first=" + firstIndex() + " last=" + lastIndex() + " commit=" + commitIndex + " durable="
-                + durableIndex + " applied-dispatched=" + applyDispatched + " unstable-from=" + unstableOffset + "]";
+        return "RaftLog[first=" + firstIndex() + " last=" + lastIndex() + " snapshot=" + snapshotIndex() + " commit="
+                + commitIndex + " durable=" + durableIndex + " applied-dispatched=" + applyDispatched
+                + " unstable-from=" + unstableOffset + (resetPending ? " reset-pending" : "") + "]";
     }
 }

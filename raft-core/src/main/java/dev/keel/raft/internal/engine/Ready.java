@@ -9,11 +9,13 @@ import java.util.List;
 /**
  * The work the engine asks its driver to do, in this order: write {@code hardState} (if not null), then truncate
  * the log from {@code firstIndex} and append {@code entries}; send {@code messages} at once; send
- * {@code persistBoundMessages} only once those writes and every earlier one are durable; hand
- * {@code committedEntries} to the state machine; serve {@code readStates} once applied up to their index; fail
- * {@code failedReads}.
+ * {@code persistBoundMessages} only once those writes and every earlier one are durable; restore the state machine
+ * from {@code snapshots.restore()} if set, then hand {@code committedEntries} to it; serve {@code readStates} once
+ * applied up to their index; fail {@code failedReads}; carry out the rest of {@code snapshots}.
  *
  * @param hardState            hard state to persist, or {@code null} if unchanged
+ * @param logReset             whether the storage must first be emptied, to continue at {@code firstIndex} (after an
+ *                             installed snapshot)
  * @param firstIndex           index of the first entry in {@code entries}; storage entries from here on are replaced
  * @param entries              entries to write (may be empty)
  * @param messages             messages that may leave before the writes are durable (a leader's)
@@ -22,13 +24,15 @@ import java.util.List;
  * @param readStates           reads whose index is confirmed
  * @param failedReads          ids of reads that cannot be served here
  * @param softState            the role, term and leader, when any of them changed; otherwise {@code null}
+ * @param snapshots            snapshot transfers and installation
  */
-public record Ready(HardState hardState, long firstIndex, List<LogEntry> entries, List<RaftMessage> messages,
-                    List<RaftMessage> persistBoundMessages, List<LogEntry> committedEntries,
-                    List<ReadState> readStates, List<Long> failedReads, SoftState softState) {
+public record Ready(HardState hardState, boolean logReset, long firstIndex, List<LogEntry> entries,
+                    List<RaftMessage> messages, List<RaftMessage> persistBoundMessages,
+                    List<LogEntry> committedEntries, List<ReadState> readStates, List<Long> failedReads,
+                    SoftState softState, SnapshotWork snapshots) {
 
     /** Whether this Ready writes anything to storage. */
     public boolean hasWrites() {
-        return hardState != null || !entries.isEmpty();
+        return hardState != null || logReset || !entries.isEmpty();
     }
 }

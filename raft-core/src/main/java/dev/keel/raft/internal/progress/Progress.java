@@ -12,7 +12,12 @@ public final class Progress {
 
     /** Replication mode. */
     public enum State {
-        PROBE, REPLICATE
+        /** Finding where the follower's log matches: one message at a time. */
+        PROBE,
+        /** Streaming entries, up to a window of unacknowledged messages. */
+        REPLICATE,
+        /** The follower needs entries compacted into a snapshot: a snapshot transfer is under way. */
+        SNAPSHOT
     }
 
     /** How many heartbeat rounds without match progress (while messages are in flight) make the leader re-probe. */
@@ -24,6 +29,7 @@ public final class Progress {
     private long next;
     private boolean probeSent;
     private boolean recentActive;
+    private long pendingSnapshot;
     private long matchAtLastHeartbeat;
     private int stalledRounds;
 
@@ -48,7 +54,37 @@ public final class Progress {
 
     /** Whether the leader must wait before sending more. */
     public boolean isPaused() {
-        return state == State.PROBE ? probeSent : inflights.isFull();
+        return switch (state) {
+            case PROBE -> probeSent;
+            case REPLICATE -> inflights.isFull();
+            case SNAPSHOT -> true;
+        };
+    }
+
+    /** The index of the snapshot being sent, in {@link State#SNAPSHOT}. */
+    public long pendingSnapshot() {
+        return pendingSnapshot;
+    }
+
+    /** Starts sending the snapshot ending at {@code snapshotIndex}; appends wait until it is installed. */
+    public void becomeSnapshot(long snapshotIndex) {
+        state = State.SNAPSHOT;
+        pendingSnapshot = snapshotIndex;
+        probeSent = false;
+        inflights.reset();
+        stalledRounds = 0;
+    }
+
+    /** The follower installed a snapshot: its log now matches up to {@code index}. Probing resumes after it. */
+    public void onSnapshotInstalled(long index) {
+        match = Math.max(match, index);
+        becomeProbe();
+    }
+
+    /** The snapshot transfer failed: probe again, but only after the next heartbeat answer. */
+    public void onSnapshotFailed() {
+        becomeProbe();
+        probeSent = true;
     }
 
     /** Whether anything was heard from the follower since the last {@link #resetRecentActive()}. */
@@ -117,6 +153,9 @@ public final class Progress {
      * @return false if the rejection is stale (answers a message sent before the current position) and was ignored
      */
     public boolean onRejected(long rejected, long nextHint) {
+        if (state == State.SNAPSHOT) {
+            return false;
+        }
         if (state == State.REPLICATE) {
             if (rejected <= match) {
                 return false;
@@ -139,6 +178,9 @@ public final class Progress {
      */
     public void onHeartbeatResponse() {
         recentActive = true;
+        if (state == State.SNAPSHOT) {
+            return;
+        }
         if (state == State.PROBE) {
             probeSent = false;
             return;
@@ -156,6 +198,7 @@ public final class Progress {
     @Override
     public String toString() {
         return state + "[match=" + match + " next=" + next + " inflight=" + inflights.count()
-                + (probeSent ? " probe-sent" : "") + "]";
+                + (probeSent ? " probe-sent" : "") + (state == State.SNAPSHOT ? " snapshot=" + pendingSnapshot : "")
+                + "]";
     }
 }

@@ -52,7 +52,8 @@ abstract sealed class Campaign implements RoleBehaviour permits PreCandidate, Ca
 
     @Override
     public void onMessage(RaftMessage message) {
-        if (message instanceof AppendEntriesRequest || message instanceof Heartbeat) {
+        if (message instanceof AppendEntriesRequest || message instanceof Heartbeat
+                || message instanceof dev.keel.raft.message.InstallSnapshotRequest) {
             yieldTo(message);
         } else if (message instanceof VoteResponse m && m.preVote() == preVote() && ctx.peers().contains(m.from())) {
             votes.putIfAbsent(m.from(), m.granted());

@@ -7,6 +7,8 @@ import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.AppendEntriesResponse;
 import dev.keel.raft.message.Heartbeat;
 import dev.keel.raft.message.HeartbeatResponse;
+import dev.keel.raft.message.InstallSnapshotRequest;
+import dev.keel.raft.message.InstallSnapshotResponse;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.message.ReadIndexRequest;
 import dev.keel.raft.message.ReadIndexResponse;
@@ -75,6 +77,10 @@ public final class Follower implements RoleBehaviour {
                     ctx.readFailed(m.requestId());
                 }
             }
+        } else if (message instanceof InstallSnapshotRequest m) {
+            ctx.setLeader(m.from());
+            ctx.resetElectionTimer();
+            onInstallSnapshot(m);
         } else if (message instanceof ReadIndexRequest m) {
             // Not the leader (any more): say so rather than let the requester time out.
             ctx.send(new ReadIndexResponse(ctx.self(), m.from(), ctx.term(), m.requestId(), false, 0));
@@ -115,6 +121,26 @@ public final class Follower implements RoleBehaviour {
         }
         ctx.send(new AppendEntriesResponse(ctx.self(), m.from(), ctx.term(), false, prevIndex, conflictTerm,
                 conflictIndex));
+    }
+
+    /** InstallSnapshot (§7): skip what the log already covers; otherwise the runtime stores the chunk. */
+    private void onInstallSnapshot(InstallSnapshotRequest m) {
+        RaftLog log = ctx.log();
+        long snapshotIndex = m.snapshot().index();
+        if (snapshotIndex <= log.commitIndex()) {
+            installed(m, log.commitIndex());
+        } else if (log.matches(snapshotIndex, m.snapshot().term())) {
+            // Our log holds the snapshot's last entry, so it matches the leader's up to there (§5.3).
+            log.commitTo(snapshotIndex);
+            installed(m, snapshotIndex);
+        } else {
+            ctx.receiveSnapshotChunk(m);
+        }
+    }
+
+    private void installed(InstallSnapshotRequest m, long matchIndex) {
+        ctx.send(new InstallSnapshotResponse(ctx.self(), m.from(), ctx.term(), m.snapshot().index(),
+                InstallSnapshotResponse.Status.INSTALLED, matchIndex));
     }
 
     @Override

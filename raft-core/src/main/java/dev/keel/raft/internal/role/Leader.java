@@ -12,6 +12,7 @@ import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.AppendEntriesResponse;
 import dev.keel.raft.message.Heartbeat;
 import dev.keel.raft.message.HeartbeatResponse;
+import dev.keel.raft.message.InstallSnapshotResponse;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.message.ReadIndexRequest;
 import dev.keel.raft.message.ReadIndexResponse;
@@ -138,6 +139,43 @@ public final class Leader implements RoleBehaviour {
             if (progress.containsKey(m.from())) {
                 addRead(m.requestId(), m.from());
             }
+        } else if (message instanceof InstallSnapshotResponse m) {
+            onInstallSnapshotResponse(m);
+        }
+    }
+
+    private void onInstallSnapshotResponse(InstallSnapshotResponse m) {
+        Progress p = progress.get(m.from());
+        if (p == null) {
+            return;
+        }
+        p.markActive();
+        ctx.snapshotAck(m);
+        if (p.state() != Progress.State.SNAPSHOT || m.snapshotIndex() != p.pendingSnapshot()) {
+            return;
+        }
+        switch (m.status()) {
+            case INSTALLED -> {
+                log.info("{}: {} installed snapshot {}; replicating from {}", ctx.self(), m.from(), m.snapshotIndex(),
+                        m.position() + 1);
+                p.onSnapshotInstalled(m.position());
+                maybeCommit();
+                sendAppends(m.from(), p);
+            }
+            case REJECTED -> {
+                log.warn("{}: {} rejected snapshot {}; will retry", ctx.self(), m.from(), m.snapshotIndex());
+                p.onSnapshotFailed();
+            }
+            case CONTINUE -> {
+            }
+        }
+    }
+
+    /** The runtime gave up on a snapshot transfer to {@code peer} (no answers, or the snapshot is gone). */
+    public void onSnapshotTransferFailed(NodeId peer) {
+        Progress p = progress.get(peer);
+        if (p != null && p.state() == Progress.State.SNAPSHOT) {
+            p.onSnapshotFailed();
         }
     }
 
@@ -148,9 +186,8 @@ public final class Leader implements RoleBehaviour {
         }
         p.markActive();
         if (m.success()) {
-            boolean wasProbe = p.state() == Progress.State.PROBE;
             if (p.onAccepted(m.index())) {
-                if (wasProbe) {
+                if (p.state() != Progress.State.REPLICATE) {
                     p.becomeReplicate();
                 }
                 maybeCommit();
@@ -175,7 +212,10 @@ public final class Leader implements RoleBehaviour {
         return last >= 0 ? last + 1 : Math.max(1, m.conflictIndex());
     }
 
-    /** Sends a follower what it lacks: one probe, or a stream of batches up to the in-flight window. */
+    /**
+     * Sends a follower what it lacks: one probe, or a stream of batches up to the in-flight window; or the snapshot,
+     * when the entries it needs have been compacted away (§7).
+     */
     private void sendAppends(NodeId peer, Progress p) {
         long last = raftLog.lastIndex();
         while (!p.isPaused()) {
@@ -184,13 +224,29 @@ public final class Leader implements RoleBehaviour {
                 return;
             }
             long prev = next - 1;
+            long prevTerm = raftLog.termIfKnown(prev);
+            if (prevTerm < 0 || next < raftLog.firstIndex()) {
+                sendSnapshot(peer, p);
+                return;
+            }
             List<LogEntry> entries = next <= last
                     ? raftLog.entries(next, last + 1, ctx.config().maxEntriesBytesPerMessage())
                     : List.of();
-            ctx.send(new AppendEntriesRequest(ctx.self(), peer, ctx.term(), prev, raftLog.term(prev), entries,
+            ctx.send(new AppendEntriesRequest(ctx.self(), peer, ctx.term(), prev, prevTerm, entries,
                     raftLog.commitIndex()));
             p.onSent(prev + entries.size(), !entries.isEmpty());
         }
+    }
+
+    private void sendSnapshot(NodeId peer, Progress p) {
+        if (raftLog.snapshot() == null) {
+            throw new IllegalStateException(ctx.self() + " must send " + peer + " entries from " + p.next()
+                    + " but its log starts at " + raftLog.firstIndex() + " and it has no snapshot");
+        }
+        log.info("{}: {} needs entry {}, which is compacted; sending snapshot {}", ctx.self(), peer, p.next(),
+                raftLog.snapshot());
+        p.becomeSnapshot(raftLog.snapshot().index());
+        ctx.sendSnapshot(peer);
     }
 
     private void maybeCommit() {

@@ -67,4 +67,13 @@ public interface RoleContext {
 
     /** A read cannot be served by this server. */
     void readFailed(long requestId);
+
+    /** Starts streaming the latest snapshot to {@code peer} (the leader's side of InstallSnapshot). */
+    void sendSnapshot(NodeId peer);
+
+    /** Hands a received snapshot chunk to the runtime, which writes it and acknowledges it. */
+    void receiveSnapshotChunk(dev.keel.raft.message.InstallSnapshotRequest chunk);
+
+    /** Hands a follower's answer about a snapshot chunk to the runtime's running transfer. */
+    void snapshotAck(dev.keel.raft.message.InstallSnapshotResponse ack);
 }

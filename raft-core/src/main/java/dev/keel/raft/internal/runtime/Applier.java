@@ -4,11 +4,16 @@ import dev.keel.raft.exception.NotLeaderException;
 import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.NodeId;
+import dev.keel.raft.log.SnapshotMetadata;
+import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.statemachine.StateMachine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedInputStream;
+import java.io.InputStream;
 import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.function.Consumer;
@@ -26,17 +31,63 @@ final class Applier {
     // Ordered by read index: read indexes from different leaders' answers may arrive out of order.
     private final PriorityQueue<WaitingRead> waitingReads =
             new PriorityQueue<>(Comparator.comparingLong(WaitingRead::readIndex));
+    private final SnapshotStorage snapshots;
+    private Snapshotter snapshotter;
     private volatile long appliedIndex;
+    private long appliedTerm;
     private boolean failed;
 
     private record WaitingRead(long readIndex, PendingQuery query) {
     }
 
-    Applier(NodeId self, StateMachine stateMachine, long appliedIndex, Consumer<Throwable> fatal) {
+    Applier(NodeId self, StateMachine stateMachine, SnapshotStorage snapshots, Consumer<Throwable> fatal) {
         this.self = self;
         this.stateMachine = stateMachine;
-        this.appliedIndex = appliedIndex;
+        this.snapshots = snapshots;
         this.fatal = fatal;
+    }
+
+    /** Takes snapshots from now on; set before the applier runs anything. */
+    void snapshotter(Snapshotter value) {
+        this.snapshotter = value;
+    }
+
+    /**
+     * Replaces the state machine's state with a snapshot (at start, or one installed from the leader). Entries
+     * applied next follow it.
+     */
+    void restore(SnapshotMetadata snapshot) {
+        if (failed) {
+            return;
+        }
+        long started = System.nanoTime();
+        try (InputStream in = snapshots.open(snapshot, 0)) {
+            stateMachine.restoreSnapshot(new BufferedInputStream(in, 1 << 16));
+        } catch (Exception | Error e) {
+            fail(new IllegalStateException(self + ": restoring the state machine from " + snapshot
+                    + " failed; stopping, since its state is now unknown", e));
+            return;
+        }
+        log.info("{}: state machine restored from {} in {} ms", self, snapshot,
+                (System.nanoTime() - started) / 1_000_000);
+        appliedIndex = snapshot.index();
+        appliedTerm = snapshot.term();
+        if (snapshotter != null) {
+            snapshotter.restored(snapshot.index());
+        }
+        serveReads();
+    }
+
+    /** Takes a snapshot now; {@code result} completes once it is durable. */
+    void takeSnapshot(CompletableFuture<SnapshotMetadata> result) {
+        if (snapshotter == null) {
+            result.completeExceptionally(new IllegalStateException(self
+                    + " has no SnapshotStorage: configure one with RaftServer.Builder.snapshotStorage"));
+        } else if (failed) {
+            result.completeExceptionally(new IllegalStateException(self + " has stopped"));
+        } else {
+            snapshotter.takeNow(appliedIndex, appliedTerm, result);
+        }
     }
 
     long appliedIndex() {
@@ -69,6 +120,10 @@ final class Applier {
                 }
             }
             appliedIndex = e.index();
+            appliedTerm = e.term();
+            if (snapshotter != null) {
+                snapshotter.applied(e.sizeInBytes());
+            }
             while (p < proposals.size() && proposals.get(p).index() <= e.index()) {
                 PendingProposal pp = proposals.get(p++);
                 if (pp.index() == e.index() && pp.term() == e.term() && result != null) {
@@ -80,6 +135,9 @@ final class Applier {
             }
         }
         serveReads();
+        if (snapshotter != null) {
+            snapshotter.maybeTake(appliedIndex, appliedTerm);
+        }
     }
 
     /** Runs {@code query} once entries up to {@code readIndex} are applied. */

@@ -19,6 +19,8 @@ import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.spi.InboundHandler;
 import dev.keel.raft.spi.LogStorage;
 import dev.keel.raft.spi.RaftScheduler;
+import dev.keel.raft.spi.SnapshotStorage;
+import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.Transport;
 import dev.keel.raft.statemachine.StateMachine;
 import org.slf4j.Logger;
@@ -58,6 +60,9 @@ public final class ServerRuntime implements InboundHandler {
     private final Executor applierExecutor;
     private final RaftEngine engine;
     private final Applier applier;
+    private final SnapshotStorage snapshots;
+    private final SnapshotMetadata initialSnapshot;
+    private final SnapshotTransfers transfers;
     private final List<RaftListener> listeners = new CopyOnWriteArrayList<>();
 
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
@@ -79,6 +84,7 @@ public final class ServerRuntime implements InboundHandler {
     private volatile SoftState soft;
     private volatile long commitIndex;
     private volatile long lastLogIndex;
+    private volatile long snapshotIndex;
     private volatile Map<NodeId, Long> matchIndex = Map.of();
     private volatile Throwable failure;
 
@@ -96,8 +102,14 @@ public final class ServerRuntime implements InboundHandler {
         }
     }
 
+    /**
+     * @param snapshots where snapshots are kept, or {@code null} to run without snapshots (the log is never
+     *                  compacted)
+     * @throws IllegalStateException if the log and the newest snapshot do not reach back to the first entry
+     */
     public ServerRuntime(NodeId self, Set<NodeId> members, RaftConfig config, StateMachine stateMachine,
-                         LogStorage storage, Transport transport, RaftScheduler scheduler, RandomGenerator random) {
+                         LogStorage storage, SnapshotStorage snapshots, Transport transport, RaftScheduler scheduler,
+                         RandomGenerator random) {
         this.self = self;
         this.members = Set.copyOf(members);
         this.config = config;
@@ -106,8 +118,40 @@ public final class ServerRuntime implements InboundHandler {
         this.scheduler = scheduler;
         this.loop = scheduler.eventLoop();
         this.applierExecutor = scheduler.applier();
-        this.engine = new RaftEngine(self, members, config, storage, random);
-        this.applier = new Applier(self, stateMachine, engine.log().applyDispatched(), this::fatal);
+        this.snapshots = snapshots;
+        this.initialSnapshot = snapshots == null ? null : snapshots.latest().orElse(null);
+        this.engine = new RaftEngine(self, members, config, storage, initialSnapshot, random);
+        this.applier = new Applier(self, stateMachine, snapshots, this::fatal);
+        if (snapshots != null) {
+            applier.snapshotter(new Snapshotter(self, config, snapshots, stateMachine, members, scheduler.background(),
+                    applierExecutor, initialSnapshot == null ? 0 : initialSnapshot.index(),
+                    meta -> post(() -> onSnapshotTaken(meta))));
+            this.transfers = new SnapshotTransfers(self, config, snapshots, transport, scheduler.background(),
+                    this::post, new SnapshotTransfers.Engine() {
+                        @Override
+                        public void received(NodeId leader, SnapshotMetadata snapshot) {
+                            engine.snapshotReceived(leader, snapshot);
+                        }
+
+                        @Override
+                        public void rejected(NodeId leader, SnapshotMetadata snapshot) {
+                            engine.snapshotRejected(leader, snapshot);
+                        }
+
+                        @Override
+                        public void transferFailed(NodeId peer) {
+                            engine.snapshotTransferFailed(peer);
+                        }
+
+                        @Override
+                        public long term() {
+                            return engine.term();
+                        }
+                    });
+        } else {
+            this.transfers = null;
+        }
+        this.snapshotIndex = initialSnapshot == null ? 0 : initialSnapshot.index();
         this.soft = engine.softState();
         this.lastLogIndex = engine.log().lastIndex();
         this.commitIndex = engine.log().commitIndex();
@@ -116,10 +160,50 @@ public final class ServerRuntime implements InboundHandler {
     // ---- lifecycle ----------------------------------------------------------------------------------------------
 
     public void start() {
+        if (initialSnapshot != null) {
+            // Before anything else reaches the applier: later entries follow the snapshot.
+            applierExecutor.execute(() -> applier.restore(initialSnapshot));
+        }
         transport.start(this);
-        ticker = scheduler.scheduleAtFixedRate(config.tickInterval(), () -> post(engine::tick));
-        log.info("{} started: members {}, term {}, log [{}, {}], {}", self, members, engine.term(),
-                engine.log().firstIndex(), engine.log().lastIndex(), config);
+        ticker = scheduler.scheduleAtFixedRate(config.tickInterval(), () -> post(this::tick));
+        log.info("{} started: members {}, term {}, log [{}, {}], snapshot {}, {}", self, members, engine.term(),
+                engine.log().firstIndex(), engine.log().lastIndex(),
+                initialSnapshot == null ? "none" : initialSnapshot, config);
+    }
+
+    private void tick() {
+        engine.tick();
+        if (transfers != null) {
+            transfers.tick();
+        }
+    }
+
+    /** Takes a snapshot now; completes once it is durable. */
+    public CompletableFuture<SnapshotMetadata> snapshot() {
+        CompletableFuture<SnapshotMetadata> f = new CompletableFuture<>();
+        RuntimeException refused = refuse();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        applierExecutor.execute(() -> applier.takeSnapshot(f));
+        return f;
+    }
+
+    private void onSnapshotTaken(SnapshotMetadata meta) {
+        if (halted) {
+            return;
+        }
+        engine.snapshotTaken(meta);
+        snapshotIndex = Math.max(snapshotIndex, meta.index());
+        long purgeTo = meta.index() - config.logRetention();
+        if (purgeTo > 0) {
+            long before = storage.firstIndex();
+            storage.purgePrefix(purgeTo);
+            if (storage.firstIndex() > before) {
+                log.debug("{}: log compacted: first index {} -> {}", self, before, storage.firstIndex());
+            }
+        }
     }
 
     /** Stops the server; pending operations fail. Returns a future completing once the event loop has stopped. */
@@ -167,6 +251,9 @@ public final class ServerRuntime implements InboundHandler {
         ServerStoppedException stoppedEx = new ServerStoppedException(why, cause);
         reads.values().forEach(q -> q.future().completeExceptionally(stoppedEx));
         reads.clear();
+        if (transfers != null) {
+            transfers.close();
+        }
         try {
             storage.close();
         } catch (RuntimeException e) {
@@ -175,7 +262,17 @@ public final class ServerRuntime implements InboundHandler {
         // Proposals already handed to the applier complete there or fail with it; reads waiting there fail now.
         applierExecutor.execute(() -> {
             applier.failWaitingReads(stoppedEx);
-            stopped.complete(null);
+            // Snapshot writes in progress finish on the background thread before the storage closes.
+            scheduler.background().execute(() -> {
+                if (snapshots != null) {
+                    try {
+                        snapshots.close();
+                    } catch (RuntimeException e) {
+                        log.warn("{}: closing the snapshot storage failed", self, e);
+                    }
+                }
+                stopped.complete(null);
+            });
         });
         log.info("{} stopped", self);
     }
@@ -273,7 +370,7 @@ public final class ServerRuntime implements InboundHandler {
     public ServerStatus status() {
         SoftState s = soft;
         return new ServerStatus(self, s.role(), s.term(), s.leader(), commitIndex, applier.appliedIndex(),
-                lastLogIndex, members, s.role() == Role.LEADER ? matchIndex : Map.of());
+                lastLogIndex, snapshotIndex, members, s.role() == Role.LEADER ? matchIndex : Map.of());
     }
 
     // ---- transport callbacks (any thread) -----------------------------------------------------------------------
@@ -356,7 +453,9 @@ public final class ServerRuntime implements InboundHandler {
         if (rd.hardState() != null) {
             write = storage.saveHardState(rd.hardState());
         }
-        if (storage.lastIndex() >= rd.firstIndex()) {
+        if (rd.logReset()) {
+            write = storage.reset(rd.firstIndex());
+        } else if (storage.lastIndex() >= rd.firstIndex()) {
             write = storage.truncateSuffix(rd.firstIndex());
         }
         long lastIndex = 0;
@@ -379,8 +478,16 @@ public final class ServerRuntime implements InboundHandler {
         } else {
             rd.persistBoundMessages().forEach(transport::send);
         }
+        SnapshotMetadata restore = rd.snapshots().restore();
+        if (restore != null) {
+            snapshotIndex = Math.max(snapshotIndex, restore.index());
+            applierExecutor.execute(() -> applier.restore(restore));
+        }
         if (!rd.committedEntries().isEmpty()) {
             dispatchCommitted(rd.committedEntries());
+        }
+        if (transfers != null && !rd.snapshots().isEmpty()) {
+            transfers.handle(rd.snapshots());
         }
         for (ReadState rs : rd.readStates()) {
             PendingQuery q = reads.remove(rs.requestId());
@@ -416,6 +523,9 @@ public final class ServerRuntime implements InboundHandler {
     private void onSoftStateChange(SoftState s) {
         SoftState previous = soft;
         soft = s;
+        if (transfers != null && s.role() != Role.LEADER) {
+            transfers.stopSending();
+        }
         if (previous.role() == Role.LEADER && (s.role() != Role.LEADER || s.term() != previous.term())) {
             // Entries not yet committed may still be committed by the next leader, or be replaced: we cannot tell.
             for (PendingProposal p : proposals) {

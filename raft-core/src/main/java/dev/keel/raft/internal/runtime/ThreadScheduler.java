@@ -13,12 +13,13 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The default {@link RaftScheduler}: one event-loop thread and one applier thread per server, both daemons named
- * after the server.
+ * The default {@link RaftScheduler}: an event-loop thread, an applier thread and a background thread per server,
+ * daemons named after the server.
  */
 public final class ThreadScheduler implements RaftScheduler {
     private final ScheduledThreadPoolExecutor loop;
     private final ExecutorService applier;
+    private final ExecutorService background;
     private final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public ThreadScheduler(String name) {
@@ -26,6 +27,8 @@ public final class ThreadScheduler implements RaftScheduler {
         this.loop.setRemoveOnCancelPolicy(true);
         this.applier = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 daemon("keel-" + name + "-apply"));
+        this.background = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                daemon("keel-" + name + "-snapshot"));
     }
 
     private ThreadFactory daemon(String name) {
@@ -53,6 +56,11 @@ public final class ThreadScheduler implements RaftScheduler {
     }
 
     @Override
+    public Executor background() {
+        return background;
+    }
+
+    @Override
     public Cancellable scheduleAtFixedRate(Duration period, Runnable task) {
         long nanos = period.toNanos();
         ScheduledFuture<?> f = loop.scheduleAtFixedRate(task, nanos, nanos, TimeUnit.NANOSECONDS);
@@ -63,12 +71,14 @@ public final class ThreadScheduler implements RaftScheduler {
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         return loop.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)
-                && applier.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                && applier.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                && background.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void close() {
         loop.shutdown();
         applier.shutdown();
+        background.shutdown();
     }
 }

@@ -43,6 +43,7 @@ final class EngineHarness {
     final Map<NodeId, List<LogEntry>> appliedBy = new LinkedHashMap<>();
     final List<ReadState> readStates = new ArrayList<>();
     final List<Long> failedReads = new ArrayList<>();
+    final List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
     /** Messages are dropped when this says so. */
     Predicate<RaftMessage> drop = m -> false;
 
@@ -69,7 +70,7 @@ final class EngineHarness {
     }
 
     RaftEngine add(NodeId id, List<NodeId> voters, RaftConfig config, InMemoryLogStorage storage, long seed) {
-        RaftEngine e = new RaftEngine(id, Set.copyOf(voters), config, storage, new SplittableRandom(seed));
+        RaftEngine e = new RaftEngine(id, Set.copyOf(voters), config, storage, null, new SplittableRandom(seed));
         engines.put(id, e);
         storages.put(id, storage);
         return e;
@@ -98,7 +99,9 @@ final class EngineHarness {
             if (rd.hardState() != null) {
                 s.saveHardState(rd.hardState());
             }
-            if (s.lastIndex() >= rd.firstIndex()) {
+            if (rd.logReset()) {
+                s.reset(rd.firstIndex());
+            } else if (s.lastIndex() >= rd.firstIndex()) {
                 s.truncateSuffix(rd.firstIndex());
             }
             if (!rd.entries().isEmpty()) {
@@ -110,6 +113,7 @@ final class EngineHarness {
             appliedBy.computeIfAbsent(id, k -> new ArrayList<>()).addAll(rd.committedEntries());
             readStates.addAll(rd.readStates());
             failedReads.addAll(rd.failedReads());
+            snapshotSends.addAll(rd.snapshots().sends());
             if (!rd.entries().isEmpty()) {
                 LogEntry last = rd.entries().get(rd.entries().size() - 1);
                 e.persisted(last.index(), last.term());

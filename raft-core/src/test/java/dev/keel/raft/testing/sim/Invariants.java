@@ -24,6 +24,8 @@ final class Invariants {
     private final Map<EntryKey, long[]> entriesSeen = new HashMap<>();
     // Committed (applied somewhere) command hashes by index; 0 = unknown.
     private long[] committed = new long[1024];
+    // Digest of the state machine after applying each index, as first seen; 0 = unknown.
+    private long[] digests = new long[1024];
     private long highestCommitted;
     // Per server: the highest durable term, its durable vote, the last commit index seen in this incarnation.
     private final long[] durableTerm;
@@ -151,12 +153,21 @@ final class Invariants {
         long previous = prevTerm;
         for (LogEntry e : entries) {
             checks++;
-            long[] seen = entriesSeen.putIfAbsent(new EntryKey(e.index(), e.term()),
-                    new long[]{entryHash(e), previous});
-            if (seen != null && (seen[0] != entryHash(e) || seen[1] != previous)) {
-                throw new InvariantViolation("log matching", ids.get(node) + " appended " + e + " after term "
-                        + previous + ", but another log holds a different entry at " + e.index() + "@" + e.term()
-                        + (seen[1] != previous ? " (after term " + seen[1] + ")" : " (different content)"));
+            EntryKey key = new EntryKey(e.index(), e.term());
+            long[] seen = entriesSeen.get(key);
+            if (seen == null) {
+                entriesSeen.put(key, new long[]{entryHash(e), previous});
+            } else {
+                // A predecessor term of -1 is unknown (the entry follows a snapshot): only the content is compared.
+                boolean prevDiffers = seen[1] >= 0 && previous >= 0 && seen[1] != previous;
+                if (seen[0] != entryHash(e) || prevDiffers) {
+                    throw new InvariantViolation("log matching", ids.get(node) + " appended " + e + " after term "
+                            + previous + ", but another log holds a different entry at " + e.index() + "@" + e.term()
+                            + (prevDiffers ? " (after term " + seen[1] + ")" : " (different content)"));
+                }
+                if (seen[1] < 0) {
+                    seen[1] = previous;
+                }
             }
             previous = e.term();
         }
@@ -176,6 +187,29 @@ final class Invariants {
         } else if (existing != h) {
             throw new InvariantViolation("state machine safety", ids.get(node) + " applied a different command at "
                     + index + " than another server did");
+        }
+    }
+
+    /**
+     * A state machine reached {@code index} with {@code digest} (of everything applied so far), by applying or by
+     * restoring a snapshot: every replica must agree on the state at every index, snapshots included.
+     */
+    void onState(int node, long index, long digest, boolean restored) {
+        checks++;
+        if (index >= digests.length) {
+            digests = Arrays.copyOf(digests, (int) Math.max(index + 1, digests.length * 2L));
+        }
+        long known = digests[(int) index];
+        if (known == 0) {
+            if (restored && index > 0) {
+                throw new InvariantViolation("snapshot safety", ids.get(node) + " restored a snapshot at index "
+                        + index + " that no replica ever applied (it contains uncommitted entries)");
+            }
+            digests[(int) index] = digest;
+        } else if (known != digest) {
+            throw new InvariantViolation(restored ? "snapshot safety" : "state machine safety", ids.get(node)
+                    + (restored ? " restored a snapshot whose state at index " : " reached a state at index ") + index
+                    + " that differs from another replica's");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.keel.raft.testing.sim;
 
 import dev.keel.raft.NodeId;
 import dev.keel.raft.spi.LogStorage;
+import dev.keel.raft.spi.SnapshotStorage;
 
 /**
  * Where simulated servers keep their logs. The simulation decides when each write becomes durable; a disk says how
@@ -18,6 +19,14 @@ public interface SimDisk extends AutoCloseable {
      * real disk has made it durable).
      */
     void syncOne(LogStorage storage);
+
+    /**
+     * The snapshot storage of {@code node} as it starts, or {@code null} to run without snapshots. Snapshots
+     * committed before a crash survive it; one being written does not.
+     */
+    default SnapshotStorage openSnapshots(NodeId node) throws Exception {
+        return null;
+    }
 
     /** {@code node} crashed while using {@code storage}: keep only what was durable. */
     void crash(NodeId node, LogStorage storage) throws Exception;

@@ -27,7 +27,10 @@ final class SimLogStorage implements LogStorage {
 
     /** Told when mutations become durable. */
     interface Listener {
-        /** Entries are about to be appended after an entry of {@code prevTerm} (0 at the start of the log). */
+        /**
+         * Entries are about to be appended after an entry of {@code prevTerm} (0 at the start of the log, -1 when the
+         * previous entry is only in a snapshot).
+         */
         void appending(List<LogEntry> entries, long prevTerm);
 
         void hardStateDurable(HardState state);
@@ -115,8 +118,8 @@ final class SimLogStorage implements LogStorage {
     @Override
     public CompletableFuture<Void> append(List<LogEntry> entries) {
         long prevIndex = entries.get(0).index() - 1;
-        long prevTerm = prevIndex >= delegate.firstIndex() && prevIndex <= delegate.lastIndex()
-                ? delegate.termAt(prevIndex) : 0;
+        long prevTerm = prevIndex == 0 ? 0 : prevIndex >= delegate.firstIndex() && prevIndex <= delegate.lastIndex()
+                ? delegate.termAt(prevIndex) : -1;
         listener.appending(entries, prevTerm);
         return track(delegate.append(entries), null, List.copyOf(entries));
     }
@@ -124,6 +127,11 @@ final class SimLogStorage implements LogStorage {
     @Override
     public CompletableFuture<Void> truncateSuffix(long fromIndex) {
         return track(delegate.truncateSuffix(fromIndex), null, null);
+    }
+
+    @Override
+    public CompletableFuture<Void> reset(long nextIndex) {
+        return track(delegate.reset(nextIndex), null, null);
     }
 
     @Override

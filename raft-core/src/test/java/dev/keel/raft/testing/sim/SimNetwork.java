@@ -28,6 +28,7 @@ final class SimNetwork {
     long sent;
     long delivered;
     long dropped;
+    long snapshotChunks;
 
     SimNetwork(SimScheduler sim, RandomGenerator random, List<NodeId> ids, Trace trace) {
         this.sim = sim;
@@ -111,6 +112,9 @@ final class SimNetwork {
             return;
         }
         delivered++;
+        if (message instanceof dev.keel.raft.message.InstallSnapshotRequest) {
+            snapshotChunks++;
+        }
         trace.message(sim.now(), to, message);
         h.onMessage(message);
     }

@@ -18,6 +18,7 @@ final class SimNodeScheduler implements RaftScheduler, SimScheduler.Owner {
     private boolean alive = true;
     private long loopTail;
     private long applyTail;
+    private long backgroundTail;
 
     SimNodeScheduler(SimScheduler sim, int node, RandomGenerator random, long maxApplyDelayNanos) {
         this.sim = sim;
@@ -43,6 +44,7 @@ final class SimNodeScheduler implements RaftScheduler, SimScheduler.Owner {
 
     private final Executor loop = this::runOnLoop;
     private final Executor applier = this::runOnApplier;
+    private final Executor background = this::runInBackground;
 
     private void runOnLoop(Runnable task) {
         // Serial and FIFO: never earlier than the previous task of this executor.
@@ -54,6 +56,17 @@ final class SimNodeScheduler implements RaftScheduler, SimScheduler.Owner {
         long delay = maxApplyDelayNanos == 0 ? 0 : random.nextLong(maxApplyDelayNanos);
         applyTail = Math.max(applyTail, sim.now() + delay);
         sim.at(applyTail, this, "apply", task);
+    }
+
+    private void runInBackground(Runnable task) {
+        // Disk work: up to a millisecond per task.
+        backgroundTail = Math.max(backgroundTail, sim.now() + random.nextLong(1_000_000L));
+        sim.at(backgroundTail, this, "background", task);
+    }
+
+    @Override
+    public Executor background() {
+        return background;
     }
 
     @Override

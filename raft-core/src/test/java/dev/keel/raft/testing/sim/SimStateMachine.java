@@ -1,7 +1,12 @@
 package dev.keel.raft.testing.sim;
 
 import dev.keel.raft.statemachine.StateMachine;
+import dev.keel.raft.statemachine.StateSnapshot;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -16,7 +21,11 @@ final class SimStateMachine implements StateMachine {
 
     /** Told about every command applied. */
     interface ApplyListener {
-        void applied(long index, byte[] command);
+        /** A command was applied; {@code digest} is the digest of every command applied up to it. */
+        void applied(long index, byte[] command, long digest);
+
+        /** The state was replaced by a snapshot of the state after {@code index}. */
+        void restored(long index, long digest);
     }
 
     private final long[] registers;
@@ -66,7 +75,7 @@ final class SimStateMachine implements StateMachine {
         applied++;
         digest = digest * 31 + index;
         digest = digest * 31 + Arrays.hashCode(command);
-        listener.applied(index, command);
+        listener.applied(index, command, digest);
         ByteBuffer c = ByteBuffer.wrap(command);
         byte op = c.get();
         int key = c.getInt();
@@ -92,6 +101,42 @@ final class SimStateMachine implements StateMachine {
     public byte[] query(byte[] query) {
         int key = ByteBuffer.wrap(query).getInt();
         return ByteBuffer.allocate(16).putLong(registers[key]).putLong(lastIndex).array();
+    }
+
+    @Override
+    public StateSnapshot takeSnapshot() {
+        // A copy is cheap at this size; a large state would hand out a frozen persistent structure instead.
+        long[] frozen = registers.clone();
+        long frozenIndex = lastIndex;
+        long frozenDigest = digest;
+        long frozenApplied = applied;
+        return out -> {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeLong(frozenIndex);
+            data.writeLong(frozenDigest);
+            data.writeLong(frozenApplied);
+            data.writeInt(frozen.length);
+            for (long r : frozen) {
+                data.writeLong(r);
+            }
+            data.flush();
+        };
+    }
+
+    @Override
+    public void restoreSnapshot(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        lastIndex = data.readLong();
+        digest = data.readLong();
+        applied = data.readLong();
+        int n = data.readInt();
+        if (n != registers.length) {
+            throw new IOException("snapshot has " + n + " registers, expected " + registers.length);
+        }
+        for (int i = 0; i < n; i++) {
+            registers[i] = data.readLong();
+        }
+        listener.restored(lastIndex, digest);
     }
 
     long lastIndex() {

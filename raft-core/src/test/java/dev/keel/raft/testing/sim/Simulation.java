@@ -6,6 +6,7 @@ import dev.keel.raft.ServerStatus;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.spi.LogStorage;
+import dev.keel.raft.spi.SnapshotStorage;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -117,6 +118,7 @@ public final class Simulation {
         }
         stats.messagesSent = network.sent;
         stats.messagesDropped = network.dropped;
+        stats.snapshotChunksDelivered = network.snapshotChunks;
         stats.invariantChecks = invariants.checks;
         return new SimulationResult(config.seed(), config.nodes(), violation, trace.hash(), events, sim.now(), stats,
                 nemesis.fired(), trace.lastEvents(400), trace.timeline(), List.copyOf(history));
@@ -288,9 +290,23 @@ public final class Simulation {
                     public void entriesDurable(List<LogEntry> entries) {
                     }
                 });
-        n.stateMachine = new SimStateMachine(config.keys(), (index, command) ->
-                guard(() -> invariants.onApply(n.index, index, command)));
-        n.server = RaftServer.builder()
+        n.stateMachine = new SimStateMachine(config.keys(), new SimStateMachine.ApplyListener() {
+            @Override
+            public void applied(long index, byte[] command, long digest) {
+                guard(() -> {
+                    invariants.onApply(n.index, index, command);
+                    invariants.onState(n.index, index, digest, false);
+                });
+            }
+
+            @Override
+            public void restored(long index, long digest) {
+                stats.snapshotsRestored++;
+                guard(() -> invariants.onState(n.index, index, digest, true));
+            }
+        });
+        SnapshotStorage snapshots = disk.openSnapshots(n.id);
+        RaftServer.Builder builder = RaftServer.builder()
                 .id(n.id)
                 .members(ids)
                 .config(config.raftConfig())
@@ -299,8 +315,11 @@ public final class Simulation {
                 .transport(network.transport(n.index, n.scheduler))
                 .scheduler(n.scheduler)
                 .random(random.split())
-                .listener(s -> onStatus(n, s))
-                .build();
+                .listener(s -> onStatus(n, s));
+        if (snapshots != null) {
+            builder.snapshotStorage(snapshots);
+        }
+        n.server = builder.build();
         n.up = true;
         n.server.start();
     }

@@ -60,6 +60,12 @@ public record SimulationConfig(long seed, int nodes, Duration duration, Set<Faul
                 // Without them a deposed leader lingers and terms churn: the harder cases for reads and commits.
                 .preVote(r.nextInt(10) < 7)
                 .checkQuorum(r.nextInt(10) < 7)
+                // Frequent, small snapshots streamed in tiny chunks, and little log kept behind them: compaction,
+                // lagging followers and InstallSnapshot happen in most seeds.
+                .snapshotInterval(20 + r.nextInt(300))
+                .logRetention(r.nextInt(100))
+                .snapshotChunkBytes(8 + r.nextInt(56))
+                .snapshotInflightChunks(1 + r.nextInt(4))
                 .build();
         return new SimulationConfig(seed, nodes, duration, EnumSet.allOf(Fault.class), 5, 5, raft,
                 InMemorySimDisk::new);

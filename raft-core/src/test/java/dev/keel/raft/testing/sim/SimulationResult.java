@@ -36,12 +36,15 @@ public record SimulationResult(long seed, int nodes, InvariantViolation violatio
         public long messagesSent;
         public long messagesDropped;
         public long invariantChecks;
+        public long snapshotsRestored;
+        public long snapshotChunksDelivered;
 
         @Override
         public String toString() {
             return "writes ok " + writesOk + ", reads ok " + readsOk + ", leaders elected " + elections
                     + ", crashes " + crashes + ", messages " + messagesSent + " (" + messagesDropped + " lost)"
-                    + ", checks " + invariantChecks;
+                    + ", snapshots restored " + snapshotsRestored + ", snapshot chunks delivered "
+                    + snapshotChunksDelivered + ", checks " + invariantChecks;
         }
     }
 

@@ -53,6 +53,8 @@ class SimulationTest {
         long crashes = 0;
         long elections = 0;
         long checks = 0;
+        long restored = 0;
+        long chunks = 0;
         for (Future<SimulationResult> f : futures) {
             SimulationResult r = f.get();
             if (!r.ok()) {
@@ -65,14 +67,20 @@ class SimulationTest {
             crashes += r.stats().crashes;
             elections += r.stats().elections;
             checks += r.stats().invariantChecks;
+            restored += r.stats().snapshotsRestored;
+            chunks += r.stats().snapshotChunksDelivered;
         }
         pool.shutdown();
         System.out.printf("simulation: %d seeds, %d violations (seeds %d..%d, %s virtual each, %.1f s wall; "
-                        + "%d writes and %d reads acknowledged, %d leaders elected, %d crashes, %d checks; faults %s)%n",
+                        + "%d writes and %d reads acknowledged, %d leaders elected, %d crashes, %d snapshots restored, %d snapshot chunks, "
+                        + "%d checks; faults %s)%n",
                 seeds, failures.size(), first, first + seeds - 1, DURATION, (System.nanoTime() - start) / 1e9,
-                writes, reads, elections, crashes, checks, fired);
+                writes, reads, elections, crashes, restored, chunks, checks, fired);
         assertThat(failures).as("failing seeds: %s", failures.stream().map(SimulationResult::seed).toList()).isEmpty();
         assertThat(fired.keySet()).as("fault families that fired").containsExactlyInAnyOrder(Fault.values());
+        assertThat(restored).as("state machines restored from snapshots (at restart or by InstallSnapshot)")
+                .isPositive();
+        assertThat(chunks).as("InstallSnapshot chunks delivered").isPositive();
     }
 
     @Test

@@ -1,0 +1,379 @@
+package dev.keel.raft.internal.runtime;
+
+import dev.keel.raft.NodeId;
+import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.engine.SnapshotWork;
+import dev.keel.raft.log.SnapshotMetadata;
+import dev.keel.raft.message.InstallSnapshotRequest;
+import dev.keel.raft.message.InstallSnapshotResponse;
+import dev.keel.raft.spi.SnapshotStorage;
+import dev.keel.raft.spi.SnapshotWriter;
+import dev.keel.raft.spi.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * Streams snapshots between servers (InstallSnapshot, Raft §7) in bounded memory: the sender reads one chunk at a
+ * time from disk on the background thread and keeps at most a window of chunks unacknowledged; the receiver writes
+ * each chunk to disk as it arrives and verifies the whole before handing it to the engine. Lost or reordered chunks
+ * are resent from the position the receiver asks for; a transfer that stops making progress is abandoned.
+ *
+ * <p>Confined to the event loop, except the disk work, which runs on the background executor.
+ */
+final class SnapshotTransfers {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotTransfers.class);
+
+    /** What the transfers tell the engine, always from the event loop. */
+    interface Engine {
+        void received(NodeId leader, SnapshotMetadata snapshot);
+
+        void rejected(NodeId leader, SnapshotMetadata snapshot);
+
+        void transferFailed(NodeId peer);
+
+        long term();
+    }
+
+    private final NodeId self;
+    private final RaftConfig config;
+    private final SnapshotStorage storage;
+    private final Transport transport;
+    private final Executor background;
+    private final Consumer<Runnable> loop;
+    private final Engine engine;
+    private final int timeoutTicks;
+    private final Map<NodeId, Outgoing> outgoing = new HashMap<>();
+    private Incoming incoming;
+    private long now;
+    private long budget;
+
+    /**
+     * @param loop runs a task on the event loop
+     */
+    SnapshotTransfers(NodeId self, RaftConfig config, SnapshotStorage storage, Transport transport,
+                      Executor background, Consumer<Runnable> loop, Engine engine) {
+        this.self = self;
+        this.config = config;
+        this.storage = storage;
+        this.transport = transport;
+        this.background = background;
+        this.loop = loop;
+        this.engine = engine;
+        this.timeoutTicks = 4 * config.electionTimeoutMaxTicks();
+        this.budget = config.snapshotBytesPerSecond() == 0 ? Long.MAX_VALUE : config.snapshotChunkBytes();
+    }
+
+    /** Carries out the snapshot work of one Ready. */
+    void handle(SnapshotWork work) {
+        for (SnapshotWork.Send send : work.sends()) {
+            start(send);
+        }
+        for (InstallSnapshotRequest chunk : work.chunks()) {
+            onChunk(chunk);
+        }
+        for (InstallSnapshotResponse ack : work.acks()) {
+            onAck(ack);
+        }
+    }
+
+    /** One tick of time: refills the rate budget and abandons transfers that stopped making progress. */
+    void tick() {
+        now++;
+        long rate = config.snapshotBytesPerSecond();
+        if (rate > 0) {
+            long perTick = Math.max(1, rate * config.tickInterval().toNanos() / 1_000_000_000L);
+            budget = Math.min(Math.max(perTick, config.snapshotChunkBytes()), budget + perTick);
+        }
+        for (Outgoing o : new ArrayList<>(outgoing.values())) {
+            if (now - o.lastProgress > timeoutTicks) {
+                log.warn("{}: snapshot transfer of {} to {} made no progress; abandoning it", self, o.snapshot,
+                        o.peer);
+                finish(o);
+                engine.transferFailed(o.peer);
+            } else {
+                if (now - o.lastProgress > config.electionTimeoutMinTicks() && o.sent > o.acked
+                        && now - o.lastRewind > config.electionTimeoutMinTicks()) {
+                    // Nothing acknowledged for a while: chunks were lost; resend from the last acknowledged byte.
+                    o.sent = o.acked;
+                    o.sentLast = false;
+                    o.lastRewind = now;
+                }
+                pump(o);
+            }
+        }
+        if (incoming != null && now - incoming.lastChunk > timeoutTicks) {
+            log.warn("{}: snapshot {} from {} stopped arriving; discarding the partial copy", self, incoming.snapshot,
+                    incoming.leader);
+            abandon(incoming);
+            incoming = null;
+        }
+    }
+
+    /** This server stopped leading: its transfers end. */
+    void stopSending() {
+        for (Outgoing o : new ArrayList<>(outgoing.values())) {
+            finish(o);
+        }
+    }
+
+    /** The server is closing. */
+    void close() {
+        stopSending();
+        if (incoming != null) {
+            abandon(incoming);
+            incoming = null;
+        }
+    }
+
+    // ---- sending ------------------------------------------------------------------------------------------------
+
+    /** A transfer to one follower. The stream is used only on the background thread. */
+    private static final class Outgoing {
+        final NodeId peer;
+        final long term;
+        final SnapshotMetadata snapshot;
+        long acked;
+        long sent;
+        boolean reading;
+        boolean finished;
+        boolean sentLast;
+        long lastProgress;
+        long lastRewind;
+        InputStream in;
+        long inPosition;
+
+        Outgoing(NodeId peer, long term, SnapshotMetadata snapshot, long now) {
+            this.peer = peer;
+            this.term = term;
+            this.snapshot = snapshot;
+            this.lastProgress = now;
+        }
+    }
+
+    private void start(SnapshotWork.Send send) {
+        Outgoing old = outgoing.get(send.peer());
+        if (old != null) {
+            finish(old);
+        }
+        Outgoing o = new Outgoing(send.peer(), send.term(), send.snapshot(), now);
+        outgoing.put(send.peer(), o);
+        log.info("{}: sending snapshot {} to {}", self, send.snapshot(), send.peer());
+        pump(o);
+    }
+
+    private void pump(Outgoing o) {
+        long window = (long) config.snapshotInflightChunks() * config.snapshotChunkBytes();
+        if (o.finished || o.reading || o.sentLast || o.sent - o.acked >= window || budget <= 0) {
+            return;
+        }
+        long offset = o.sent;
+        int length = (int) Math.min(config.snapshotChunkBytes(), o.snapshot.size() - offset);
+        o.reading = true;
+        background.execute(() -> {
+            byte[] data;
+            try {
+                data = read(o, offset, length);
+            } catch (IOException e) {
+                loop.accept(() -> {
+                    o.reading = false;
+                    if (!o.finished) {
+                        log.warn("{}: cannot read snapshot {} for {}", self, o.snapshot, o.peer, e);
+                        finish(o);
+                        engine.transferFailed(o.peer);
+                    }
+                });
+                return;
+            }
+            loop.accept(() -> {
+                o.reading = false;
+                if (o.finished || offset != o.sent) {
+                    pump(o);
+                    return;
+                }
+                boolean last = offset + length == o.snapshot.size();
+                transport.send(new InstallSnapshotRequest(self, o.peer, o.term, o.snapshot, offset, data, last));
+                o.sent = offset + length;
+                o.sentLast = last;
+                if (budget != Long.MAX_VALUE) {
+                    budget -= length;
+                }
+                pump(o);
+            });
+        });
+    }
+
+    /** On the background thread. */
+    private byte[] read(Outgoing o, long offset, int length) throws IOException {
+        if (o.in == null || o.inPosition != offset) {
+            if (o.in != null) {
+                o.in.close();
+            }
+            o.in = storage.open(o.snapshot, offset);
+            o.inPosition = offset;
+        }
+        byte[] data = o.in.readNBytes(length);
+        if (data.length != length) {
+            throw new IOException("snapshot " + o.snapshot + " ended at " + (offset + data.length) + ", before its size");
+        }
+        o.inPosition += length;
+        return data;
+    }
+
+    private void onAck(InstallSnapshotResponse ack) {
+        Outgoing o = outgoing.get(ack.from());
+        if (o == null || ack.snapshotIndex() != o.snapshot.index()) {
+            return;
+        }
+        o.lastProgress = now;
+        switch (ack.status()) {
+            case CONTINUE -> {
+                if (ack.position() > o.acked) {
+                    o.acked = ack.position();
+                } else if (ack.position() < o.sent) {
+                    // The follower lacks a chunk (lost or reordered): resend from where it asks.
+                    o.sent = ack.position();
+                    o.acked = ack.position();
+                    o.sentLast = false;
+                }
+                pump(o);
+            }
+            case INSTALLED, REJECTED -> finish(o);
+        }
+    }
+
+    private void finish(Outgoing o) {
+        o.finished = true;
+        outgoing.remove(o.peer, o);
+        background.execute(() -> {
+            if (o.in != null) {
+                try {
+                    o.in.close();
+                } catch (IOException e) {
+                    log.debug("{}: closing snapshot stream failed", self, e);
+                }
+            }
+        });
+    }
+
+    // ---- receiving ----------------------------------------------------------------------------------------------
+
+    /** A transfer from the leader. The writer is used only on the background thread. */
+    private static final class Incoming {
+        final NodeId leader;
+        final long term;
+        final SnapshotMetadata snapshot;
+        long expected;
+        long lastChunk;
+        SnapshotWriter writer;
+        boolean failed;
+
+        Incoming(NodeId leader, long term, SnapshotMetadata snapshot, long now) {
+            this.leader = leader;
+            this.term = term;
+            this.snapshot = snapshot;
+            this.lastChunk = now;
+        }
+    }
+
+    private void onChunk(InstallSnapshotRequest chunk) {
+        Incoming in = incoming;
+        if (in != null && (!in.snapshot.equals(chunk.snapshot()) || !in.leader.equals(chunk.from())
+                || in.term != chunk.term())) {
+            abandon(in);
+            in = null;
+            incoming = null;
+        }
+        if (in == null) {
+            if (chunk.offset() != 0) {
+                reply(chunk, 0);
+                return;
+            }
+            Incoming created = new Incoming(chunk.from(), chunk.term(), chunk.snapshot(), now);
+            in = created;
+            incoming = created;
+            log.info("{}: receiving snapshot {} from {}", self, chunk.snapshot(), chunk.from());
+            background.execute(() -> {
+                try {
+                    created.writer = storage.create(created.snapshot.index(), created.snapshot.term(),
+                            created.snapshot.members());
+                } catch (IOException e) {
+                    failed(created, e);
+                }
+            });
+        }
+        if (chunk.offset() != in.expected) {
+            reply(chunk, in.expected);
+            return;
+        }
+        in.expected += chunk.data().length;
+        in.lastChunk = now;
+        Incoming target = in;
+        byte[] data = chunk.data();
+        boolean last = chunk.done();
+        background.execute(() -> {
+            if (target.failed) {
+                return;
+            }
+            try {
+                target.writer.stream().write(data);
+                if (last) {
+                    SnapshotMetadata stored = target.writer.commitVerified(target.snapshot);
+                    loop.accept(() -> {
+                        if (incoming == target) {
+                            incoming = null;
+                        }
+                        engine.received(target.leader, stored);
+                    });
+                }
+            } catch (IOException | RuntimeException e) {
+                failed(target, e);
+            }
+        });
+        if (!last) {
+            reply(chunk, in.expected);
+        }
+    }
+
+    /** On the background thread. */
+    private void failed(Incoming in, Exception e) {
+        in.failed = true;
+        if (in.writer != null) {
+            in.writer.abort();
+        }
+        log.warn("{}: storing snapshot {} from {} failed", self, in.snapshot, in.leader, e);
+        loop.accept(() -> {
+            if (incoming == in) {
+                incoming = null;
+            }
+            engine.rejected(in.leader, in.snapshot);
+        });
+    }
+
+    private void abandon(Incoming in) {
+        background.execute(() -> {
+            in.failed = true;
+            if (in.writer != null) {
+                in.writer.abort();
+            }
+        });
+    }
+
+    private void reply(InstallSnapshotRequest chunk, long position) {
+        transport.send(new InstallSnapshotResponse(self, chunk.from(), engine.term(), chunk.snapshot().index(),
+                InstallSnapshotResponse.Status.CONTINUE, position));
+    }
+
+    /** Transfers in progress, for status and tests. */
+    List<NodeId> sendingTo() {
+        return List.copyOf(outgoing.keySet());
+    }
+}

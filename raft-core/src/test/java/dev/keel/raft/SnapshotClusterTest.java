@@ -1,0 +1,141 @@
+package dev.keel.raft;
+
+import dev.keel.raft.log.SnapshotMetadata;
+import dev.keel.raft.testing.Await;
+import dev.keel.raft.testing.InMemoryLogStorage;
+import dev.keel.raft.testing.InMemoryNetwork;
+import dev.keel.raft.testing.InMemorySnapshotStorage;
+import dev.keel.raft.testing.RecordingStateMachine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Snapshots, compaction and InstallSnapshot with real servers on real threads. */
+class SnapshotClusterTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final List<NodeId> IDS = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+    private static final RaftConfig CONFIG = RaftConfig.builder()
+            .tickInterval(Duration.ofMillis(5))
+            .heartbeatInterval(Duration.ofMillis(20))
+            .electionTimeout(Duration.ofMillis(150), Duration.ofMillis(300))
+            .snapshotInterval(200)
+            .logRetention(20)
+            .snapshotChunkBytes(1024)
+            .snapshotInflightChunks(2)
+            .build();
+
+    private final InMemoryNetwork network = new InMemoryNetwork();
+    private final Map<NodeId, RaftServer> servers = new HashMap<>();
+    private final Map<NodeId, RecordingStateMachine> machines = new HashMap<>();
+    private final Map<NodeId, InMemoryLogStorage> logs = new HashMap<>();
+    private final Map<NodeId, InMemorySnapshotStorage> snapshots = new HashMap<>();
+
+    @AfterEach
+    void closeAll() {
+        servers.values().forEach(RaftServer::close);
+    }
+
+    private void start(NodeId id, InMemoryLogStorage log, InMemorySnapshotStorage snaps) {
+        RecordingStateMachine sm = new RecordingStateMachine();
+        RaftServer s = RaftServer.builder().id(id).members(IDS).config(CONFIG).stateMachine(sm).logStorage(log)
+                .snapshotStorage(snaps).transport(network.transport(id)).build();
+        servers.put(id, s);
+        machines.put(id, sm);
+        logs.put(id, log);
+        snapshots.put(id, snaps);
+        s.start();
+    }
+
+    private RaftServer leader() {
+        RaftServer[] found = new RaftServer[1];
+        Await.until("a leader", WAIT, () -> servers.values().stream().filter(s -> !s.isClosed())
+                .filter(s -> s.status().isLeader()).findFirst().map(s -> found[0] = s).isPresent());
+        return found[0];
+    }
+
+    private static void submit(RaftServer leader, int from, int to) throws Exception {
+        List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            futures.add(leader.submit(("c" + i).getBytes(StandardCharsets.UTF_8)));
+            if (futures.size() >= 100) {
+                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+                futures.clear();
+            }
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    }
+
+    private static List<String> strings(RecordingStateMachine sm) {
+        return sm.applied().stream().map(b -> new String(b, StandardCharsets.UTF_8)).collect(Collectors.toList());
+    }
+
+    @Test
+    void aFollowerLeftBehindCatchesUpByInstallSnapshotAndEveryLogIsCompacted() throws Exception {
+        for (NodeId id : IDS) {
+            start(id, InMemoryLogStorage.autoSync(), new InMemorySnapshotStorage());
+        }
+        RaftServer leader = leader();
+        NodeId behind = IDS.stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
+        network.isolate(behind);
+        submit(leader, 0, 2000);
+        Await.until("the leader to compact its log", WAIT, () -> logs.get(leader.id()).firstIndex() > 1000);
+        assertThat(leader.status().snapshotIndex()).isGreaterThanOrEqualTo(1000);
+
+        network.heal();
+        Await.until(behind + " to catch up", WAIT, () -> machines.get(behind).size() == 2000);
+        assertThat(machines.get(behind).restores()).as("restored from an installed snapshot").isPositive();
+        assertThat(strings(machines.get(behind))).isEqualTo(strings(machines.get(leader.id())));
+        submit(leader, 2000, 2100);
+        Await.until("every replica to apply everything", WAIT,
+                () -> machines.values().stream().allMatch(m -> m.size() == 2100));
+        for (NodeId id : IDS) {
+            assertThat(strings(machines.get(id))).isEqualTo(strings(machines.get(leader.id())));
+            Await.until(id + "'s log to be compacted", WAIT, () -> logs.get(id).firstIndex() > 1000);
+        }
+    }
+
+    @Test
+    void aRestartedServerRestoresItsSnapshotAndReplaysOnlyTheRest() throws Exception {
+        for (NodeId id : IDS) {
+            start(id, InMemoryLogStorage.autoSync(), new InMemorySnapshotStorage());
+        }
+        RaftServer leader = leader();
+        submit(leader, 0, 700);
+        NodeId follower = IDS.stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
+        Await.until(follower + " to apply everything and snapshot", WAIT,
+                () -> machines.get(follower).size() == 700 && servers.get(follower).status().snapshotIndex() > 0);
+        servers.get(follower).close();
+        InMemoryLogStorage survivingLog = logs.get(follower).crash();
+        InMemorySnapshotStorage survivingSnapshots = snapshots.get(follower).reopen();
+        start(follower, survivingLog, survivingSnapshots);
+        RecordingStateMachine restarted = machines.get(follower);
+        Await.until("the restarted server to catch up", WAIT, () -> restarted.size() == 700);
+        assertThat(restarted.restores()).isEqualTo(1);
+        assertThat(strings(restarted)).isEqualTo(strings(machines.get(leader.id())));
+    }
+
+    @Test
+    void aManualSnapshotCompletesWithItsIndex() throws Exception {
+        for (NodeId id : IDS) {
+            start(id, InMemoryLogStorage.autoSync(), new InMemorySnapshotStorage());
+        }
+        RaftServer leader = leader();
+        submit(leader, 0, 50);
+        SnapshotMetadata meta = leader.snapshot().get(10, TimeUnit.SECONDS);
+        assertThat(meta.index()).isGreaterThanOrEqualTo(50);
+        assertThat(meta.members()).containsExactlyInAnyOrderElementsOf(IDS);
+        assertThat(snapshots.get(leader.id()).latest()).contains(meta);
+        Await.until("the status to show the snapshot", WAIT, () -> leader.status().snapshotIndex() == meta.index());
+    }
+}

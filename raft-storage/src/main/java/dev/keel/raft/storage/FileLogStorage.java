@@ -33,7 +33,7 @@ import java.util.zip.CRC32C;
  *
  * <h2>Lifecycle</h2>
  * {@link #open(StorageConfig)} locks the directory (a second open, from this or another process, fails with a
- * {@link StorageException}), verifies every file, finishes an interrupted truncation, cuts a torn tail, rebuilds the
+ * {@link StorageException}), verifies every file, finishes an interrupted truncation or reset, cuts a torn tail, rebuilds the
  * in-memory index and starts the I/O thread. {@link #close()} makes queued mutations durable, stops the thread
  * and releases the lock.
  *
@@ -304,6 +304,36 @@ public final class FileLogStorage implements LogStorage {
         terms.truncateFrom(fromIndex);
         cache.truncateFrom(fromIndex);
         writer.submit(new WriteOp.Truncate(fromIndex, segment.baseIndex(), segment.endPosition(), deleted, done));
+        return done;
+    }
+
+    /**
+     * Discards every entry; the log continues at {@code nextIndex}, which may lie below, inside or beyond the current
+     * range. Visible at once; on disk, the I/O thread records the intent durably, deletes every segment file, creates
+     * an empty one at {@code nextIndex}, forces it and the directory and removes the intent, so that recovery yields
+     * the old log or the empty one, never a mix (see the README).
+     *
+     * @throws IllegalArgumentException if {@code nextIndex} is below 1
+     */
+    @Override
+    public synchronized CompletableFuture<Void> reset(long nextIndex) {
+        checkOpen();
+        Optional<StorageException> failed = failure();
+        if (failed.isPresent()) {
+            return CompletableFuture.failedFuture(failed.get());
+        }
+        if (nextIndex < 1) {
+            throw new IllegalArgumentException("reset needs a next index of at least 1, was " + nextIndex);
+        }
+        for (Segment s : segments) {
+            s.closeReader();
+        }
+        segments.clear();
+        segments.add(Segment.empty(nextIndex, SegmentFiles.segmentPath(config.directory(), nextIndex)));
+        terms.clear(nextIndex);
+        cache.clear(nextIndex);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        writer.submit(new WriteOp.Reset(nextIndex, done));
         return done;
     }
 

@@ -183,6 +183,18 @@ class CorruptionTest {
     }
 
     @Test
+    void anIntentOfAnUnknownKindIsRefusedRatherThanGuessed() throws IOException {
+        Path intent = dir.resolve(SegmentFiles.TRUNCATION_INTENT);
+        ByteBuffer b = ByteBuffer.allocate(20).putInt(0x4B4C5449).putShort((short) 1).putShort((short) 7)
+                .putLong(5);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b.array(), 0, 16);
+        b.putInt((int) crc.getValue());
+        Files.write(intent, b.array());
+        assertRefused(intent, "offset 6", "unknown kind 7");
+    }
+
+    @Test
     void aLastSegmentWhoseCreationWasTornIsDeleted() throws Exception {
         Path torn = SegmentFiles.segmentPath(dir, ENTRIES + 1);
         Files.write(torn, new byte[SegmentHeader.BYTES]);

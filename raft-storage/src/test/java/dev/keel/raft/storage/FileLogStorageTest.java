@@ -93,6 +93,41 @@ class FileLogStorageTest {
     }
 
     @Test
+    void resetQueuedBehindAppendsInFlightLeavesOneEmptySegmentAndTheLogGrowsAndPurgesFromThere() throws Exception {
+        FileLogStorage s = open(smallSegments(0));
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (long i = 1; i <= 400; i += 20) {
+            pending.add(s.append(entries(i, i + 19, 1)));
+        }
+        CompletableFuture<Void> reset = s.reset(2_000);
+        assertThat(s.firstIndex()).isEqualTo(2_000);
+        assertThat(s.lastIndex()).isEqualTo(1_999);
+        await(reset);
+        assertThat(pending).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        assertThat(SegmentFiles.listSegments(dir)).containsExactly(SegmentFiles.segmentPath(dir, 2_000));
+
+        await(s.append(entries(2_000, 2_299, 2)));
+        assertThat(SegmentFiles.listSegments(dir)).hasSizeGreaterThan(3);
+        assertThat(s.entries(2_000, 2_300, Long.MAX_VALUE)).isEqualTo(entries(2_000, 2_299, 2));
+        s.purgePrefix(2_200);
+        drain(s);
+        long first = s.firstIndex();
+        assertThat(first).isBetween(2_001L, 2_201L);
+
+        FileLogStorage r = restart(s);
+        assertThat(r.firstIndex()).isEqualTo(first);
+        assertThat(r.lastIndex()).isEqualTo(2_299);
+        assertThat(r.entries(first, 2_300, Long.MAX_VALUE)).isEqualTo(entries(first, 2_299, 2));
+    }
+
+    @Test
+    void aResetRejectsAnIndexBelowOne() {
+        FileLogStorage s = open(smallSegments(0));
+        assertThatThrownBy(() -> s.reset(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 1");
+    }
+
+    @Test
     void entriesOlderThanTheCacheAreReadBackFromTheSegmentFiles() throws Exception {
         FileLogStorage s = open(smallSegments(0));
         CompletableFuture<Void> last = null;

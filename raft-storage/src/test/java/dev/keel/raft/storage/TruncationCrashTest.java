@@ -4,13 +4,9 @@ import dev.keel.raft.log.LogEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.keel.raft.storage.TestLogs.entries;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,47 +22,6 @@ class TruncationCrashTest {
 
     @TempDir
     Path root;
-
-    /** Throws at the n-th mutating step (open for writing, write, force, truncate) after arming. */
-    private static final class StepFault implements InterceptingChannel.Interceptor {
-        final AtomicBoolean armed = new AtomicBoolean();
-        final AtomicInteger steps = new AtomicInteger();
-        final int failAt;
-        volatile boolean fired;
-
-        StepFault(int failAt) {
-            this.failAt = failAt;
-        }
-
-        private void step(String what) throws IOException {
-            if (armed.get() && steps.incrementAndGet() == failAt) {
-                fired = true;
-                throw new IOException("simulated crash at step " + failAt + " (" + what + ")");
-            }
-        }
-
-        @Override
-        public void beforeOpen(Path path, OpenOption... options) throws IOException {
-            if (!List.of(options).equals(List.of(java.nio.file.StandardOpenOption.READ))) {
-                step("open " + path.getFileName());
-            }
-        }
-
-        @Override
-        public void beforeWrite(Path path, long position, int bytes) throws IOException {
-            step("write " + path.getFileName());
-        }
-
-        @Override
-        public void beforeForce(Path path) throws IOException {
-            step("force " + path.getFileName());
-        }
-
-        @Override
-        public void beforeTruncate(Path path, long size) throws IOException {
-            step("truncate " + path.getFileName());
-        }
-    }
 
     @Test
     void aTruncationInterruptedAtAnyStepRecoversTheOldOrTheNewLog() throws Exception {

@@ -69,6 +69,11 @@ public final class EntryCache {
         }
     }
 
+    /** Drops every entry; the next entry added must be {@code nextIndex}, which may lie anywhere. */
+    public void clear(long nextIndex) {
+        clearAll(nextIndex);
+    }
+
     /** Drops entries below {@code index} (after a prefix purge). */
     public void dropBelow(long index) {
         while (size > 0 && firstIndex < index) {

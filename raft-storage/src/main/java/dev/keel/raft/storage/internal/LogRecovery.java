@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Optional;
 
 /**
  * Brings a log directory to a consistent state at open and rebuilds the in-memory index. In order: delete
  * temporary files (writes a crash interrupted before their rename), read the hard state, finish an interrupted
- * suffix truncation, then verify every segment: headers, checksums, consecutive indexes within and across
+ * suffix truncation or reset, then verify every segment: headers, checksums, consecutive indexes within and across
  * segments. A torn tail of the last segment is cut (WARN); anything else wrong refuses the open.
  */
 public final class LogRecovery {
@@ -42,9 +42,13 @@ public final class LogRecovery {
         }
         HardState hardState = HardStateFile.read(directory);
         List<Path> files = SegmentFiles.listSegments(directory);
-        OptionalLong intent = TruncationIntent.read(directory);
+        Optional<TruncationIntent.Intent> intent = TruncationIntent.read(directory);
         if (intent.isPresent()) {
-            files = finishTruncation(directory, channels, files, intent.getAsLong());
+            long index = intent.get().index();
+            files = switch (intent.get().kind()) {
+                case TRUNCATE_SUFFIX -> finishTruncation(directory, channels, files, index);
+                case RESET -> finishReset(directory, channels, files, index);
+            };
         }
         if (files.isEmpty()) {
             if (Files.exists(directory.resolve(SegmentFiles.HARD_STATE))) {
@@ -120,5 +124,23 @@ public final class LogRecovery {
         FileIo.fsyncDirectory(channels, directory);
         TruncationIntent.clear(channels, directory, true);
         return kept;
+    }
+
+    /**
+     * Completes a reset that a crash interrupted: the intent is durable, so the empty log continuing at
+     * {@code nextIndex} is the one to keep. Whatever segments remain are the old log's (or the new empty segment,
+     * perhaps torn): nothing was appended after the reset before its intent was removed, so all of them go and the
+     * empty segment is created again.
+     */
+    private static List<Path> finishReset(Path directory, ChannelFactory channels, List<Path> files, long nextIndex)
+            throws IOException {
+        log.warn("Finishing a reset of the log in {} to continue at index {} that a crash interrupted: deleting {} "
+                + "segment files", directory, nextIndex, files.size());
+        for (int i = files.size() - 1; i >= 0; i--) {
+            Files.delete(files.get(i));
+        }
+        Path fresh = SegmentFiles.createSegmentDurably(channels, directory, nextIndex);
+        TruncationIntent.clear(channels, directory, true);
+        return List.of(fresh);
     }
 }

@@ -172,6 +172,8 @@ public final class LogWriter {
                 HardStateFile.write(channels, directory, h.state(), fsync);
             } else if (op instanceof WriteOp.Truncate t) {
                 truncate(t);
+            } else if (op instanceof WriteOp.Reset r) {
+                reset(r.nextIndex());
             } else if (op instanceof WriteOp.Purge p) {
                 purge(p.deletedBases());
             }
@@ -296,6 +298,36 @@ public final class LogWriter {
         filePosition = t.position();
         dirty = false;
         step = "removing the truncation intent";
+        TruncationIntent.clear(channels, directory, fsync);
+    }
+
+    /**
+     * Same protocol as {@link #truncate}: nothing is deleted before the intent is durable, and nothing new is written
+     * before the empty segment is durable and the intent gone. The directory is listed rather than trusting the
+     * caller's view so that no file of the old log can survive next to the new one.
+     */
+    private void reset(long nextIndex) throws IOException {
+        flush();
+        force();
+        step = "recording the intent to reset the log to index " + nextIndex;
+        TruncationIntent.writeReset(channels, directory, nextIndex, fsync);
+        closeActive();
+        List<Path> old = SegmentFiles.listSegments(directory);
+        for (int i = old.size() - 1; i >= 0; i--) {
+            step = "deleting " + old.get(i) + " to reset the log";
+            Files.deleteIfExists(old.get(i));
+        }
+        step = "creating segment " + SegmentFiles.segmentPath(directory, nextIndex) + " to reset the log";
+        active = SegmentFiles.createSegment(channels, directory, nextIndex);
+        activeBase = nextIndex;
+        filePosition = SegmentHeader.BYTES;
+        if (fsync) {
+            active.force(true);
+            FileIo.fsyncDirectory(channels, directory);
+        }
+        dirty = false;
+        createdFile = false;
+        step = "removing the reset intent";
         TruncationIntent.clear(channels, directory, fsync);
     }
 

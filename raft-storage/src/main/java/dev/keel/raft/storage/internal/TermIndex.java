@@ -63,6 +63,12 @@ public final class TermIndex {
         endIndex = index;
     }
 
+    /** Forgets everything; the next {@link #append} must be for {@code nextIndex}. */
+    public void clear(long nextIndex) {
+        runs = 0;
+        endIndex = nextIndex;
+    }
+
     /** Forgets runs wholly below {@code firstIndex}. */
     public void purgeBelow(long firstIndex) {
         int drop = 0;

@@ -44,6 +44,13 @@ public sealed interface WriteOp {
                     CompletableFuture<Void> done) implements WriteOp {
     }
 
+    /**
+     * Removes every entry: every segment file is deleted and an empty one whose first index is {@code nextIndex}
+     * becomes the active segment.
+     */
+    record Reset(long nextIndex, CompletableFuture<Void> done) implements WriteOp {
+    }
+
     /** Deletes whole sealed segments below the first index. */
     record Purge(long[] deletedBases) implements WriteOp {
         @Override

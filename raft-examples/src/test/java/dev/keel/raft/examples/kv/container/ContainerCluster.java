@@ -1,0 +1,207 @@
+package dev.keel.raft.examples.kv.container;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
+import dev.keel.raft.testing.Await;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
+import redis.clients.jedis.Jedis;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A KV cluster of containers for fault tests. Nodes talk Raft over one network ({@code raft}, where each is reachable
+ * as {@code n1}, {@code n2}, ...); every container is also attached to a second network, so that its client port stays
+ * published while it is cut off from the first (Docker moves the port mapping to the remaining network; the host port
+ * may change, so it is looked up anew for every connection).
+ */
+final class ContainerCluster implements AutoCloseable {
+    static final int CLIENT_PORT = 6379;
+    static final int RAFT_PORT = 7000;
+
+    private final DockerClient docker = DockerClientFactory.instance().client();
+    private final Network raft = Network.newNetwork();
+    private final Network access = Network.newNetwork();
+    private final List<GenericContainer<?>> containers = new ArrayList<>();
+    private final String name;
+
+    ContainerCluster(String name, int size) {
+        this.name = name;
+        String image = KvImage.get();
+        for (int i = 1; i <= size; i++) {
+            GenericContainer<?> c = new GenericContainer<>(image)
+                    .withNetwork(raft)
+                    .withNetworkAliases("n" + i)
+                    .withExposedPorts(CLIENT_PORT)
+                    .withCopyToContainer(Transferable.of(toml(i, size)), "/etc/keel/node.toml")
+                    .waitingFor(Wait.forLogMessage(".*node n" + i + " started.*", 1)
+                            .withStartupTimeout(Duration.ofSeconds(60)));
+            containers.add(c);
+        }
+        containers.parallelStream().forEach(GenericContainer::start);
+        for (GenericContainer<?> c : containers) {
+            docker.connectToNetworkCmd().withNetworkId(access.getId()).withContainerId(c.getContainerId()).exec();
+        }
+    }
+
+    private static String toml(int self, int size) {
+        StringBuilder sb = new StringBuilder()
+                .append("id = \"n").append(self).append("\"\n")
+                .append("bind = \"0.0.0.0\"\n")
+                .append("client_port = ").append(CLIENT_PORT).append('\n')
+                .append("raft_port = ").append(RAFT_PORT).append('\n')
+                .append("data_dir = \"/data\"\n")
+                .append("leader_wait_ms = 3000\n")
+                .append("request_timeout_ms = 8000\n");
+        for (int i = 1; i <= size; i++) {
+            if (i != self) {
+                sb.append("[[peers]]\nid = \"n").append(i).append("\"\nraft = \"n").append(i).append(':')
+                        .append(RAFT_PORT).append("\"\nclient = \"n").append(i).append(':').append(CLIENT_PORT)
+                        .append("\"\n");
+            }
+        }
+        sb.append("[raft]\nheartbeat_ms = 50\nelection_timeout_min_ms = 500\nelection_timeout_max_ms = 1000\n");
+        return sb.toString();
+    }
+
+    int size() {
+        return containers.size();
+    }
+
+    String id(int i) {
+        return containers.get(i).getContainerId();
+    }
+
+    /** The host port currently published for node {@code i}'s client port. */
+    int clientPort(int i) {
+        InspectContainerResponse r = docker.inspectContainerCmd(id(i)).exec();
+        Ports.Binding[] bindings = r.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(CLIENT_PORT));
+        if (bindings == null || bindings.length == 0) {
+            throw new IllegalStateException("n" + (i + 1) + " has no published client port");
+        }
+        return Integer.parseInt(bindings[0].getHostPortSpec());
+    }
+
+    /** A client for node {@code i}, with {@code timeoutMs} for connecting and for every reply. */
+    Jedis client(int i, int timeoutMs) {
+        return new Jedis("localhost", clientPort(i), timeoutMs);
+    }
+
+    /** Node {@code i}'s INFO raft fields, or empty if it does not answer. */
+    Optional<Map<String, String>> raftInfo(int i) {
+        try (Jedis j = client(i, 2000)) {
+            Map<String, String> fields = new HashMap<>();
+            for (String line : j.info("raft").split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    fields.put(line.substring(0, colon), line.substring(colon + 1));
+                }
+            }
+            return Optional.of(fields);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Waits until one of {@code nodes} leads, as every one of them agrees; returns its index. */
+    int awaitLeader(Duration timeout, List<Integer> nodes) {
+        int[] found = {-1};
+        Await.until("a leader among " + nodes, timeout, () -> {
+            String leader = null;
+            for (int i : nodes) {
+                Optional<Map<String, String>> info = raftInfo(i);
+                if (info.isEmpty() || info.get().get("leader").isEmpty()) {
+                    return false;
+                }
+                if (leader != null && !leader.equals(info.get().get("leader"))) {
+                    return false;
+                }
+                leader = info.get().get("leader");
+            }
+            int index = Integer.parseInt(leader.substring(1)) - 1;
+            if (!nodes.contains(index)) {
+                return false;
+            }
+            found[0] = index;
+            return raftInfo(index).map(f -> "leader".equals(f.get("role"))).orElse(false);
+        });
+        return found[0];
+    }
+
+    /** Waits until node {@code i} has applied at least {@code index}. */
+    void awaitApplied(int i, long index, Duration timeout) {
+        Await.until("n" + (i + 1) + " applied " + index, timeout, () -> raftInfo(i)
+                .map(f -> Long.parseLong(f.get("applied_index")) >= index).orElse(false));
+    }
+
+    long commitIndex(int i) {
+        return raftInfo(i).map(f -> Long.parseLong(f.get("commit_index")))
+                .orElseThrow(() -> new AssertionError("n" + (i + 1) + " does not answer INFO"));
+    }
+
+    /** SIGKILL: the node's process dies at once; its container (and data) stay for {@link #restart}. */
+    void kill(int i) {
+        docker.killContainerCmd(id(i)).exec();
+    }
+
+    /** Starts a killed node's container again, on the same data. */
+    void restart(int i) {
+        docker.startContainerCmd(id(i)).exec();
+    }
+
+    /** Cuts node {@code i} off from the other nodes (its clients can still reach it). */
+    void partition(int i) {
+        docker.disconnectFromNetworkCmd().withNetworkId(raft.getId()).withContainerId(id(i)).exec();
+    }
+
+    /** Reconnects node {@code i} to the other nodes, under its old name. */
+    void heal(int i) {
+        docker.connectToNetworkCmd().withNetworkId(raft.getId()).withContainerId(id(i))
+                .withContainerNetwork(new ContainerNetwork().withAliases("n" + (i + 1))).exec();
+    }
+
+    /** Freezes every process of node {@code i} (cgroup freezer). */
+    void pause(int i) {
+        docker.pauseContainerCmd(id(i)).exec();
+    }
+
+    void unpause(int i) {
+        docker.unpauseContainerCmd(id(i)).exec();
+    }
+
+    /** Keeps every node's output in {@code target/container-logs}, then removes the containers and networks. */
+    @Override
+    public void close() {
+        Path dir = Path.of("target", "container-logs");
+        for (int i = 0; i < containers.size(); i++) {
+            GenericContainer<?> c = containers.get(i);
+            try {
+                Files.createDirectories(dir);
+                Files.writeString(dir.resolve(name + "-n" + (i + 1) + ".log"), c.getLogs());
+            } catch (IOException | RuntimeException e) {
+                System.out.println("cannot save the log of n" + (i + 1) + ": " + e);
+            }
+            try {
+                c.stop();
+            } catch (RuntimeException e) {
+                System.out.println("cannot stop n" + (i + 1) + ": " + e);
+            }
+        }
+        raft.close();
+        access.close();
+    }
+}

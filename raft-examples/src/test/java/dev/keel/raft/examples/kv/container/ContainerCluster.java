@@ -163,6 +163,11 @@ final class ContainerCluster implements AutoCloseable {
         docker.startContainerCmd(id(i)).exec();
     }
 
+    /** SIGTERM and wait: a clean stop of node {@code i}'s process; its container and data stay. */
+    void stopNode(int i) {
+        docker.stopContainerCmd(id(i)).withTimeout(20).exec();
+    }
+
     /** Cuts node {@code i} off from the other nodes (its clients can still reach it). */
     void partition(int i) {
         docker.disconnectFromNetworkCmd().withNetworkId(raft.getId()).withContainerId(id(i)).exec();

@@ -9,6 +9,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +145,39 @@ class KvContainerIT {
         }
         int finalLeader = cluster.awaitLeader(ELECTION, all());
         cluster.awaitApplied(leader, cluster.commitIndex(finalLeader), CATCH_UP);
+        assertHistory(cluster, w);
+    }
+
+    @Test
+    void afterEveryNodeStopsAndStartsAgainEveryAcknowledgedWriteIsThereIncludingSnapshottedOnes() {
+        int leader = cluster.awaitLeader(ELECTION, all());
+        int client = (leader + 1) % 3;
+        Workload w = new Workload(cluster, () -> client, "restart");
+        try {
+            awaitMoreAcknowledged(w, 200);
+            // Half the history goes into a snapshot on every node, the rest stays in the logs.
+            for (int i = 0; i < 3; i++) {
+                try (Jedis j = cluster.client(i, 10_000)) {
+                    assertThat((Long) j.sendCommand(() -> "RAFT.SNAPSHOT".getBytes(StandardCharsets.US_ASCII)))
+                            .isPositive();
+                }
+            }
+            awaitMoreAcknowledged(w, 200);
+        } finally {
+            w.close();
+        }
+        for (int i = 0; i < 3; i++) {
+            cluster.stopNode(i);
+        }
+        for (int i = 0; i < 3; i++) {
+            cluster.restart(i);
+        }
+        int newLeader = cluster.awaitLeader(ELECTION, all());
+        long commit = cluster.commitIndex(newLeader);
+        for (int i = 0; i < 3; i++) {
+            cluster.awaitApplied(i, commit, CATCH_UP);
+            assertThat(Long.parseLong(cluster.raftInfo(i).orElseThrow().get("snapshot_index"))).isPositive();
+        }
         assertHistory(cluster, w);
     }
 

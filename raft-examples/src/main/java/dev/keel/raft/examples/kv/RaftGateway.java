@@ -29,9 +29,10 @@ public final class RaftGateway {
     private final RaftServer raft;
     private final Forwarder forwarder;
     private final LeaderTracker tracker;
-    private final ScheduledExecutorService timer;
     private final long leaderWaitNanos;
-    private final long requestTimeoutNanos;
+    private final RequestTimeouts timeouts;
+    private final byte[] writeTimeout;
+    private final byte[] readTimeout;
 
     /**
      * @param leaderWait     how long a request waits for a leader before failing with {@code -TRYAGAIN}
@@ -42,9 +43,10 @@ public final class RaftGateway {
         this.raft = raft;
         this.forwarder = forwarder;
         this.tracker = tracker;
-        this.timer = timer;
         this.leaderWaitNanos = leaderWait.toNanos();
-        this.requestTimeoutNanos = requestTimeout.toNanos();
+        this.timeouts = new RequestTimeouts(requestTimeout.toNanos(), timer);
+        this.writeTimeout = Errors.indeterminate("no answer within " + requestTimeout.toMillis() + " ms");
+        this.readTimeout = Replies.error("TRYAGAIN no answer within " + requestTimeout.toMillis() + " ms");
     }
 
     /** This node's id. */
@@ -110,15 +112,7 @@ public final class RaftGateway {
     }
 
     private CompletableFuture<byte[]> withTimeout(CompletableFuture<byte[]> result, boolean write) {
-        if (result.isDone()) {
-            return result;
-        }
-        timer.schedule(() -> result.complete(write
-                        ? Errors.indeterminate("no answer within " + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)
-                        + " ms")
-                        : Replies.error("TRYAGAIN no answer within "
-                        + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms")),
-                requestTimeoutNanos, TimeUnit.NANOSECONDS);
+        timeouts.watch(result, write ? writeTimeout : readTimeout);
         return result;
     }
 

@@ -100,6 +100,20 @@ class KvClusterTest {
     }
 
     @Test
+    void theLargestValueIsAcceptedThroughEveryNodeAndOneByteMoreIsRefused() {
+        for (int node = 0; node < 3; node++) {
+            try (Jedis j = client(node)) {
+                String largest = String.valueOf(node).repeat(MAX_VALUE);
+                assertThat(j.set("largest:" + node, largest)).isEqualTo("OK");
+                assertThat(j.sendCommand(Extra.CAS, "largest:" + node, largest, largest)).isEqualTo(1L);
+                assertThat(j.get("largest:" + node)).isEqualTo(largest);
+                String key = "largest:" + node;
+                assertError(() -> j.set(key, largest + "x"), "exceeds max_value_bytes");
+            }
+        }
+    }
+
+    @Test
     void badCommandsGetErrorsAndTheConnectionStaysUsable() {
         try (Jedis j = client(2)) {
             j.set("text", "abc");

@@ -1,5 +1,6 @@
 package dev.keel.raft.examples.kv.resp;
 
+import dev.keel.raft.examples.kv.forward.ForwardRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -15,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -31,6 +33,8 @@ import java.util.List;
 public final class CommandAggregator extends ChannelInboundHandlerAdapter {
     /** Redis's own limit on the number of arguments of one command. */
     static final int MAX_ARGUMENTS = 1024 * 1024;
+
+    private static final byte[] FORWARD = ForwardRequest.COMMAND.getBytes(StandardCharsets.US_ASCII);
 
     private final int maxArgumentBytes;
     private final long maxCommandBytes;
@@ -124,7 +128,7 @@ public final class CommandAggregator extends ChannelInboundHandlerAdapter {
 
     private void startArgument(long length) {
         commandBytes += length;
-        if (rejection == null && length > maxArgumentBytes) {
+        if (rejection == null && length > maxArgumentBytes && !forwardedCommand()) {
             rejection = "ERR argument of " + length + " bytes exceeds max_value_bytes (" + maxArgumentBytes + ")";
         } else if (rejection == null && commandBytes > maxCommandBytes) {
             rejection = "ERR command of more than " + maxCommandBytes + " bytes is too large";
@@ -132,6 +136,14 @@ public final class CommandAggregator extends ChannelInboundHandlerAdapter {
         discarding = rejection != null;
         partial = discarding ? null : new byte[(int) length];
         partialPos = 0;
+    }
+
+    /**
+     * A write forwarded by another node carries a whole encoded command (up to three arguments and their framing) in
+     * one argument; it is bounded by the command limit instead.
+     */
+    private boolean forwardedCommand() {
+        return received == 1 && args.size() == 1 && Arrays.equals(args.get(0), FORWARD);
     }
 
     private void append(ByteBuf content) {

@@ -56,7 +56,7 @@ public final class KvNode implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("kv-timer-" + id, true));
         this.resolver = Executors.newCachedThreadPool(new DefaultThreadFactory("kv-resolve-" + id, true));
         ClientIo io = ClientIo.detect();
-        this.group = io.newGroup(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), "kv-" + id);
+        this.group = io.newGroup(config.clientThreads(), "kv-" + id);
 
         LeaderTracker tracker = new LeaderTracker(timer);
         this.raft = RaftServer.builder()

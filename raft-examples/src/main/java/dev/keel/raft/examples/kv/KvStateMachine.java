@@ -34,18 +34,39 @@ public final class KvStateMachine implements StateMachine {
         } catch (IllegalArgumentException e) {
             return Replies.error("ERR malformed command in log entry " + index + ": " + e.getMessage());
         }
-        if (!c.op().isWrite()) {
-            return Replies.error("ERR " + c.op() + " is not a write");
+        byte[] reply;
+        if (c.op() == Op.WRITE_BATCH) {
+            List<byte[]> replies = new ArrayList<>(c.args().size());
+            for (byte[] item : c.args()) {
+                replies.add(applyOne(index, item));
+            }
+            reply = Batch.frame(replies);
+        } else {
+            reply = applyOne(index, c);
         }
-        byte[] reply = switch (c.op()) {
+        keys = data.size();
+        return reply;
+    }
+
+    private byte[] applyOne(long index, byte[] command) {
+        try {
+            return applyOne(index, KvCommand.decode(command));
+        } catch (IllegalArgumentException e) {
+            return Replies.error("ERR malformed command in log entry " + index + ": " + e.getMessage());
+        }
+    }
+
+    private byte[] applyOne(long index, KvCommand c) {
+        if (!c.op().isWrite() || c.op() == Op.WRITE_BATCH) {
+            return Replies.error("ERR " + c.op() + " in log entry " + index + " is not a single write");
+        }
+        return switch (c.op()) {
             case SET -> c.args().size() == 2 ? set(c) : arity(c);
             case DEL -> c.args().isEmpty() ? arity(c) : del(c.args());
             case INCRBY -> c.args().size() == 2 && c.arg(1).length == Long.BYTES ? incrBy(c) : arity(c);
             case CAS -> c.args().size() == 3 ? cas(c) : arity(c);
             default -> throw new AssertionError(c.op());
         };
-        keys = data.size();
-        return reply;
     }
 
     @Override
@@ -56,11 +77,30 @@ public final class KvStateMachine implements StateMachine {
         } catch (IllegalArgumentException e) {
             return Replies.error("ERR malformed query: " + e.getMessage());
         }
+        if (c.op() == Op.READ_BATCH) {
+            List<byte[]> replies = new ArrayList<>(c.args().size());
+            for (byte[] item : c.args()) {
+                replies.add(queryOne(item));
+            }
+            return Batch.frame(replies);
+        }
+        return queryOne(c);
+    }
+
+    private byte[] queryOne(byte[] query) {
+        try {
+            return queryOne(KvCommand.decode(query));
+        } catch (IllegalArgumentException e) {
+            return Replies.error("ERR malformed query: " + e.getMessage());
+        }
+    }
+
+    private byte[] queryOne(KvCommand c) {
         return switch (c.op()) {
             case GET -> c.args().size() == 1 ? Replies.bulk(data.get(ByteKey.of(c.arg(0)))) : arity(c);
             case MGET -> c.args().isEmpty() ? arity(c) : mget(c.args());
             case EXISTS -> c.args().isEmpty() ? arity(c) : exists(c.args());
-            default -> Replies.error("ERR " + c.op() + " is not a read");
+            default -> Replies.error("ERR " + c.op() + " is not a single read");
         };
     }
 

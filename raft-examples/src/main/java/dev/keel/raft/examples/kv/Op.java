@@ -18,7 +18,11 @@ public enum Op {
     /** {@code MGET key...}. */
     MGET(11, false),
     /** {@code EXISTS key...}: how many of the keys exist, duplicates counted. */
-    EXISTS(12, false);
+    EXISTS(12, false),
+    /** Several encoded write commands applied in order as one log entry; the reply frames theirs ({@link Batch}). */
+    WRITE_BATCH(20, true),
+    /** Several encoded queries answered at one read index; the reply frames theirs ({@link Batch}). */
+    READ_BATCH(21, false);
 
     private static final Op[] BY_CODE = new Op[256];
 

@@ -73,13 +73,38 @@ class KvStateMachineTest {
     }
 
     @Test
+    void aWriteBatchAppliesItsCommandsInOrderAndFramesTheirReplies() {
+        byte[] batch = new KvCommand(Op.WRITE_BATCH, 0, List.of(
+                KvCommand.of(Op.SET, b("k"), b("1")).encode(),
+                KvCommand.incrBy(b("k"), 5).encode(),
+                new byte[] {99, 0},
+                KvCommand.of(Op.SET, b("k"), b("x"), b("extra")).encode(),
+                KvCommand.of(Op.DEL, b("k")).encode())).encode();
+        List<byte[]> replies = Batch.split(sm.apply(++index, batch), 5);
+        assertThat(replies.stream().map(KvStateMachineTest::str)).containsExactly(
+                "+OK\r\n", ":6\r\n", "-ERR malformed command in log entry 1: unknown operation code 99\r\n",
+                "-ERR wrong number of arguments for SET (3)\r\n", ":1\r\n");
+    }
+
+    @Test
+    void aReadBatchAnswersEveryQueryAtTheSameState() {
+        write(Op.SET, 0, "a", "1");
+        byte[] batch = new KvCommand(Op.READ_BATCH, 0, List.of(
+                KvCommand.of(Op.GET, b("a")).encode(),
+                KvCommand.of(Op.EXISTS, b("a"), b("b")).encode(),
+                KvCommand.of(Op.SET, b("a"), b("2")).encode())).encode();
+        assertThat(Batch.split(sm.query(batch), 3).stream().map(KvStateMachineTest::str)).containsExactly(
+                "$1\r\n1\r\n", ":1\r\n", "-ERR SET is not a single read\r\n");
+    }
+
+    @Test
     void malformedCommandsGetAnErrorReplyInsteadOfStoppingTheNode() {
         assertThat(str(sm.apply(++index, new byte[] {99, 0}))).startsWith("-ERR malformed command");
         assertThat(str(sm.apply(++index, new byte[] {1, 0, 0, 0, 0, 9}))).startsWith("-ERR malformed command");
         assertThat(str(sm.apply(++index, KvCommand.of(Op.SET, b("only-key")).encode())))
                 .startsWith("-ERR wrong number of arguments");
-        assertThat(str(sm.apply(++index, KvCommand.of(Op.GET, b("k")).encode()))).startsWith("-ERR GET is not a write");
-        assertThat(str(sm.query(KvCommand.of(Op.DEL, b("k")).encode()))).startsWith("-ERR DEL is not a read");
+        assertThat(str(sm.apply(++index, KvCommand.of(Op.GET, b("k")).encode()))).startsWith("-ERR GET in log entry");
+        assertThat(str(sm.query(KvCommand.of(Op.DEL, b("k")).encode()))).startsWith("-ERR DEL is not a single read");
     }
 
     @Test

@@ -42,6 +42,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--leader-wait-ms", description = "wait for a leader before -TRYAGAIN (default 3000)")
     Long leaderWaitMs;
     @Option(names = "--fsync", description = "always (default) or never") String fsync;
+    @Option(names = "--client-threads", description = "event loops serving clients (default: half the cores, 1-4)")
+    Integer clientThreads;
     @Option(names = "--snapshot-interval", description = "entries between snapshots (default 100000)")
     Long snapshotInterval;
 
@@ -117,6 +119,9 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (fsync != null) {
             f.fsync = fsync;
+        }
+        if (clientThreads != null) {
+            f.clientThreads = clientThreads;
         }
         if (snapshotInterval != null) {
             if (f.snapshot == null) {

@@ -18,6 +18,7 @@ public final class ConfigFile {
     public String dataDir;
     public List<Peer> peers;
     public Integer maxValueBytes;
+    public Integer clientThreads;
     public Long leaderWaitMs;
     public Long requestTimeoutMs;
     public String fsync;

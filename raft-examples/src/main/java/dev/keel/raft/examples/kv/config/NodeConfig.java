@@ -33,11 +33,12 @@ import java.util.regex.Pattern;
  * @param logRetention      entries kept behind a snapshot for slightly slow followers
  * @param retainedSnapshots snapshots kept on disk
  * @param raft              Raft timing and limits
+ * @param clientThreads     event loops serving clients and forwarding
  */
 public record NodeConfig(NodeId id, String clusterId, String bind, int clientPort, int raftPort, Path dataDir,
                          List<PeerConfig> peers, int maxValueBytes, Duration leaderWait, Duration requestTimeout,
                          boolean fsync, long snapshotInterval, long logRetention, int retainedSnapshots,
-                         RaftConfig raft) {
+                         RaftConfig raft, int clientThreads) {
     /** Default cluster name. */
     public static final String DEFAULT_CLUSTER_ID = "keel-kv";
     /** Default listen address: this machine only. */
@@ -127,12 +128,24 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
             problems.add("'snapshot.retained' must be between 1 and 1000, was " + retained);
         }
         RaftConfig raft = raftConfig(f.raft, interval, retention, problems);
+        int clientThreads = f.clientThreads == null ? defaultClientThreads() : f.clientThreads;
+        if (clientThreads < 1 || clientThreads > 64) {
+            problems.add("'client_threads' must be between 1 and 64, was " + clientThreads);
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
         return new NodeConfig(id, clusterId, bind, clientPort, raftPort, dataDir, peers, maxValue,
                 Duration.ofMillis(leaderWaitMs), Duration.ofMillis(requestTimeoutMs), fsync, interval, retention,
-                retained, raft);
+                retained, raft, clientThreads);
+    }
+
+    /**
+     * Half the cores, 1 to 4: measured on 2 cores, one client event loop serves 50 clients faster than two (bigger
+     * batches per loop turn, fewer threads competing with Raft's own).
+     */
+    static int defaultClientThreads() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
     }
 
     private static List<PeerConfig> peers(ConfigFile f, NodeId self, String bind, int clientPort, int raftPort,

@@ -6,7 +6,8 @@ import dev.keel.raft.examples.kv.Numbers;
 import dev.keel.raft.examples.kv.Op;
 import dev.keel.raft.examples.kv.RaftGateway;
 import dev.keel.raft.examples.kv.Replies;
-import dev.keel.raft.examples.kv.WriteSession;
+import dev.keel.raft.examples.kv.Batchers;
+import io.netty.util.concurrent.EventExecutor;
 import dev.keel.raft.examples.kv.forward.ForwardRequest;
 
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ public final class CommandTable {
     private static final byte[] PONG = Replies.simple("PONG");
 
     private final RaftGateway gateway;
+    private final Batchers batchers;
     private final InfoReport info;
     private final Map<String, Command> commands = new HashMap<>();
 
@@ -42,7 +44,7 @@ public final class CommandTable {
     /** A command's action, after its name was matched. */
     @FunctionalInterface
     private interface Action {
-        CompletableFuture<byte[]> run(List<byte[]> args, WriteSession session);
+        CompletableFuture<byte[]> run(List<byte[]> args, Batchers.Loop batch);
     }
 
     private record Command(Kind kind, Action action) {
@@ -50,6 +52,7 @@ public final class CommandTable {
 
     public CommandTable(RaftGateway gateway, InfoReport info) {
         this.gateway = gateway;
+        this.batchers = new Batchers(gateway);
         this.info = info;
         addLocal("PING", (a, s) -> ping(a));
         addLocal("ECHO", (a, s) -> exactly(a, 2) ? done(Replies.bulk(a.get(1))) : arity(a));
@@ -58,9 +61,9 @@ public final class CommandTable {
                 .getBytes(StandardCharsets.UTF_8)))
                 : arity(a));
         addLocal("RAFT.SNAPSHOT", (a, s) -> exactly(a, 1) ? snapshot() : arity(a));
-        addRead("GET", (a, s) -> exactly(a, 2) ? gateway.read(KvCommand.of(Op.GET, a.get(1)).encode()) : arity(a));
-        addRead("MGET", (a, s) -> a.size() >= 2 ? read(Op.MGET, a) : arity(a));
-        addRead("EXISTS", (a, s) -> a.size() >= 2 ? read(Op.EXISTS, a) : arity(a));
+        addRead("GET", (a, s) -> exactly(a, 2) ? s.read(KvCommand.of(Op.GET, a.get(1)).encode()) : arity(a));
+        addRead("MGET", (a, s) -> a.size() >= 2 ? read(Op.MGET, a, s) : arity(a));
+        addRead("EXISTS", (a, s) -> a.size() >= 2 ? read(Op.EXISTS, a, s) : arity(a));
         addWrite("SET", this::set);
         addWrite("DEL", (a, s) -> a.size() >= 2 ? write(new KvCommand(Op.DEL, 0, a.subList(1, a.size())), s) : arity(a));
         addWrite("INCR", (a, s) -> exactly(a, 2) ? write(KvCommand.incrBy(a.get(1), 1), s) : arity(a));
@@ -97,9 +100,9 @@ public final class CommandTable {
     /**
      * Runs a command (QUIT is the connection's business, not the table's).
      *
-     * @param session the connection's write session
+     * @param loop the event loop of the client's connection, the caller's thread
      */
-    public CompletableFuture<byte[]> execute(RespRequest request, WriteSession session) {
+    public CompletableFuture<byte[]> execute(RespRequest request, EventExecutor loop) {
         if (request.rejection() != null) {
             return done(Replies.error(request.rejection()));
         }
@@ -107,7 +110,7 @@ public final class CommandTable {
         if (c == null) {
             return done(unknown(request.args()));
         }
-        return c.action().run(request.args(), session);
+        return c.action().run(request.args(), batchers.of(loop));
     }
 
     private CompletableFuture<byte[]> ping(List<byte[]> a) {
@@ -117,7 +120,7 @@ public final class CommandTable {
         return a.size() == 2 ? done(Replies.bulk(a.get(1))) : arity(a);
     }
 
-    private CompletableFuture<byte[]> set(List<byte[]> a, WriteSession session) {
+    private CompletableFuture<byte[]> set(List<byte[]> a, Batchers.Loop batch) {
         if (a.size() < 3) {
             return arity(a);
         }
@@ -143,10 +146,10 @@ public final class CommandTable {
         if ((flags & KvCommand.SET_NX) != 0 && (flags & KvCommand.SET_XX) != 0) {
             return done(Replies.error("ERR syntax error"));
         }
-        return write(new KvCommand(Op.SET, flags, List.of(a.get(1), a.get(2))), session);
+        return write(new KvCommand(Op.SET, flags, List.of(a.get(1), a.get(2))), batch);
     }
 
-    private CompletableFuture<byte[]> incrBy(List<byte[]> a, boolean negate, WriteSession session) {
+    private CompletableFuture<byte[]> incrBy(List<byte[]> a, boolean negate, Batchers.Loop batch) {
         Long delta = Numbers.parseLong(a.get(2));
         if (delta == null) {
             return done(Replies.error("ERR value is not an integer or out of range"));
@@ -157,7 +160,7 @@ public final class CommandTable {
             }
             delta = -delta;
         }
-        return write(KvCommand.incrBy(a.get(1), delta), session);
+        return write(KvCommand.incrBy(a.get(1), delta), batch);
     }
 
     private CompletableFuture<byte[]> snapshot() {
@@ -166,12 +169,12 @@ public final class CommandTable {
                 : Replies.error("ERR snapshot failed: " + Errors.unwrap(failure).getMessage()));
     }
 
-    private CompletableFuture<byte[]> write(KvCommand command, WriteSession session) {
-        return gateway.write(command.encode(), session);
+    private static CompletableFuture<byte[]> write(KvCommand command, Batchers.Loop batch) {
+        return batch.write(command.encode());
     }
 
-    private CompletableFuture<byte[]> read(Op op, List<byte[]> a) {
-        return gateway.read(new KvCommand(op, 0, a.subList(1, a.size())).encode());
+    private static CompletableFuture<byte[]> read(Op op, List<byte[]> a, Batchers.Loop batch) {
+        return batch.read(new KvCommand(op, 0, a.subList(1, a.size())).encode());
     }
 
     private static boolean exactly(List<byte[]> a, int n) {

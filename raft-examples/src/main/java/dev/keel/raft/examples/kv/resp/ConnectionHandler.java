@@ -1,7 +1,6 @@
 package dev.keel.raft.examples.kv.resp;
 
 import dev.keel.raft.examples.kv.Replies;
-import dev.keel.raft.examples.kv.WriteSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,7 +29,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_IN_FLIGHT = 4096;
 
     private final CommandTable table;
-    private final WriteSession session = new WriteSession();
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /**
@@ -66,7 +64,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         CommandTable.Kind kind = table.kind(request);
         if (kind == CommandTable.Kind.LOCAL) {
-            enqueue(table.execute(request, session), false);
+            enqueue(table.execute(request, ctx.executor()), false);
         } else if (held.isEmpty() && (running.get() == 0 || runningKind == kind)) {
             run(request, kind, newSlot(false));
         } else {
@@ -100,7 +98,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void run(RespRequest request, CommandTable.Kind kind, Slot slot) {
         runningKind = kind;
         running.incrementAndGet();
-        table.execute(request, session).thenAccept(reply -> {
+        table.execute(request, ctx.executor()).thenAccept(reply -> {
             slot.complete(reply);
             if (running.decrementAndGet() == 0 && releaseScheduled.compareAndSet(false, true)) {
                 ctx.executor().execute(this::releaseHeld);

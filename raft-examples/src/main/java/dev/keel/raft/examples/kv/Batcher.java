@@ -1,0 +1,103 @@
+package dev.keel.raft.examples.kv;
+
+import io.netty.util.concurrent.EventExecutor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Gathers the reads (or the writes) that the clients of one Netty event loop send in one turn of that loop into one
+ * Raft request: one {@code RaftServer.read} for many GETs (they share a read index: each was received before the
+ * read started, so the index covers everything acknowledged before any of them began), or one log entry for many
+ * writes (applied in arrival order, each with its own reply). Costs per Raft request (a proposal, a log record, a
+ * ReadIndex registration, hand-offs between threads) are then paid once per batch instead of once per command,
+ * which is what 50 clients or pipelining need. A batch of one is sent as is.
+ *
+ * <p>Confined to its event loop: {@link #submit} must be called there; the batch is sent when the loop has finished
+ * reading from its sockets (a task queued on the loop), or earlier when it is full.
+ */
+final class Batcher {
+    /** Commands per batch at most. */
+    static final int MAX_ITEMS = 1024;
+    /**
+     * Bytes of encoded commands per batch at most; a forwarded batch must fit the command size limit of the leader's
+     * client port, which is at least 1 MiB.
+     */
+    static final int MAX_BYTES = 512 * 1024;
+
+    private final RaftGateway gateway;
+    private final EventExecutor loop;
+    private final boolean write;
+    /** Writes of one loop stay in order across retries as one session (so each connection's do too). */
+    private final WriteSession session = new WriteSession();
+    private List<byte[]> items = new ArrayList<>();
+    private List<CompletableFuture<byte[]>> waiting = new ArrayList<>();
+    private int bytes;
+    private boolean flushScheduled;
+
+    Batcher(RaftGateway gateway, EventExecutor loop, boolean write) {
+        this.gateway = gateway;
+        this.loop = loop;
+        this.write = write;
+    }
+
+    /** Queues an encoded command or query; the future completes with its own reply. */
+    CompletableFuture<byte[]> submit(byte[] encoded) {
+        assert loop.inEventLoop();
+        if (!items.isEmpty() && (items.size() >= MAX_ITEMS || bytes + encoded.length > MAX_BYTES)) {
+            flush();
+        }
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        items.add(encoded);
+        waiting.add(f);
+        bytes += encoded.length;
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(this::flushTask);
+        }
+        return f;
+    }
+
+    private void flushTask() {
+        flushScheduled = false;
+        flush();
+    }
+
+    private void flush() {
+        if (items.isEmpty()) {
+            return;
+        }
+        List<byte[]> batch = items;
+        List<CompletableFuture<byte[]>> futures = waiting;
+        items = new ArrayList<>();
+        waiting = new ArrayList<>();
+        bytes = 0;
+        if (batch.size() == 1) {
+            send(batch.get(0)).thenAccept(futures.get(0)::complete);
+            return;
+        }
+        byte[] command = new KvCommand(write ? Op.WRITE_BATCH : Op.READ_BATCH, 0, batch).encode();
+        send(command).thenAccept(reply -> {
+            if (Replies.isError(reply)) {
+                futures.forEach(f -> f.complete(reply));
+                return;
+            }
+            List<byte[]> replies;
+            try {
+                replies = Batch.split(reply, futures.size());
+            } catch (IllegalArgumentException e) {
+                byte[] error = Replies.error("ERR internal: " + e.getMessage());
+                futures.forEach(f -> f.complete(error));
+                return;
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                futures.get(i).complete(replies.get(i));
+            }
+        });
+    }
+
+    private CompletableFuture<byte[]> send(byte[] command) {
+        return write ? gateway.write(command, session) : gateway.read(command);
+    }
+}

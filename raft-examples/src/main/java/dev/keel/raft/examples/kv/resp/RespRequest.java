@@ -10,8 +10,14 @@ import java.util.Locale;
  *
  * @param args      the arguments; empty if refused
  * @param rejection the error reply text (without the leading {@code -}), or {@code null}
+ * @param name      the command name in upper case (empty if refused)
  */
-public record RespRequest(List<byte[]> args, String rejection) {
+public record RespRequest(List<byte[]> args, String rejection, String name) {
+
+    /** A request whose name is derived from its first argument. */
+    public RespRequest(List<byte[]> args, String rejection) {
+        this(args, rejection, args.isEmpty() ? "" : upperCase(args.get(0)));
+    }
 
     /** A command to run. */
     public static RespRequest of(List<byte[]> args) {
@@ -23,8 +29,8 @@ public record RespRequest(List<byte[]> args, String rejection) {
         return new RespRequest(List.of(), error);
     }
 
-    /** The command name in upper case (ASCII). */
-    public String name() {
-        return new String(args.get(0), StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
+    // Computed once: the connection, the command table and the batcher all look at it.
+    private static String upperCase(byte[] name) {
+        return new String(name, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
     }
 }

@@ -132,6 +132,56 @@ class FileSnapshotStorageTest {
     }
 
     @Test
+    void readsOfEverySizeFromOneByteUpReturnTheBytesInOrder() throws Exception {
+        FileSnapshotStorage s = open(2);
+        byte[] data = content(8, 700_000);
+        SnapshotMetadata m = write(s, 8, data.length);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(8);
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        try (InputStream in = s.open(m, 0)) {
+            while (true) {
+                int size = switch (random.nextInt(4)) {
+                    case 0 -> 0; // single byte
+                    case 1 -> 1 + random.nextInt(100);
+                    case 2 -> 1 + random.nextInt(100_000);
+                    default -> 300_000 + random.nextInt(300_000);
+                };
+                if (size == 0) {
+                    int b = in.read();
+                    if (b < 0) {
+                        break;
+                    }
+                    got.write(b);
+                } else {
+                    byte[] buf = new byte[size];
+                    int n = in.read(buf, 0, size);
+                    if (n < 0) {
+                        break;
+                    }
+                    assertThat(n).isPositive().isLessThanOrEqualTo(size);
+                    got.write(buf, 0, n);
+                }
+            }
+            assertThat(in.read()).isEqualTo(-1);
+        }
+        assertThat(got.toByteArray()).isEqualTo(data);
+    }
+
+    @Test
+    void aDamagedBodyAlsoFailsAStreamReadOneByteAtATime() throws Exception {
+        FileSnapshotStorage s = open(2);
+        SnapshotMetadata m = write(s, 7, 100_000);
+        CorruptionTest.flipBit(SnapshotFiles.snapshotPath(dir, 7), 32 + 99_999, 0);
+        try (InputStream in = new java.io.DataInputStream(s.open(m, 0))) {
+            assertThatThrownBy(() -> {
+                while (in.read() >= 0) {
+                    // consume
+                }
+            }).isInstanceOf(IOException.class).hasMessageContaining("checksum");
+        }
+    }
+
+    @Test
     void aBodyDamagedAfterOpenFailsTheLastReadOfAStreamFromTheStart() throws Exception {
         FileSnapshotStorage s = open(2);
         SnapshotMetadata m = write(s, 7, 600_000);

@@ -304,7 +304,7 @@ final class SnapshotTransfers {
             background.execute(() -> {
                 try {
                     created.writer = storage.create(created.snapshot.index(), created.snapshot.term(),
-                            created.snapshot.members());
+                            created.snapshot.membership(), created.snapshot.membershipIndex());
                 } catch (IOException e) {
                     failed(created, e);
                 }

@@ -51,6 +51,10 @@ final class EngineHarness {
         return FIVE.subList(0, n);
     }
 
+    static dev.keel.raft.Membership membership(List<NodeId> voters) {
+        return dev.keel.raft.Membership.ofVoters(voters.stream().map(dev.keel.raft.Member::of).toList());
+    }
+
     static byte[] data(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -70,7 +74,7 @@ final class EngineHarness {
     }
 
     RaftEngine add(NodeId id, List<NodeId> voters, RaftConfig config, InMemoryLogStorage storage, long seed) {
-        RaftEngine e = new RaftEngine(id, Set.copyOf(voters), config, storage, null, new SplittableRandom(seed));
+        RaftEngine e = new RaftEngine(id, membership(voters), config, storage, null, new SplittableRandom(seed));
         engines.put(id, e);
         storages.put(id, storage);
         return e;

@@ -131,8 +131,12 @@ public final class Leader implements RoleBehaviour {
         for (PendingRead r : reads.expire(ctx.now() - 2L * ctx.config().electionTimeoutMaxTicks())) {
             fail(r);
         }
-        if (change != null && change.phase == MembershipChange.Phase.CATCHING_UP && ctx.now() >= change.deadline) {
-            abandonCatchUp();
+        if (change != null && change.phase == MembershipChange.Phase.CATCHING_UP) {
+            if (ctx.now() >= change.deadline) {
+                abandonCatchUp();
+            } else {
+                advanceChange();
+            }
         }
         if (heartbeatElapsed >= ctx.config().heartbeatTicks()) {
             heartbeatElapsed = 0;
@@ -193,6 +197,9 @@ public final class Leader implements RoleBehaviour {
                     p.becomeReplicate();
                 }
                 maybeCommit();
+                if (change != null && change.phase == MembershipChange.Phase.CATCHING_UP) {
+                    advanceChange();
+                }
                 if (m.from().equals(transferTarget)) {
                     maybeSendTimeoutNow();
                 }
@@ -357,6 +364,7 @@ public final class Leader implements RoleBehaviour {
             }
             change.phase = MembershipChange.Phase.CATCHING_UP;
             change.entryIndex = appendConfiguration(Membership.of(current.voters(), learners));
+            change.learnersIndex = change.entryIndex;
             log.info("{}: adding {} as learners before promoting them", ctx.self(), needLearning);
         } else {
             enterJointOrFinal();
@@ -413,11 +421,15 @@ public final class Leader implements RoleBehaviour {
         }
     }
 
+    /**
+     * Whether every node to promote holds the configuration that made it a learner (so it is alive and replicating)
+     * and is within the allowed lag of the leader's log.
+     */
     private boolean caughtUp() {
         long lag = ctx.config().catchUpMaxLag();
         for (NodeId id : change.promoted) {
             Progress p = progress.get(id);
-            if (p == null || p.match() + lag < raftLog.lastIndex()) {
+            if (p == null || p.match() < change.learnersIndex || p.match() + lag < raftLog.lastIndex()) {
                 return false;
             }
         }
@@ -428,16 +440,19 @@ public final class Leader implements RoleBehaviour {
         StringBuilder behind = new StringBuilder();
         for (NodeId id : change.promoted) {
             Progress p = progress.get(id);
-            long lag = raftLog.lastIndex() - (p == null ? 0 : p.match());
-            if (lag > ctx.config().catchUpMaxLag()) {
-                behind.append(' ').append(id).append(" is ").append(lag).append(" entries behind;");
+            long match = p == null ? 0 : p.match();
+            if (match < change.learnersIndex) {
+                behind.append(' ').append(id).append(" has not acknowledged being added;");
+            } else if (match + ctx.config().catchUpMaxLag() < raftLog.lastIndex()) {
+                behind.append(' ').append(id).append(" is ").append(raftLog.lastIndex() - match)
+                        .append(" entries behind;");
             }
         }
         MembershipChange failed = change;
         change = null;
         log.warn("{}: membership change abandoned: new voters did not catch up in time:{}", ctx.self(), behind);
         ctx.adminDone(AdminResult.failureOf(failed.requestId, AdminResult.Outcome.TIMEOUT,
-                "new voters did not catch up within " + ctx.config().catchUpTimeout().toSeconds() + " s:" + behind
+                "new voters did not catch up within " + ctx.config().catchUpTimeout().toMillis() + " ms:" + behind
                         + " they stay learners; retry the change once they have caught up"));
     }
 

@@ -28,6 +28,8 @@ final class MembershipChange {
     final long deadline;
     Phase phase;
     long entryIndex;
+    // Index of the configuration that made the new voters learners (0 if they already were).
+    long learnersIndex;
 
     /**
      * @param requestId the caller's id, or -1 for a change the leader finishes on its own (leaving a joint

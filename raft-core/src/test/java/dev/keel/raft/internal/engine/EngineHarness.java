@@ -44,6 +44,7 @@ final class EngineHarness {
     final List<ReadState> readStates = new ArrayList<>();
     final List<Long> failedReads = new ArrayList<>();
     final List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
+    final List<AdminResult> adminResults = new ArrayList<>();
     /** Messages are dropped when this says so. */
     Predicate<RaftMessage> drop = m -> false;
 
@@ -118,6 +119,7 @@ final class EngineHarness {
             readStates.addAll(rd.readStates());
             failedReads.addAll(rd.failedReads());
             snapshotSends.addAll(rd.snapshots().sends());
+            adminResults.addAll(rd.adminResults());
             if (!rd.entries().isEmpty()) {
                 LogEntry last = rd.entries().get(rd.entries().size() - 1);
                 e.persisted(last.index(), last.term());

@@ -65,13 +65,13 @@ public final class Simulation {
     public Simulation(SimulationConfig config) {
         this.config = config;
         this.random = new SplittableRandom(config.seed());
-        for (int i = 1; i <= config.nodes(); i++) {
+        for (int i = 1; i <= config.nodes() + config.spares(); i++) {
             ids.add(NodeId.of("n" + i));
         }
         this.invariants = new Invariants(ids);
         this.network = new SimNetwork(sim, random.split(), ids, trace);
         this.disk = config.disk().get();
-        this.nodes = new Node[config.nodes()];
+        this.nodes = new Node[ids.size()];
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new Node(i, ids.get(i));
         }
@@ -182,7 +182,7 @@ public final class Simulation {
         }
         if (!converged()) {
             StringBuilder sb = new StringBuilder();
-            for (Node n : nodes) {
+            for (Node n : members()) {
                 ServerStatus s = n.server.status();
                 sb.append(' ').append(n.id).append(": commit ").append(s.commitIndex()).append(" applied ")
                         .append(s.appliedIndex()).append(" role ").append(s.role()).append(';');
@@ -192,8 +192,9 @@ public final class Simulation {
             return;
         }
         guard(() -> {
-            Node first = nodes[0];
-            for (Node n : nodes) {
+            List<Node> members = members();
+            Node first = members.get(0);
+            for (Node n : members) {
                 if (n.stateMachine.digest() != first.stateMachine.digest()
                         || !java.util.Arrays.equals(n.stateMachine.registers(), first.stateMachine.registers())) {
                     throw new InvariantViolation("state machine safety", n.id + " and " + first.id
@@ -207,13 +208,29 @@ public final class Simulation {
             }
             invariants.checkAcknowledgedSurvive();
         });
-        note("CONVERGED at index " + nodes[0].server.status().appliedIndex() + " with "
+        note("CONVERGED at index " + members().get(0).server.status().appliedIndex() + " with "
                 + invariants.acknowledgedCount() + " acknowledged writes");
+    }
+
+    /** The members (voters and learners) of the leader's configuration; every node while no leader is known. */
+    private List<Node> members() {
+        int leader = leaderIndex();
+        if (leader < 0 || nodes[leader].server.status().membership() == null) {
+            return List.of(nodes);
+        }
+        dev.keel.raft.Membership m = nodes[leader].server.status().membership();
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) {
+            if (m.contains(n.id)) {
+                out.add(n);
+            }
+        }
+        return out;
     }
 
     private boolean converged() {
         long applied = -1;
-        for (Node n : nodes) {
+        for (Node n : members()) {
             if (!n.up) {
                 return false;
             }
@@ -308,7 +325,6 @@ public final class Simulation {
         SnapshotStorage snapshots = disk.openSnapshots(n.id);
         RaftServer.Builder builder = RaftServer.builder()
                 .id(n.id)
-                .members(ids)
                 .config(config.raftConfig())
                 .stateMachine(n.stateMachine)
                 .logStorage(n.storage)
@@ -318,6 +334,12 @@ public final class Simulation {
                 .listener(s -> onStatus(n, s));
         if (snapshots != null) {
             builder.snapshotStorage(snapshots);
+        }
+        if (n.index < config.nodes()) {
+            builder.members(ids.subList(0, config.nodes()));
+        } else {
+            // A spare: it joins when a membership change adds it.
+            builder.joining();
         }
         n.server = builder.build();
         n.up = true;
@@ -432,6 +454,10 @@ public final class Simulation {
             }
         }
         return best;
+    }
+
+    List<NodeId> ids() {
+        return ids;
     }
 
     String names(List<Integer> indexes) {

@@ -20,8 +20,11 @@ import java.util.TreeSet;
  *       out cannot explain a value that it wrote;</li>
  *   <li>registers are independent: an operation touches exactly one key, and nothing else changes a key.</li>
  * </ul>
- * Values need not be unique, but histories where every write uses a fresh value are checked faster and give
- * sharper reports, since every read then names the write it saw.
+ * Every register starts with the checker's initial value, 0 unless configured otherwise
+ * ({@link LinearizabilityChecker.Builder#initialValue(long)}, or per key): a read that finds a key absent should be
+ * recorded as reading that value (a Redis client's nil as 0, say), and no write should use it if absence is to be
+ * told apart from a written value. Values need not be unique, but histories where every write uses a fresh value
+ * are checked faster and give sharper reports, since every read then names the write it saw.
  *
  * @param operations the operations, in the order given
  */

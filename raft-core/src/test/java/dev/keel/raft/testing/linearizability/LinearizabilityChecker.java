@@ -29,8 +29,14 @@ import java.util.TreeMap;
  * <h2>Outcomes</h2>
  * {@code FAIL} operations are ignored. {@code UNKNOWN} operations are treated as invoked and never completed: they may
  * take effect at any instant after their invocation, or not at all; an UNKNOWN read is ignored, since it tells
- * nothing. Many UNKNOWN writes on one key can make the search exponential; those whose value nobody ever reads are
- * dropped up front, since they cannot matter.
+ * nothing. UNKNOWN operations whose value nobody observes are dropped up front, and the others are only tried just
+ * before an operation that needs them, so many pending UNKNOWN operations cost little.
+ *
+ * <h2>Assumptions</h2>
+ * Every operation the clients issued is in the history, including the ones still in flight when recording stopped
+ * (record those as UNKNOWN without a completion): a value read whose write is missing is reported as a violation.
+ * The search is exponential in the worst case (many mutually concurrent operations on one key, in a history that
+ * fails), which is what the budget is for.
  *
  * <h2>Budget</h2>
  * {@link Builder#timeBudget} bounds the wall-clock time to the verdict, over all keys; the search also stops if its

@@ -15,6 +15,8 @@ final class Nemesis {
     private final SimNetwork network;
     private final RandomGenerator random;
     private final List<Fault> networkFaults = new ArrayList<>();
+    // Network faults are drawn from a shuffled rotation, so that every family fires within a run.
+    private final List<Fault> rotation = new ArrayList<>();
     private final boolean crashes;
     private final boolean membership;
     private final Map<Fault, Integer> fired = new EnumMap<>(Fault.class);
@@ -73,7 +75,13 @@ final class Nemesis {
         if (stopped) {
             return;
         }
-        Fault f = networkFaults.get(random.nextInt(networkFaults.size()));
+        if (rotation.isEmpty()) {
+            rotation.addAll(networkFaults);
+            for (int i = rotation.size() - 1; i > 0; i--) {
+                java.util.Collections.swap(rotation, i, random.nextInt(i + 1));
+            }
+        }
+        Fault f = rotation.remove(rotation.size() - 1);
         int n = simulation.nodeCount();
         switch (f) {
             case DROP -> {

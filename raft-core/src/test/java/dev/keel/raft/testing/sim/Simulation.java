@@ -116,6 +116,13 @@ public final class Simulation {
         if (violation == null) {
             convergencePhase();
         }
+        clients.forEach(SimClient::abandon);
+        if (violation == null) {
+            checkFaultCoverage();
+        }
+        if (violation == null) {
+            checkLinearizability();
+        }
         stats.messagesSent = network.sent;
         stats.messagesDropped = network.dropped;
         stats.snapshotChunksDelivered = network.snapshotChunks;
@@ -139,6 +146,39 @@ public final class Simulation {
         });
     }
 
+    private void checkFaultCoverage() {
+        java.util.Set<Fault> missing = java.util.EnumSet.noneOf(Fault.class);
+        missing.addAll(config.faults());
+        missing.removeAll(nemesis.fired().keySet());
+        if (!missing.isEmpty()) {
+            violation = new InvariantViolation("fault coverage", "fault families asked for but never injected: "
+                    + missing + " (a longer duration gives the nemesis time for each)");
+        }
+    }
+
+    /** Every client operation, as recorded, must be linearizable (Wing-Gong-Lowe search, per register). */
+    private void checkLinearizability() {
+        List<dev.keel.raft.testing.linearizability.Operation> ops = new ArrayList<>(history.size());
+        for (ClientOp op : history) {
+            ops.add(op.toOperation());
+        }
+        long started = System.nanoTime();
+        dev.keel.raft.testing.linearizability.CheckResult result = LINEARIZABILITY.check(
+                dev.keel.raft.testing.linearizability.History.of(ops));
+        stats.linearizabilityMillis = (System.nanoTime() - started) / 1_000_000;
+        switch (result.verdict()) {
+            // No wall-clock time in the trace: it must be the same on every run of a seed.
+            case LINEARIZABLE -> note("LINEARIZABLE: " + ops.size() + " client operations");
+            case NOT_LINEARIZABLE -> violation = new InvariantViolation("linearizability", result.report());
+            case UNKNOWN -> violation = new InvariantViolation("linearizability",
+                    "the checker could not decide within its budget, which counts as a failure: " + result.report());
+        }
+    }
+
+    private static final dev.keel.raft.testing.linearizability.LinearizabilityChecker LINEARIZABILITY =
+            dev.keel.raft.testing.linearizability.LinearizabilityChecker.builder()
+                    .timeBudget(java.time.Duration.ofSeconds(30)).build();
+
     /** Within 10 election timeouts of healing, a leader exists and serves a write and a read. */
     private void livenessPhase() {
         long deadline = sim.now() + 10 * config.raftConfig().electionTimeoutMax().toNanos();
@@ -155,10 +195,7 @@ public final class Simulation {
                 nextProbe[0] = sim.now() + 50 * MILLIS;
                 int leader = leaderIndex();
                 if (leader >= 0) {
-                    RaftServer s = nodes[leader].server;
-                    probe[0] = s.submit(SimStateMachine.write(0, -1))
-                            .thenCompose(r -> s.read(SimStateMachine.readQuery(0)))
-                            .thenRun(() -> done[0] = true);
+                    probe[0] = probe(nodes[leader].server, done);
                 }
             }
             return false;
@@ -170,6 +207,41 @@ public final class Simulation {
         if (violation == null) {
             note("LIVE: a leader served a write and a read after healing");
         }
+    }
+
+    private long probeValue;
+
+    /**
+     * The liveness probe: a write then a read on {@code server}, recorded in the history like any client's (as
+     * client number {@code clients}), since they interleave with the clients' last operations.
+     */
+    private CompletableFuture<?> probe(RaftServer server, boolean[] done) {
+        int client = config.clients();
+        long value = -(++probeValue);
+        String node = server.id().value();
+        long writeAt = sim.now();
+        return server.submit(SimStateMachine.write(0, value)).handle((r, e) -> {
+            record(new ClientOp(client, ClientOp.Kind.WRITE, 0, value, 0, false, node, writeAt, sim.now(),
+                    e == null ? ClientOp.Outcome.OK : ClientOp.Outcome.UNKNOWN, e == null ? "probe" : "probe: " + e));
+            if (e != null) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+            return r;
+        }).thenCompose(r -> {
+            long readAt = sim.now();
+            return server.read(SimStateMachine.readQuery(0)).handle((q, e) -> {
+                if (e == null) {
+                    record(new ClientOp(client, ClientOp.Kind.READ, 0, SimStateMachine.ReadResult.decode(q).value(),
+                            0, false, node, readAt, sim.now(), ClientOp.Outcome.OK, "probe"));
+                    done[0] = true;
+                } else {
+                    record(new ClientOp(client, ClientOp.Kind.READ, 0, 0, 0, false, node, readAt, sim.now(),
+                            ClientOp.Outcome.FAIL, "probe: " + e));
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+                return q;
+            });
+        });
     }
 
     /** Clients stop; every server must apply the same commands up to the same index. */
@@ -278,7 +350,13 @@ public final class Simulation {
             violation = t != null ? (InvariantViolation) t
                     : new InvariantViolation("server failure", n.id + " stopped itself: " + f);
         });
-        guard(() -> invariants.onServerEvent(n.index, n.server.status().commitIndex()));
+        ServerStatus status = n.server.status();
+        guard(() -> {
+            invariants.onServerEvent(n.index, status.commitIndex());
+            if (status.isLeader()) {
+                invariants.onLeaderCommit(n.index, status.term(), status.commitIndex(), n.storage);
+            }
+        });
     }
 
     // ---- servers ------------------------------------------------------------------------------------------------

@@ -33,9 +33,9 @@ import java.util.zip.CRC32C;
  *
  * <h2>Lifecycle</h2>
  * {@link #open(StorageConfig)} locks the directory (a second open, from this or another process, fails with a
- * {@link StorageException}), verifies every file, finishes an interrupted truncation or reset, cuts a torn tail, rebuilds the
- * in-memory index and starts the I/O thread. {@link #close()} makes queued mutations durable, stops the thread
- * and releases the lock.
+ * {@link StorageException}), verifies every file, finishes an interrupted truncation or reset, cuts a torn tail,
+ * rebuilds the in-memory index and starts the I/O thread. {@link #close()} makes queued mutations durable, stops
+ * the thread and releases the lock.
  *
  * <h2>Threading</h2>
  * Methods are safe to call from any thread but are meant to be called from one (the Raft event loop), since a

@@ -1,7 +1,8 @@
 package dev.keel.raft.storage;
 
 /**
- * When {@link FileLogStorage} forces written data to the disk before it completes a mutation's future.
+ * When {@link FileLogStorage} forces written data to the disk before it completes a mutation's future, and whether
+ * {@link FileSnapshotStorage} forces a snapshot and its directory entry before a commit returns.
  */
 public enum FsyncPolicy {
     /**

@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A {@link CrashWriter} in its own JVM. Its standard output goes to a file rather than a pipe: the JDK drains and
- * closes a dead process's pipe from its own reaper thread, which races with a reader, while a file keeps every
- * line the child wrote before SIGKILL.
+ * A test program ({@link CrashWriter}, {@link SnapshotCrashWriter}, ...) in its own JVM. Its standard output goes
+ * to a file rather than a pipe: the JDK drains and closes a dead process's pipe from its own reaper thread, which
+ * races with a reader, while a file keeps every line the child wrote before SIGKILL.
  */
 final class ChildJvm implements AutoCloseable {
     /** Returned by {@link #next} once the child is dead and all its output has been read. */
@@ -32,15 +32,29 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Path dir, long seed, String mode, Path logs) throws IOException {
+        Path stdout = logs.resolveSibling(logs.getFileName() + "-" + seed + ".out");
+        return start(CrashWriter.class, List.of("-Xmx256m"), List.of(dir.toString(), Long.toString(seed), mode),
+                stdout, logs);
+    }
+
+    /**
+     * Starts {@code main} (a class on the test class path) in a new JVM.
+     *
+     * @param jvmOptions e.g. heap limits, added to the common options
+     * @param stdout     file that receives the child's standard output, read by {@link #next}
+     * @param stderr     file the child's standard error is appended to
+     */
+    static ChildJvm start(Class<?> main, List<String> jvmOptions, List<String> args, Path stdout, Path stderr)
+            throws IOException {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xmx256m", "-cp", classpath, CrashWriter.class.getName(), dir.toString(), Long.toString(seed),
-                mode));
-        Path stdout = logs.resolveSibling(logs.getFileName() + "-" + seed + ".out");
+        List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classpath, main.getName()));
+        command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectOutput(stdout.toFile())
-                .redirectError(ProcessBuilder.Redirect.appendTo(logs.toFile()));
+                .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
         Process process = pb.start();
         return new ChildJvm(process, new RandomAccessFile(stdout.toFile(), "r"));
     }
@@ -92,6 +106,11 @@ final class ChildJvm implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("child " + process.pid() + " survived SIGKILL for 30 s");
         }
+    }
+
+    /** Waits for the child to exit on its own. @return its exit code, or -1 if still running at the deadline */
+    int awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
+        return process.waitFor(timeout, unit) ? process.exitValue() : -1;
     }
 
     /** Every remaining line, after the child died. */

@@ -17,17 +17,30 @@ final class StepFault implements InterceptingChannel.Interceptor {
     final AtomicBoolean armed = new AtomicBoolean();
     final AtomicInteger steps = new AtomicInteger();
     final int failAt;
+    private final BeforeFailing beforeFailing;
     volatile boolean fired;
     volatile String firedAt;
 
+    /** Runs just before the failing step would have: e.g. to copy the files as a crash there would leave them. */
+    interface BeforeFailing {
+        void run(String step) throws IOException;
+    }
+
     StepFault(int failAt) {
+        this(failAt, step -> {
+        });
+    }
+
+    StepFault(int failAt, BeforeFailing beforeFailing) {
         this.failAt = failAt;
+        this.beforeFailing = beforeFailing;
     }
 
     private void step(String what) throws IOException {
         if (armed.get() && steps.incrementAndGet() == failAt) {
             fired = true;
             firedAt = what;
+            beforeFailing.run(what);
             throw new IOException("simulated crash at step " + failAt + " (" + what + ")");
         }
     }

@@ -12,9 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * An exclusive {@link FileLock} on the log directory's {@code LOCK} file, held while a storage is open, so that
- * two processes (or two storages in one JVM) never write one log. The operating system releases it if the
- * process dies, so a crash never leaves a stale lock behind.
+ * An exclusive {@link FileLock} on a storage directory's {@code LOCK} file, held while a storage is open, so that
+ * two processes (or two storages in one JVM) never write one log or one snapshot directory. A log and a snapshot
+ * storage given the same directory collide on the same lock file, which keeps each one's files its own. The
+ * operating system releases the lock if the process dies, so a crash never leaves a stale lock behind.
  */
 public final class DirectoryLock implements AutoCloseable {
     private final FileChannel channel;
@@ -25,12 +26,18 @@ public final class DirectoryLock implements AutoCloseable {
         this.lock = lock;
     }
 
+    /** {@link #acquire(Path, String)} for a log directory. */
+    public static DirectoryLock acquire(Path directory) {
+        return acquire(directory, "log");
+    }
+
     /**
      * Takes the lock without waiting.
      *
+     * @param what what the directory holds ("log", "snapshot"), for error messages
      * @throws StorageException if another process or storage holds it, or the lock file cannot be opened
      */
-    public static DirectoryLock acquire(Path directory) {
+    public static DirectoryLock acquire(Path directory, String what) {
         Path file = directory.resolve(SegmentFiles.LOCK);
         FileChannel ch;
         try {
@@ -45,14 +52,16 @@ public final class DirectoryLock implements AutoCloseable {
                 lock = ch.tryLock();
             } catch (OverlappingFileLockException e) {
                 ch.close();
-                throw new StorageException("log directory " + directory + " is already open in this JVM (lock file "
-                        + file + " is held by another FileLogStorage); close that one first");
+                throw new StorageException(what + " directory " + directory + " is already open in this JVM (lock "
+                        + "file " + file + " is held by another storage); close that one first, and give the log "
+                        + "and the snapshots a directory each");
             }
             if (lock == null) {
                 String holder = readHolder(ch);
                 ch.close();
-                throw new StorageException("log directory " + directory + " is locked by another process"
-                        + holder + " (lock file " + file + "); two processes must never write one log");
+                throw new StorageException(what + " directory " + directory + " is locked by another process"
+                        + holder + " (lock file " + file + "); two processes must never write one " + what
+                        + " directory");
             }
             // Record who holds it, only to make the error above more helpful to an operator.
             ch.truncate(0);

@@ -148,12 +148,12 @@ public final class RaftConfig {
         return logRetention;
     }
 
-    /** Size of one InstallSnapshot chunk. Default 1 MiB. */
+    /** Size of one InstallSnapshot chunk. Default 256 KiB (below G1's humongous-object size on small heaps). */
     public int snapshotChunkBytes() {
         return snapshotChunkBytes;
     }
 
-    /** Chunks sent ahead of the follower's acknowledgements during a snapshot transfer. Default 4. */
+    /** Chunks sent ahead of the follower's acknowledgements during a snapshot transfer. Default 16. */
     public int snapshotInflightChunks() {
         return snapshotInflightChunks;
     }
@@ -255,8 +255,8 @@ public final class RaftConfig {
         private long snapshotInterval = 100_000;
         private long snapshotLogBytes = 256L << 20;
         private long logRetention = 10_000;
-        private int snapshotChunkBytes = 1 << 20;
-        private int snapshotInflightChunks = 4;
+        private int snapshotChunkBytes = 256 << 10;
+        private int snapshotInflightChunks = 16;
         private long snapshotBytesPerSecond;
         private long catchUpMaxLag = 1000;
         private Duration catchUpTimeout = Duration.ofSeconds(60);

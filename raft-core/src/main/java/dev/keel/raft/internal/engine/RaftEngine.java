@@ -353,7 +353,13 @@ public final class RaftEngine {
         return hardStateDirty || raftLog.hasUnstable() || !messages.isEmpty() || !persistBound.isEmpty()
                 || raftLog.hasEntriesToApply() || !readStates.isEmpty() || !failedReads.isEmpty()
                 || snapshotToRestore != null || !snapshotSends.isEmpty() || !snapshotChunks.isEmpty()
-                || !snapshotAcks.isEmpty() || !adminResults.isEmpty() || !softState().equals(reportedSoftState);
+                || !snapshotAcks.isEmpty() || !adminResults.isEmpty() || softStateChanged();
+    }
+
+    private boolean softStateChanged() {
+        SoftState r = reportedSoftState;
+        return r.role() != role.role() || r.term() != term || !java.util.Objects.equals(r.leader(), leader)
+                || r.membershipIndex() != membershipIndex() || r.membership() != membership();
     }
 
     /**
@@ -370,9 +376,11 @@ public final class RaftEngine {
         long firstIndex = raftLog.unstableOffset();
         boolean logReset = raftLog.resetPending();
         List<LogEntry> entries = raftLog.takeUnstable();
-        SoftState soft = softState();
-        SoftState changed = soft.equals(reportedSoftState) ? null : soft;
-        reportedSoftState = soft;
+        SoftState changed = null;
+        if (softStateChanged()) {
+            changed = softState();
+            reportedSoftState = changed;
+        }
         SnapshotWork snapshots = SnapshotWork.NONE;
         if (snapshotToRestore != null || !snapshotSends.isEmpty() || !snapshotChunks.isEmpty()
                 || !snapshotAcks.isEmpty()) {

@@ -192,6 +192,8 @@ public final class ServerRuntime implements InboundHandler {
 
     private void tick() {
         engine.tick();
+        // Published per tick, not per batch: building the map on every batch would allocate on the hot path.
+        matchIndex = engine.role() == Role.LEADER ? engine.matchIndexes() : Map.of();
         if (transfers != null) {
             transfers.tick();
         }
@@ -529,9 +531,6 @@ public final class ServerRuntime implements InboundHandler {
         lastLogIndex = engine.log().lastIndex();
         commitIndex = engine.log().commitIndex();
         membershipChangeInProgress = engine.membershipChangeInProgress();
-        if (engine.role() == Role.LEADER) {
-            matchIndex = engine.matchIndexes();
-        }
     }
 
     private void carryOut(Ready rd) {

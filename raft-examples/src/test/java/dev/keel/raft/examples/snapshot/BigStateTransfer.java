@@ -79,11 +79,19 @@ public final class BigStateTransfer {
         }
         long leaderApplied = machines.get(leader.id()).applied();
 
-        started = System.nanoTime();
         servers.get(late).start();
         RaftServer follower = servers.get(late);
         BigStateMachine lateMachine = machines.get(late);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        // The transfer starts once the leader reaches the new server (its transport may be in reconnect backoff);
+        // the new server learns the leader from the first chunk or heartbeat.
+        while (follower.status().leader() == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("n3 never heard from the leader");
+            }
+            Thread.sleep(1);
+        }
+        started = System.nanoTime();
         while (lateMachine.applied() < leaderApplied) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("n3 did not catch up: applied " + lateMachine.applied() + " of "

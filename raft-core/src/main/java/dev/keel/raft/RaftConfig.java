@@ -26,6 +26,8 @@ public final class RaftConfig {
     private final int snapshotChunkBytes;
     private final int snapshotInflightChunks;
     private final long snapshotBytesPerSecond;
+    private final long catchUpMaxLag;
+    private final Duration catchUpTimeout;
 
     private RaftConfig(Builder b) {
         this.tickInterval = b.tickInterval;
@@ -43,6 +45,8 @@ public final class RaftConfig {
         this.snapshotChunkBytes = b.snapshotChunkBytes;
         this.snapshotInflightChunks = b.snapshotInflightChunks;
         this.snapshotBytesPerSecond = b.snapshotBytesPerSecond;
+        this.catchUpMaxLag = b.catchUpMaxLag;
+        this.catchUpTimeout = b.catchUpTimeout;
     }
 
     /** A builder holding the defaults. */
@@ -73,6 +77,8 @@ public final class RaftConfig {
         b.snapshotChunkBytes = snapshotChunkBytes;
         b.snapshotInflightChunks = snapshotInflightChunks;
         b.snapshotBytesPerSecond = snapshotBytesPerSecond;
+        b.catchUpMaxLag = catchUpMaxLag;
+        b.catchUpTimeout = catchUpTimeout;
         return b;
     }
 
@@ -142,12 +148,12 @@ public final class RaftConfig {
         return logRetention;
     }
 
-    /** Size of one InstallSnapshot chunk. Default 1 MiB. */
+    /** Size of one InstallSnapshot chunk. Default 256 KiB (below G1's humongous-object size on small heaps). */
     public int snapshotChunkBytes() {
         return snapshotChunkBytes;
     }
 
-    /** Chunks sent ahead of the follower's acknowledgements during a snapshot transfer. Default 4. */
+    /** Chunks sent ahead of the follower's acknowledgements during a snapshot transfer. Default 16. */
     public int snapshotInflightChunks() {
         return snapshotInflightChunks;
     }
@@ -155,6 +161,24 @@ public final class RaftConfig {
     /** Upper bound on a snapshot transfer's rate in bytes per second; 0 means unlimited (the default). */
     public long snapshotBytesPerSecond() {
         return snapshotBytesPerSecond;
+    }
+
+    /**
+     * A new voter is promoted from learner once it is at most this many entries behind the leader (thesis §4.2.1).
+     * Default 1,000.
+     */
+    public long catchUpMaxLag() {
+        return catchUpMaxLag;
+    }
+
+    /** How long a membership change waits for new voters to catch up before it fails. Default 60 s. */
+    public Duration catchUpTimeout() {
+        return catchUpTimeout;
+    }
+
+    /** {@link #catchUpTimeout()} in ticks. */
+    public long catchUpTimeoutTicks() {
+        return ticks(catchUpTimeout);
     }
 
     /** {@link #heartbeatInterval()} in ticks, at least 1. */
@@ -187,7 +211,8 @@ public final class RaftConfig {
                 && preVote == c.preVote && checkQuorum == c.checkQuorum && snapshotInterval == c.snapshotInterval
                 && snapshotLogBytes == c.snapshotLogBytes && logRetention == c.logRetention
                 && snapshotChunkBytes == c.snapshotChunkBytes && snapshotInflightChunks == c.snapshotInflightChunks
-                && snapshotBytesPerSecond == c.snapshotBytesPerSecond;
+                && snapshotBytesPerSecond == c.snapshotBytesPerSecond && catchUpMaxLag == c.catchUpMaxLag
+                && catchUpTimeout.equals(c.catchUpTimeout);
     }
 
     @Override
@@ -195,7 +220,7 @@ public final class RaftConfig {
         return Objects.hash(tickInterval, heartbeatInterval, electionTimeoutMin, electionTimeoutMax,
                 maxEntriesBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
                 snapshotInterval, snapshotLogBytes, logRetention, snapshotChunkBytes, snapshotInflightChunks,
-                snapshotBytesPerSecond);
+                snapshotBytesPerSecond, catchUpMaxLag, catchUpTimeout);
     }
 
     @Override
@@ -207,7 +232,8 @@ public final class RaftConfig {
                 + ", checkQuorum=" + checkQuorum + ", snapshotInterval=" + snapshotInterval + ", snapshotLogBytes="
                 + snapshotLogBytes + ", logRetention=" + logRetention + ", snapshotChunkBytes=" + snapshotChunkBytes
                 + ", snapshotInflightChunks=" + snapshotInflightChunks + ", snapshotBytesPerSecond="
-                + snapshotBytesPerSecond + "}";
+                + snapshotBytesPerSecond + ", catchUpMaxLag=" + catchUpMaxLag + ", catchUpTimeout="
+                + catchUpTimeout.toMillis() + "ms}";
     }
 
     /**
@@ -229,9 +255,11 @@ public final class RaftConfig {
         private long snapshotInterval = 100_000;
         private long snapshotLogBytes = 256L << 20;
         private long logRetention = 10_000;
-        private int snapshotChunkBytes = 1 << 20;
-        private int snapshotInflightChunks = 4;
+        private int snapshotChunkBytes = 256 << 10;
+        private int snapshotInflightChunks = 16;
         private long snapshotBytesPerSecond;
+        private long catchUpMaxLag = 1000;
+        private Duration catchUpTimeout = Duration.ofSeconds(60);
 
         private Builder() {
         }
@@ -321,6 +349,18 @@ public final class RaftConfig {
                 checkRange("snapshotBytesPerSecond", bytesPerSecond, 1024, Long.MAX_VALUE);
             }
             this.snapshotBytesPerSecond = bytesPerSecond;
+            return this;
+        }
+
+        /** See {@link RaftConfig#catchUpMaxLag()}; at least 0. */
+        public Builder catchUpMaxLag(long entries) {
+            this.catchUpMaxLag = checkRange("catchUpMaxLag", entries, 0, Long.MAX_VALUE);
+            return this;
+        }
+
+        /** See {@link RaftConfig#catchUpTimeout()}; between 1 ms and 1 hour. */
+        public Builder catchUpTimeout(Duration value) {
+            this.catchUpTimeout = checkDuration("catchUpTimeout", value, Duration.ofMillis(1));
             return this;
         }
 

@@ -63,8 +63,8 @@ public final class RaftServer implements AutoCloseable {
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler ? new ThreadScheduler(b.id.value()) : b.scheduler;
         RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
-        this.runtime = new ServerRuntime(b.id, b.members, b.config, b.stateMachine, b.logStorage, b.snapshotStorage,
-                b.transport, scheduler, random);
+        this.runtime = new ServerRuntime(b.id, b.bootstrap, b.config, b.stateMachine, b.logStorage,
+                b.snapshotStorage, b.transport, scheduler, random);
         for (RaftListener l : b.listeners) {
             runtime.addListener(l);
         }
@@ -133,6 +133,51 @@ public final class RaftServer implements AutoCloseable {
         return runtime.snapshot();
     }
 
+    /**
+     * Moves the cluster to the given voters and learners, safely, whatever the current configuration (thesis chapter
+     * 4): members that become voters are first added as learners and promoted once they are within
+     * {@link RaftConfig#catchUpMaxLag()} entries of the leader; a change of voters goes through a joint configuration
+     * (a majority of the old and of the new voters must agree on everything in between). A member's address travels
+     * with the configuration, so the transport learns of new members from it.
+     *
+     * <p>Compare-and-set: the request applies only if the configuration is still the one introduced at
+     * {@code expectedMembershipIndex} (see {@link ServerStatus#membershipIndex()}), so two administrators cannot
+     * race. Only one change runs at a time. Call it on the leader.
+     *
+     * @return a future completing with the new configuration once it is committed; it fails with
+     *         {@link dev.keel.raft.exception.NotLeaderException} on a follower,
+     *         {@link dev.keel.raft.exception.ServerBusyException} while another change is in progress (or the leader
+     *         is new), {@link dev.keel.raft.exception.ClusterChangeException} when the configuration changed since
+     *         ({@code CONFLICT}), the request is invalid, or new voters did not catch up within
+     *         {@link RaftConfig#catchUpTimeout()} ({@code TIMEOUT}: they stay learners), and
+     *         {@link dev.keel.raft.exception.IndeterminateOutcomeException} if leadership was lost midway
+     */
+    public CompletableFuture<Membership> changeMembership(Collection<Member> voters, Collection<Member> learners,
+                                                          long expectedMembershipIndex) {
+        Membership target;
+        try {
+            target = Membership.of(voters, learners);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new dev.keel.raft.exception.ClusterChangeException(
+                    dev.keel.raft.exception.ClusterChangeException.Reason.INVALID, e.getMessage()));
+        }
+        return runtime.changeMembership(target, expectedMembershipIndex);
+    }
+
+    /**
+     * Hands leadership to {@code target} (thesis §3.10): the leader brings it up to date, pauses new proposals (they
+     * fail as busy) for at most an election timeout, and tells it to start an election at once.
+     *
+     * @return a future completing once {@code target} leads; it fails with
+     *         {@link dev.keel.raft.exception.NotLeaderException} on a follower and
+     *         {@link dev.keel.raft.exception.ClusterChangeException} if the target is not a voter ({@code INVALID}) or
+     *         did not win within an election timeout ({@code TIMEOUT})
+     */
+    public CompletableFuture<Void> transferLeadership(NodeId target) {
+        Objects.requireNonNull(target, "target");
+        return runtime.transferLeadership(target);
+    }
+
     /** The server's current state. */
     public ServerStatus status() {
         return runtime.status();
@@ -197,7 +242,8 @@ public final class RaftServer implements AutoCloseable {
      */
     public static final class Builder {
         private NodeId id;
-        private Set<NodeId> members;
+        private Membership bootstrap;
+        private boolean joining;
         private RaftConfig config = RaftConfig.defaults();
         private StateMachine stateMachine;
         private LogStorage logStorage;
@@ -216,7 +262,10 @@ public final class RaftServer implements AutoCloseable {
             return this;
         }
 
-        /** The voting members of the cluster, this server included. */
+        /**
+         * Starts a new cluster whose voters are {@code value}, this server included; their addresses are left to the
+         * transport's own configuration. Ignored once the log or a snapshot holds a configuration (a restart).
+         */
         public Builder members(Collection<NodeId> value) {
             Objects.requireNonNull(value, "members must not be null");
             Set<NodeId> set = new LinkedHashSet<>();
@@ -229,7 +278,32 @@ public final class RaftServer implements AutoCloseable {
             if (set.isEmpty()) {
                 throw new IllegalArgumentException("members must not be empty");
             }
-            this.members = set;
+            return initialMembership(Membership.ofVoters(set.stream().map(Member::of).toList()));
+        }
+
+        /**
+         * Starts a new cluster with this configuration (voters and learners, with their addresses), this server
+         * included. Ignored once the log or a snapshot holds a configuration (a restart).
+         */
+        public Builder initialMembership(Membership value) {
+            Objects.requireNonNull(value, "initialMembership must not be null");
+            if (value.isJoint()) {
+                throw new IllegalArgumentException("the initial membership must not name outgoing voters");
+            }
+            this.bootstrap = value;
+            this.joining = false;
+            return this;
+        }
+
+        /**
+         * Joins an existing cluster instead of starting one: the server starts with no configuration, never
+         * campaigns, and learns the configuration from the leader once an administrator has added it (see
+         * {@link RaftServer#changeMembership}). Use it for the first start of a new member only; on later starts its
+         * log holds the configuration.
+         */
+        public Builder joining() {
+            this.bootstrap = null;
+            this.joining = true;
             return this;
         }
 
@@ -294,12 +368,15 @@ public final class RaftServer implements AutoCloseable {
          */
         public RaftServer build() {
             require(id, "id");
-            require(members, "members");
+            if (bootstrap == null && !joining) {
+                throw new IllegalStateException("members are required: call RaftServer.builder().members(...) or "
+                        + "initialMembership(...) to start a cluster, or joining() to join an existing one");
+            }
             require(stateMachine, "stateMachine");
             require(logStorage, "logStorage");
             require(transport, "transport");
-            if (!members.contains(id)) {
-                throw new IllegalStateException("id " + id + " must be one of the members " + members);
+            if (bootstrap != null && !bootstrap.contains(id)) {
+                throw new IllegalStateException("id " + id + " must be one of the members " + bootstrap);
             }
             return new RaftServer(this);
         }

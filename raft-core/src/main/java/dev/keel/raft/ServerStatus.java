@@ -15,15 +15,28 @@ import java.util.Set;
  * @param appliedIndex highest log index applied to the state machine
  * @param lastLogIndex index of the last entry in its log
  * @param snapshotIndex index up to which its newest snapshot covers the log; 0 without one
- * @param members      the voting members of the cluster
+ * @param membership   the configuration in effect (voters, learners, outgoing voters during a change); {@code null}
+ *                     while a server joining a cluster has not heard from it yet
+ * @param membershipIndex the index of the log entry that introduced it (0 for the initial configuration)
+ * @param membershipChangeInProgress whether a membership change is under way
  * @param matchIndex   when leader: for each other member, the highest index known to be replicated on it;
  *                     otherwise empty
  */
 public record ServerStatus(NodeId id, Role role, long term, NodeId leader, long commitIndex, long appliedIndex,
-                           long lastLogIndex, long snapshotIndex, Set<NodeId> members, Map<NodeId, Long> matchIndex) {
+                           long lastLogIndex, long snapshotIndex, Membership membership, long membershipIndex,
+                           boolean membershipChangeInProgress, Map<NodeId, Long> matchIndex) {
     public ServerStatus {
-        members = Set.copyOf(members);
         matchIndex = Map.copyOf(matchIndex);
+    }
+
+    /** Ids of the voters (empty while the configuration is unknown). */
+    public Set<NodeId> voters() {
+        return membership == null ? Set.of() : membership.voterIds();
+    }
+
+    /** Ids of the learners. */
+    public Set<NodeId> learners() {
+        return membership == null ? Set.of() : membership.learnerIds();
     }
 
     /** The known leader, if any. */

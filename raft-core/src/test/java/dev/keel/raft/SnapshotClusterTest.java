@@ -134,7 +134,7 @@ class SnapshotClusterTest {
         submit(leader, 0, 50);
         SnapshotMetadata meta = leader.snapshot().get(10, TimeUnit.SECONDS);
         assertThat(meta.index()).isGreaterThanOrEqualTo(50);
-        assertThat(meta.members()).containsExactlyInAnyOrderElementsOf(IDS);
+        assertThat(meta.membership().voterIds()).containsExactlyInAnyOrderElementsOf(IDS);
         assertThat(snapshots.get(leader.id()).latest()).contains(meta);
         Await.until("the status to show the snapshot", WAIT, () -> leader.status().snapshotIndex() == meta.index());
     }

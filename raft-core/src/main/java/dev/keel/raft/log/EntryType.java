@@ -7,9 +7,14 @@ public enum EntryType {
     /** A command for the {@link dev.keel.raft.statemachine.StateMachine}. */
     COMMAND(1),
     /** Appended by a new leader to commit the entries of earlier terms (Raft §5.4.2, §8); not applied. */
-    NO_OP(2);
+    NO_OP(2),
+    /**
+     * A new cluster configuration ({@link dev.keel.raft.Membership#encode()}), in effect from the moment it is
+     * appended (thesis §4.1); not applied to the state machine.
+     */
+    CONFIGURATION(3);
 
-    private static final EntryType[] BY_CODE = {null, COMMAND, NO_OP};
+    private static final EntryType[] BY_CODE = {null, COMMAND, NO_OP, CONFIGURATION};
 
     private final int code;
 

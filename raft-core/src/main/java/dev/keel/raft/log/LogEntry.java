@@ -43,6 +43,11 @@ public record LogEntry(long index, long term, EntryType type, byte[] data) {
         return new LogEntry(index, term, EntryType.NO_OP, EMPTY);
     }
 
+    /** A configuration entry (thesis §4.1). */
+    public static LogEntry configuration(long index, long term, dev.keel.raft.Membership membership) {
+        return new LogEntry(index, term, EntryType.CONFIGURATION, membership.encode());
+    }
+
     /** Size used for batching limits: payload plus a fixed overhead. */
     public long sizeInBytes() {
         return data.length + OVERHEAD_BYTES;

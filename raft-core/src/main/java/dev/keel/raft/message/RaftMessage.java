@@ -11,7 +11,8 @@ import dev.keel.raft.NodeId;
  */
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse, Heartbeat,
-        HeartbeatResponse, ReadIndexRequest, ReadIndexResponse, InstallSnapshotRequest, InstallSnapshotResponse {
+        HeartbeatResponse, ReadIndexRequest, ReadIndexResponse, InstallSnapshotRequest, InstallSnapshotResponse,
+        TimeoutNow {
 
     /** The sender. */
     NodeId from();

@@ -1,12 +1,11 @@
 package dev.keel.raft.spi;
 
-import dev.keel.raft.NodeId;
+import dev.keel.raft.Membership;
 import dev.keel.raft.log.SnapshotMetadata;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Durable storage of state machine snapshots (Raft §7).
@@ -32,11 +31,12 @@ public interface SnapshotStorage extends AutoCloseable {
     /**
      * Starts writing a snapshot of the state after entry {@code index}.
      *
-     * @param index   the last log index the snapshot covers
-     * @param term    the term of that entry
-     * @param members the voting members as of {@code index}
+     * @param index           the last log index the snapshot covers
+     * @param term            the term of that entry
+     * @param membership      the configuration in effect at {@code index}
+     * @param membershipIndex the index of the entry that introduced it (0 for the bootstrap configuration)
      */
-    SnapshotWriter create(long index, long term, Set<NodeId> members) throws IOException;
+    SnapshotWriter create(long index, long term, Membership membership, long membershipIndex) throws IOException;
 
     /**
      * Opens a committed snapshot for reading from byte {@code offset}.

@@ -28,6 +28,14 @@ public interface Transport extends AutoCloseable {
      */
     void send(RaftMessage message);
 
+    /**
+     * The cluster's configuration changed (a member was added, removed or moved). Transports that connect by address
+     * use it to reach new members and drop removed ones; the default ignores it. Called from the event loop; must not
+     * block.
+     */
+    default void membershipChanged(dev.keel.raft.Membership membership) {
+    }
+
     /** Stops sending and receiving and releases resources. Idempotent. */
     @Override
     void close();

@@ -1,6 +1,6 @@
 package dev.keel.raft.testing;
 
-import dev.keel.raft.NodeId;
+import dev.keel.raft.Membership;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.spi.SnapshotWriter;
@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
@@ -53,9 +52,10 @@ public final class InMemorySnapshotStorage implements SnapshotStorage {
     }
 
     @Override
-    public SnapshotWriter create(long index, long term, Set<NodeId> members) throws IOException {
+    public SnapshotWriter create(long index, long term, Membership membership, long membershipIndex)
+            throws IOException {
         checkOpen();
-        return new Writer(index, term, members);
+        return new Writer(index, term, membership, membershipIndex);
     }
 
     @Override
@@ -101,14 +101,16 @@ public final class InMemorySnapshotStorage implements SnapshotStorage {
     private final class Writer implements SnapshotWriter {
         private final long index;
         private final long term;
-        private final Set<NodeId> members;
+        private final Membership membership;
+        private final long membershipIndex;
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         private boolean done;
 
-        Writer(long index, long term, Set<NodeId> members) {
+        Writer(long index, long term, Membership membership, long membershipIndex) {
             this.index = index;
             this.term = term;
-            this.members = Set.copyOf(members);
+            this.membership = membership;
+            this.membershipIndex = membershipIndex;
         }
 
         @Override
@@ -119,7 +121,7 @@ public final class InMemorySnapshotStorage implements SnapshotStorage {
         private SnapshotMetadata metadata(byte[] bytes) {
             CRC32C crc = new CRC32C();
             crc.update(bytes);
-            return new SnapshotMetadata(index, term, members, bytes.length, crc.getValue());
+            return new SnapshotMetadata(index, term, membership, membershipIndex, bytes.length, crc.getValue());
         }
 
         @Override

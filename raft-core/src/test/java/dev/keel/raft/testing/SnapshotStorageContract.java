@@ -1,6 +1,7 @@
 package dev.keel.raft.testing;
 
-import dev.keel.raft.NodeId;
+import dev.keel.raft.Member;
+import dev.keel.raft.Membership;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.spi.SnapshotWriter;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.zip.CRC32C;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The behaviour every {@link SnapshotStorage} must have. Extend it and implement the two factory methods. */
 public abstract class SnapshotStorageContract {
-    protected static final Set<NodeId> MEMBERS = Set.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+    protected static final Membership MEMBERS = Membership.of(
+            List.of(Member.of("n1", "127.0.0.1:7001"), Member.of("n2", "127.0.0.1:7002"), Member.of("n3", "")),
+            List.of(Member.of("n4", "10.0.0.4:7004")));
 
     private final List<SnapshotStorage> opened = new ArrayList<>();
 
@@ -55,7 +57,7 @@ public abstract class SnapshotStorageContract {
     }
 
     protected static SnapshotMetadata write(SnapshotStorage s, long index, byte[] data) throws IOException {
-        try (SnapshotWriter w = s.create(index, 3, MEMBERS)) {
+        try (SnapshotWriter w = s.create(index, 3, MEMBERS, 1)) {
             w.stream().write(data);
             return w.commit();
         }
@@ -79,7 +81,7 @@ public abstract class SnapshotStorageContract {
         SnapshotMetadata m = write(s, 42, data);
         CRC32C crc = new CRC32C();
         crc.update(data);
-        assertThat(m).isEqualTo(new SnapshotMetadata(42, 3, MEMBERS, data.length, crc.getValue()));
+        assertThat(m).isEqualTo(new SnapshotMetadata(42, 3, MEMBERS, 1, data.length, crc.getValue()));
         assertThat(s.latest()).contains(m);
         assertThat(read(s, m, 0)).isEqualTo(data);
         assertThat(read(s, m, 99_000)).isEqualTo(java.util.Arrays.copyOfRange(data, 99_000, 100_000));
@@ -96,10 +98,10 @@ public abstract class SnapshotStorageContract {
     void anAbortedOrUncommittedSnapshotIsNeverVisible() throws Exception {
         SnapshotStorage s = create();
         SnapshotMetadata first = write(s, 10, bytes(10, 1));
-        SnapshotWriter aborted = s.create(20, 3, MEMBERS);
+        SnapshotWriter aborted = s.create(20, 3, MEMBERS, 1);
         aborted.stream().write(bytes(1000, 2));
         aborted.abort();
-        SnapshotWriter unfinished = s.create(30, 3, MEMBERS);
+        SnapshotWriter unfinished = s.create(30, 3, MEMBERS, 1);
         unfinished.stream().write(bytes(1000, 3));
         assertThat(s.latest()).contains(first);
         SnapshotStorage r = restart(s);
@@ -133,14 +135,14 @@ public abstract class SnapshotStorageContract {
         byte[] data = bytes(4096, 5);
         CRC32C crc = new CRC32C();
         crc.update(data);
-        SnapshotMetadata expected = new SnapshotMetadata(50, 3, MEMBERS, data.length, crc.getValue());
-        SnapshotWriter bad = s.create(50, 3, MEMBERS);
+        SnapshotMetadata expected = new SnapshotMetadata(50, 3, MEMBERS, 1, data.length, crc.getValue());
+        SnapshotWriter bad = s.create(50, 3, MEMBERS, 1);
         byte[] corrupted = data.clone();
         corrupted[100] ^= 1;
         bad.stream().write(corrupted);
         assertThatThrownBy(() -> bad.commitVerified(expected)).isInstanceOf(IOException.class);
         assertThat(s.latest()).isEmpty();
-        try (SnapshotWriter good = s.create(50, 3, MEMBERS)) {
+        try (SnapshotWriter good = s.create(50, 3, MEMBERS, 1)) {
             good.stream().write(data);
             assertThat(good.commitVerified(expected)).isEqualTo(expected);
         }

@@ -67,7 +67,9 @@ public abstract class TransportContract {
     }
 
     private static final SnapshotMetadata SNAPSHOT = new SnapshotMetadata(40, 3,
-            java.util.Set.of(NodeId.of("a"), NodeId.of("b"), NodeId.of("c")), 5, 0xCAFEL);
+            dev.keel.raft.Membership.of(List.of(dev.keel.raft.Member.of("a", "127.0.0.1:7001"),
+                            dev.keel.raft.Member.of("b", "127.0.0.1:7002"), dev.keel.raft.Member.of("c", "")),
+                    List.of(dev.keel.raft.Member.of("d", "10.1.2.3:9000"))), 12, 5, 0xCAFEL);
 
     /** Every message type the engine uses, addressed from {@code from} to {@code to}. */
     public static List<RaftMessage> sampleMessages(NodeId from, NodeId to) {
@@ -89,8 +91,11 @@ public abstract class TransportContract {
                 new ReadIndexResponse(from, to, 4, 100, false, 0),
                 new InstallSnapshotRequest(from, to, 4, SNAPSHOT, 0, new byte[]{9, 8, 7}, false),
                 new InstallSnapshotRequest(from, to, 4, SNAPSHOT, 3, new byte[2], true),
-                new InstallSnapshotRequest(from, to, 4, new SnapshotMetadata(1, 1, java.util.Set.of(from), 0, 0), 0,
+                new InstallSnapshotRequest(from, to, 4, new SnapshotMetadata(1, 1,
+                        dev.keel.raft.Membership.ofVoters(List.of(dev.keel.raft.Member.of(from))), 0, 0, 0), 0,
                         new byte[0], true),
+                new VoteRequest(from, to, 7, 10, 2, false, true),
+                new dev.keel.raft.message.TimeoutNow(from, to, 7),
                 new InstallSnapshotResponse(from, to, 4, 40, InstallSnapshotResponse.Status.CONTINUE, 3),
                 new InstallSnapshotResponse(from, to, 4, 40, InstallSnapshotResponse.Status.INSTALLED, 40),
                 new InstallSnapshotResponse(from, to, 4, 40, InstallSnapshotResponse.Status.REJECTED, 0));

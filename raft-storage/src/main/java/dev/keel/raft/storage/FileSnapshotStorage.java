@@ -1,5 +1,7 @@
 package dev.keel.raft.storage;
 
+import dev.keel.raft.Membership;
+
 import dev.keel.raft.NodeId;
 import dev.keel.raft.exception.StorageException;
 import dev.keel.raft.log.SnapshotMetadata;
@@ -42,7 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Writing</h2>
  * {@link #create} opens a temporary file; the snapshot's bytes are streamed into it through a fixed 1 MiB buffer
  * (never held in memory) and checksummed (CRC32C) on the way. {@link SnapshotWriter#commit() commit} appends the
- * metadata (index, term, members, size, checksum, format version, and a checksum of the metadata itself), forces
+ * metadata (index, term, configuration, size, checksum, format version, and a checksum of the metadata itself), forces
  * the file, renames it atomically to its final name and forces the directory; only then is it returned by
  * {@link #latest()}. Older snapshots beyond {@link SnapshotStorageConfig#retainedSnapshots()} are then deleted.
  * {@link SnapshotWriter#commitVerified commitVerified} first checks the size and checksum against what the leader
@@ -149,15 +151,18 @@ public final class FileSnapshotStorage implements SnapshotStorage {
     /**
      * Starts a snapshot in a new temporary file.
      *
-     * @throws IllegalArgumentException if index or term is below 1 or members is empty
+     * @throws IllegalArgumentException if index or term is below 1, or the membership index is outside [0, index]
      * @throws IOException              if the storage is closed or the file cannot be created
      */
     @Override
-    public synchronized SnapshotWriter create(long index, long term, Set<NodeId> members) throws IOException {
-        new SnapshotMetadata(index, term, members, 0, 0); // validates the arguments, with its own messages
+    public synchronized SnapshotWriter create(long index, long term, Membership membership, long membershipIndex)
+            throws IOException {
+        // Validates the arguments, with its own messages.
+        new SnapshotMetadata(index, term, membership, membershipIndex, 0, 0);
         checkOpen();
         Path tmp = SnapshotFiles.tempPath(config.directory(), index, writerIds.incrementAndGet());
-        TempSnapshot writer = TempSnapshot.create(channels, tmp, index, term, members, fsync, publisher);
+        TempSnapshot writer = TempSnapshot.create(channels, tmp, index, term, membership, membershipIndex, fsync,
+                publisher);
         writers.add(writer);
         return writer;
     }

@@ -60,7 +60,7 @@ class FileSnapshotStorageTest {
         FileSnapshotStorage s = open(2);
         SnapshotMetadata m = write(s, 42, 10_000);
         assertThat(files()).containsExactly("snapshot-00000000000000000042.snap");
-        assertThat(m).isEqualTo(new SnapshotMetadata(42, 5, MEMBERS, 10_000, crc(content(42, 10_000))));
+        assertThat(m).isEqualTo(new SnapshotMetadata(42, 5, MEMBERS, 0, 10_000, crc(content(42, 10_000))));
         assertThat(read(s, m)).isEqualTo(content(42, 10_000));
     }
 
@@ -196,7 +196,7 @@ class FileSnapshotStorageTest {
     @Test
     void writesAreStreamedToTheTemporaryFileWhileTheyHappen() throws Exception {
         FileSnapshotStorage s = open(2);
-        try (SnapshotWriter w = s.create(5, 1, MEMBERS)) {
+        try (SnapshotWriter w = s.create(5, 1, MEMBERS, 0)) {
             byte[] chunk = content(5, 64 * 1024);
             for (int i = 0; i < 64; i++) {
                 w.stream().write(chunk);
@@ -213,7 +213,7 @@ class FileSnapshotStorageTest {
     @Test
     void anAbortedWriterLeavesNoFileAndRefusesFurtherUse() throws Exception {
         FileSnapshotStorage s = open(2);
-        SnapshotWriter w = s.create(5, 1, MEMBERS);
+        SnapshotWriter w = s.create(5, 1, MEMBERS, 0);
         w.stream().write(content(5, 1000));
         w.abort();
         w.abort();
@@ -226,8 +226,8 @@ class FileSnapshotStorageTest {
     void aVerifiedCommitAlsoRejectsADifferentIndexTermOrMembership() throws Exception {
         FileSnapshotStorage s = open(2);
         byte[] data = content(50, 4096);
-        SnapshotMetadata announced = new SnapshotMetadata(50, 3, Set.of(NodeId.of("n1")), data.length, crc(data));
-        SnapshotWriter w = s.create(50, 3, MEMBERS);
+        SnapshotMetadata announced = new SnapshotMetadata(50, 3, dev.keel.raft.Membership.ofVoters(java.util.List.of(dev.keel.raft.Member.of(NodeId.of("n1")))), 0, data.length, crc(data));
+        SnapshotWriter w = s.create(50, 3, MEMBERS, 0);
         w.stream().write(data);
         assertThatThrownBy(() -> w.commitVerified(announced)).isInstanceOf(IOException.class)
                 .hasMessageContaining("does not match");
@@ -238,12 +238,12 @@ class FileSnapshotStorageTest {
     @Test
     void closingAbandonsWritersDeletesTheirFilesAndFailsTheirCommit() throws Exception {
         FileSnapshotStorage s = open(2);
-        SnapshotWriter w = s.create(5, 1, MEMBERS);
+        SnapshotWriter w = s.create(5, 1, MEMBERS, 0);
         w.stream().write(content(5, 1000));
         s.close();
         assertThat(files()).isEmpty();
         assertThatThrownBy(w::commit).isInstanceOf(IOException.class);
-        assertThatThrownBy(() -> s.create(6, 1, MEMBERS)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> s.create(6, 1, MEMBERS, 0)).isInstanceOf(IOException.class)
                 .hasMessageContaining("closed");
     }
 
@@ -260,10 +260,10 @@ class FileSnapshotStorageTest {
     @Test
     void createRejectsInvalidArgumentsWithTheMetadataMessages() {
         FileSnapshotStorage s = open(2);
-        assertThatThrownBy(() -> s.create(0, 1, MEMBERS)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> s.create(0, 1, MEMBERS, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(">= 1");
-        assertThatThrownBy(() -> s.create(1, 1, Set.of())).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("members");
+        assertThatThrownBy(() -> s.create(1, 1, MEMBERS, 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("membership index");
     }
 
     @Test

@@ -34,7 +34,7 @@ class FileStorageSimulationTest {
         int snapshotsReopened = 0;
         for (long seed = first; seed < first + seeds; seed++) {
             List<FileSimDisk> disks = new ArrayList<>();
-            SimulationConfig config = SimulationConfig.standard(seed, seed % 2 == 1 ? 3 : 5, Duration.ofSeconds(20))
+            SimulationConfig config = SimulationConfig.standard(seed, seed % 2 == 1 ? 3 : 5, Duration.ofSeconds(60))
                     .withDisk(() -> {
                         FileSimDisk disk = new FileSimDisk(tmp, FsyncPolicy.ALWAYS);
                         disks.add(disk);

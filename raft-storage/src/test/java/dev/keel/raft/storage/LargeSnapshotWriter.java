@@ -47,7 +47,7 @@ public final class LargeSnapshotWriter {
             long start = System.nanoTime();
             byte[] buf = new byte[CHUNK_BYTES];
             SnapshotMetadata meta;
-            try (SnapshotWriter w = storage.create(1_000_000, 7, TestSnapshots.MEMBERS)) {
+            try (SnapshotWriter w = storage.create(1_000_000, 7, TestSnapshots.MEMBERS, 0)) {
                 OutputStream out = w.stream();
                 for (long n = 0; n * CHUNK_BYTES < size; n++) {
                     chunk(n, buf);

@@ -97,7 +97,7 @@ class SnapshotCrashTest {
                 assertThat(s.snapshots()).as(what).hasSizeLessThanOrEqualTo(2);
                 for (SnapshotMetadata m : s.snapshots()) {
                     assertThat(m.term()).as(what).isEqualTo(m.index() / 10 + 1);
-                    assertThat(m.members()).as(what).isEqualTo(MEMBERS);
+                    assertThat(m.membership()).as(what).isEqualTo(MEMBERS);
                     assertThat(read(s, m)).as(what + ": bytes of " + m).isEqualTo(content(m.index(), (int) m.size()));
                 }
                 assertThat(otherFiles(dir)).as(what + ": temporary files deleted, nothing found unusable").isEmpty();
@@ -141,7 +141,7 @@ class SnapshotCrashTest {
             byte[] data = content(30, 3 * 1024 * 1024 + 17);
             try (FileSnapshotStorage s = FileSnapshotStorage.open(config, InterceptingChannel.factory(fault))) {
                 fault.armed.set(true);
-                try (SnapshotWriter w = s.create(30, 4, MEMBERS)) {
+                try (SnapshotWriter w = s.create(30, 4, MEMBERS, 0)) {
                     OutputStream out = w.stream();
                     for (int off = 0; off < data.length; off += 256 * 1024) {
                         out.write(data, off, Math.min(256 * 1024, data.length - off));

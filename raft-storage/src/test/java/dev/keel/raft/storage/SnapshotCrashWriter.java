@@ -36,7 +36,7 @@ public final class SnapshotCrashWriter {
             int size = random.nextInt(8) == 0 ? random.nextInt(100) : random.nextInt(4 << 20);
             byte[] data = TestSnapshots.content(index, size);
             out.println("W " + index + " " + size);
-            try (SnapshotWriter w = storage.create(index, index / 10 + 1, TestSnapshots.MEMBERS)) {
+            try (SnapshotWriter w = storage.create(index, index / 10 + 1, TestSnapshots.MEMBERS, 0)) {
                 OutputStream stream = w.stream();
                 int written = 0;
                 while (written < size) {

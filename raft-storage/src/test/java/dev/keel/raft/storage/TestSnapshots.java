@@ -13,7 +13,9 @@ import java.util.zip.CRC32C;
 
 /** Helpers shared by the snapshot storage tests: self-describing contents, writing and reading whole snapshots. */
 final class TestSnapshots {
-    static final Set<NodeId> MEMBERS = Set.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+    static final dev.keel.raft.Membership MEMBERS = dev.keel.raft.Membership.of(java.util.List.of(
+            dev.keel.raft.Member.of("n1", "10.0.0.1:7001"), dev.keel.raft.Member.of("n2", "10.0.0.2:7001"),
+            dev.keel.raft.Member.of("n3", "")), java.util.List.of(dev.keel.raft.Member.of("n4", "10.0.0.4:7001")));
 
     private TestSnapshots() {
     }
@@ -33,7 +35,7 @@ final class TestSnapshots {
 
     /** Commits a snapshot at {@code index} (term = index / 10 + 1) holding {@link #content}. */
     static SnapshotMetadata write(SnapshotStorage s, long index, int size) throws IOException {
-        try (SnapshotWriter w = s.create(index, index / 10 + 1, MEMBERS)) {
+        try (SnapshotWriter w = s.create(index, index / 10 + 1, MEMBERS, 0)) {
             w.stream().write(content(index, size));
             return w.commit();
         }

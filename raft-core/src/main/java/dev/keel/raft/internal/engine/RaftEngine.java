@@ -1,5 +1,6 @@
 package dev.keel.raft.internal.engine;
 
+import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.Role;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
 
 /**
@@ -49,8 +51,6 @@ public final class RaftEngine {
     private final NodeId self;
     private final RaftConfig config;
     private final RandomGenerator random;
-    private final Set<NodeId> voters;
-    private final List<NodeId> peers;
     private final RaftLog raftLog;
     private final Context context = new Context();
 
@@ -72,29 +72,37 @@ public final class RaftEngine {
     private List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
     private List<InstallSnapshotRequest> snapshotChunks = new ArrayList<>();
     private List<InstallSnapshotResponse> snapshotAcks = new ArrayList<>();
+    private List<AdminResult> adminResults = new ArrayList<>();
+
+    // Derived from the configuration in effect; recomputed when it changes.
+    private ConfigTracker.Config cachedConfig;
+    private List<NodeId> peers = List.of();
+    private Set<NodeId> voters = Set.of();
+    private Set<NodeId> outgoing = Set.of();
+
+    // A leadership transfer this server started, followed until the target leads or the deadline passes.
+    private long transferRequest = -1;
+    private NodeId transferTarget;
+    private long transferFromTerm;
+    private long transferDeadline;
 
     /**
-     * @param self    this server
-     * @param voters  the voting members, this server included
+     * @param self      this server
+     * @param bootstrap the configuration to start with when neither the snapshot nor the log holds one; {@code null}
+     *                  for a server joining an existing cluster (it learns the configuration from the leader)
      * @param config  timing and limits
      * @param storage  the log, read only; its hard state is the starting point
      * @param snapshot the newest durable snapshot, or {@code null}
      * @param random   the source of randomized election timeouts
      * @throws IllegalStateException if the log and the snapshot do not together reach back to index 1
      */
-    public RaftEngine(NodeId self, Set<NodeId> voters, RaftConfig config, LogStorage storage,
+    public RaftEngine(NodeId self, Membership bootstrap, RaftConfig config, LogStorage storage,
                       SnapshotMetadata snapshot, RandomGenerator random) {
         this.self = Objects.requireNonNull(self, "self");
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
-        this.voters = Set.copyOf(voters);
-        if (this.voters.isEmpty()) {
-            throw new IllegalArgumentException("a cluster needs at least one voter");
-        }
-        TreeSet<NodeId> others = new TreeSet<>(this.voters);
-        others.remove(self);
-        this.peers = List.copyOf(others);
-        this.raftLog = new RaftLog(storage, snapshot);
+        this.raftLog = new RaftLog(storage, snapshot, bootstrap);
+        refreshConfig();
         HardState hs = storage.hardState();
         this.term = hs.term();
         this.votedFor = hs.votedFor();
@@ -110,17 +118,22 @@ public final class RaftEngine {
         now++;
         electionElapsed++;
         role.onTick();
+        if (transferTarget != null && now >= transferDeadline) {
+            finishTransfer(AdminResult.failureOf(transferRequest, AdminResult.Outcome.TIMEOUT, transferTarget
+                    + " did not become leader within an election timeout"
+                    + (leader == null ? "" : "; the leader is " + leader)));
+        }
     }
 
     /** A message arrived. Messages not addressed to this server, or from a non-member, are dropped. */
     public void step(RaftMessage m) {
-        if (!m.to().equals(self) || !voters.contains(m.from()) || m.from().equals(self)) {
-            log.debug("{} drops {}: not addressed to it or not from a member", self, m);
+        if (!m.to().equals(self) || m.from().equals(self)) {
+            log.debug("{} drops {}: not addressed to it", self, m);
             return;
         }
         if (m.term() > term) {
             if (m instanceof VoteRequest v) {
-                if (inLease()) {
+                if (inLease() && !v.transfer()) {
                     // CheckQuorum: we heard from a live leader within the minimum election timeout, so this
                     // candidate cannot be needed; ignoring it keeps a rejoining server from deposing the leader.
                     log.debug("{} ignores {} from {}: leader {} is active", self, v.preVote() ? "pre-vote" : "vote",
@@ -146,6 +159,37 @@ public final class RaftEngine {
             return;
         }
         role.onMessage(m);
+        configMaybeChanged();
+    }
+
+    private void configMaybeChanged() {
+        if (raftLog.config() != cachedConfig) {
+            refreshConfig();
+            role.onMembershipChanged();
+        }
+    }
+
+    /** Role code may read the configuration mid-step (after an append): keep the derived sets current. */
+    private void configMaybeChangedQuietly() {
+        if (raftLog.config() != cachedConfig) {
+            refreshConfig();
+        }
+    }
+
+    private void refreshConfig() {
+        cachedConfig = raftLog.config();
+        Membership m = cachedConfig.membership();
+        if (m == null) {
+            voters = Set.of();
+            outgoing = Set.of();
+            peers = List.of();
+            return;
+        }
+        voters = m.voterIds();
+        outgoing = m.outgoingVoterIds();
+        TreeSet<NodeId> others = m.ids().collect(Collectors.toCollection(TreeSet::new));
+        others.remove(self);
+        peers = List.copyOf(others);
     }
 
     /**
@@ -157,7 +201,8 @@ public final class RaftEngine {
         if (role.role() != Role.LEADER) {
             return ProposeResult.notLeader(leader);
         }
-        if (raftLog.lastIndex() - raftLog.commitIndex() >= config.maxPendingProposals()) {
+        if (raftLog.lastIndex() - raftLog.commitIndex() >= config.maxPendingProposals()
+                || ((Leader) role).transferring()) {
             return ProposeResult.busy();
         }
         long index = raftLog.lastIndex() + 1;
@@ -182,6 +227,80 @@ public final class RaftEngine {
         }
     }
 
+    /**
+     * Asks the leader to move the cluster to {@code target} (voters and learners), provided the configuration is still
+     * the one introduced at {@code expectedIndex}. The outcome comes out of a later Ready.
+     */
+    public void changeMembership(long requestId, Membership target, long expectedIndex) {
+        if (role instanceof Leader l) {
+            l.changeMembership(requestId, target, expectedIndex);
+            configMaybeChanged();
+        } else {
+            adminResults.add(AdminResult.failureOf(requestId, AdminResult.Outcome.NOT_LEADER,
+                    self + " is not the leader" + (leader == null ? "" : "; the leader is " + leader)));
+        }
+    }
+
+    /**
+     * Hands leadership to {@code target} (thesis §3.10). The outcome comes out of a later Ready once the target leads,
+     * or after an election timeout.
+     */
+    public void transferLeadership(long requestId, NodeId target) {
+        if (!(role instanceof Leader l)) {
+            adminResults.add(AdminResult.failureOf(requestId, AdminResult.Outcome.NOT_LEADER,
+                    self + " is not the leader" + (leader == null ? "" : "; the leader is " + leader)));
+            return;
+        }
+        if (target.equals(self)) {
+            adminResults.add(AdminResult.success(requestId, membership(), membershipIndex()));
+            return;
+        }
+        if (!voters.contains(target)) {
+            adminResults.add(AdminResult.failureOf(requestId, AdminResult.Outcome.INVALID,
+                    target + " is not a voter of " + membership()));
+            return;
+        }
+        if (transferTarget != null) {
+            adminResults.add(AdminResult.failureOf(requestId, AdminResult.Outcome.BUSY,
+                    "a transfer to " + transferTarget + " is in progress"));
+            return;
+        }
+        transferRequest = requestId;
+        transferTarget = target;
+        transferFromTerm = term;
+        transferDeadline = now + config.electionTimeoutMaxTicks();
+        log.info("{} hands leadership of term {} to {}", self, term, target);
+        l.transferTo(target);
+    }
+
+    private void finishTransfer(AdminResult result) {
+        if (role instanceof Leader l) {
+            l.endTransfer();
+        }
+        if (transferRequest >= 0) {
+            adminResults.add(result);
+        }
+        transferRequest = -1;
+        transferTarget = null;
+    }
+
+    /** Whether a membership change is under way (joint, uncommitted, or new voters catching up). */
+    public boolean membershipChangeInProgress() {
+        Membership m = membership();
+        return (m != null && m.isJoint()) || membershipIndex() > raftLog.commitIndex()
+                || (role instanceof Leader l && l.changeInProgress());
+    }
+
+    /** The configuration in effect; {@code null} while a joining server knows none. */
+    public Membership membership() {
+        return raftLog.config().membership();
+    }
+
+    /** Index of the entry that introduced the configuration in effect (0 for the bootstrap one). */
+    public long membershipIndex() {
+        return raftLog.config().index();
+    }
+
     /** A snapshot was written locally up to {@code snapshot.index()}: the log before it may be compacted. */
     public void snapshotTaken(SnapshotMetadata snapshot) {
         raftLog.onSnapshotTaken(snapshot);
@@ -196,6 +315,7 @@ public final class RaftEngine {
         long match;
         if (raftLog.installSnapshot(snapshot)) {
             snapshotToRestore = snapshot;
+            configMaybeChanged();
             match = snapshot.index();
             log.info("{} installs snapshot {} from {}", self, snapshot, leader);
         } else {
@@ -229,10 +349,17 @@ public final class RaftEngine {
     /** Whether {@link #ready()} has anything. */
     public boolean hasReady() {
         role.flush();
+        configMaybeChanged();
         return hardStateDirty || raftLog.hasUnstable() || !messages.isEmpty() || !persistBound.isEmpty()
                 || raftLog.hasEntriesToApply() || !readStates.isEmpty() || !failedReads.isEmpty()
                 || snapshotToRestore != null || !snapshotSends.isEmpty() || !snapshotChunks.isEmpty()
-                || !snapshotAcks.isEmpty() || !softState().equals(reportedSoftState);
+                || !snapshotAcks.isEmpty() || !adminResults.isEmpty() || softStateChanged();
+    }
+
+    private boolean softStateChanged() {
+        SoftState r = reportedSoftState;
+        return r.role() != role.role() || r.term() != term || !java.util.Objects.equals(r.leader(), leader)
+                || r.membershipIndex() != membershipIndex() || r.membership() != membership();
     }
 
     /**
@@ -241,6 +368,7 @@ public final class RaftEngine {
      */
     public Ready ready() {
         role.flush();
+        configMaybeChanged();
         HardState hs = hardStateDirty ? new HardState(term, votedFor) : null;
         hardStateDirty = false;
         // Committed entries first: they may still be in the unstable tail, which takeUnstable hands over.
@@ -248,9 +376,11 @@ public final class RaftEngine {
         long firstIndex = raftLog.unstableOffset();
         boolean logReset = raftLog.resetPending();
         List<LogEntry> entries = raftLog.takeUnstable();
-        SoftState soft = softState();
-        SoftState changed = soft.equals(reportedSoftState) ? null : soft;
-        reportedSoftState = soft;
+        SoftState changed = null;
+        if (softStateChanged()) {
+            changed = softState();
+            reportedSoftState = changed;
+        }
         SnapshotWork snapshots = SnapshotWork.NONE;
         if (snapshotToRestore != null || !snapshotSends.isEmpty() || !snapshotChunks.isEmpty()
                 || !snapshotAcks.isEmpty()) {
@@ -261,7 +391,8 @@ public final class RaftEngine {
             snapshotAcks = new ArrayList<>();
         }
         Ready ready = new Ready(hs, logReset, firstIndex, entries, messages, persistBound, committed, readStates,
-                failedReads, changed, snapshots);
+                failedReads, changed, snapshots, adminResults);
+        adminResults = new ArrayList<>();
         messages = new ArrayList<>();
         persistBound = new ArrayList<>();
         readStates = new ArrayList<>();
@@ -296,7 +427,9 @@ public final class RaftEngine {
         return raftLog;
     }
 
+    /** The voters of the configuration in effect (incoming voters during a joint change). */
     public Set<NodeId> voters() {
+        configMaybeChangedQuietly();
         return voters;
     }
 
@@ -320,7 +453,7 @@ public final class RaftEngine {
     }
 
     public SoftState softState() {
-        return new SoftState(role.role(), term, leader);
+        return new SoftState(role.role(), term, leader, membership(), membershipIndex());
     }
 
     @Override
@@ -389,6 +522,22 @@ public final class RaftEngine {
     }
 
     private void becomeFollower(long newTerm, NodeId newLeader) {
+        becomeFollowerOf(newTerm, newLeader);
+        checkTransfer();
+    }
+
+    private void checkTransfer() {
+        if (transferTarget != null && leader != null && term > transferFromTerm) {
+            if (leader.equals(transferTarget)) {
+                finishTransfer(AdminResult.success(transferRequest, membership(), membershipIndex()));
+            } else {
+                finishTransfer(AdminResult.failureOf(transferRequest, AdminResult.Outcome.TIMEOUT,
+                        leader + " became leader instead of " + transferTarget));
+            }
+        }
+    }
+
+    private void becomeFollowerOf(long newTerm, NodeId newLeader) {
         if (newTerm < term) {
             throw new IllegalStateException(self + " cannot go back from term " + term + " to " + newTerm);
         }
@@ -407,8 +556,8 @@ public final class RaftEngine {
         }
     }
 
-    private void campaign() {
-        if (config.preVote()) {
+    private void campaign(boolean transfer) {
+        if (config.preVote() && !transfer) {
             leader = null;
             PreCandidate pre = new PreCandidate(context);
             changeRole(pre);
@@ -417,20 +566,20 @@ public final class RaftEngine {
                     raftLog.lastTerm());
             pre.start();
         } else {
-            becomeCandidate();
+            becomeCandidate(transfer);
         }
     }
 
-    private void becomeCandidate() {
+    private void becomeCandidate(boolean transfer) {
         term++;
         votedFor = self;
         leader = null;
         hardStateDirty = true;
-        Candidate candidate = new Candidate(context);
+        Candidate candidate = new Candidate(context, transfer);
         changeRole(candidate);
         resetElectionTimer();
-        log.info("{} starts an election for term {} (last log {}@{})", self, term, raftLog.lastIndex(),
-                raftLog.lastTerm());
+        log.info("{} starts an election for term {} (last log {}@{}){}", self, term, raftLog.lastIndex(),
+                raftLog.lastTerm(), transfer ? ", handed leadership by the leader" : "");
         candidate.start();
     }
 
@@ -473,18 +622,37 @@ public final class RaftEngine {
         }
 
         @Override
+        public Membership membership() {
+            return RaftEngine.this.membership();
+        }
+
+        @Override
+        public long membershipIndex() {
+            return RaftEngine.this.membershipIndex();
+        }
+
+        @Override
         public List<NodeId> peers() {
+            configMaybeChangedQuietly();
             return peers;
         }
 
         @Override
-        public int voterCount() {
-            return voters.size();
+        public Set<NodeId> voters() {
+            configMaybeChangedQuietly();
+            return voters;
+        }
+
+        @Override
+        public Set<NodeId> outgoingVoters() {
+            configMaybeChangedQuietly();
+            return outgoing;
         }
 
         @Override
         public boolean isVoter() {
-            return voters.contains(self);
+            configMaybeChangedQuietly();
+            return voters.contains(self) || outgoing.contains(self);
         }
 
         @Override
@@ -519,6 +687,7 @@ public final class RaftEngine {
                         + newLeader);
             }
             leader = newLeader;
+            checkTransfer();
         }
 
         @Override
@@ -527,13 +696,13 @@ public final class RaftEngine {
         }
 
         @Override
-        public void campaign() {
-            RaftEngine.this.campaign();
+        public void campaign(boolean transfer) {
+            RaftEngine.this.campaign(transfer);
         }
 
         @Override
-        public void becomeCandidate() {
-            RaftEngine.this.becomeCandidate();
+        public void becomeCandidate(boolean transfer) {
+            RaftEngine.this.becomeCandidate(transfer);
         }
 
         @Override
@@ -569,6 +738,11 @@ public final class RaftEngine {
         @Override
         public void snapshotAck(InstallSnapshotResponse ack) {
             snapshotAcks.add(ack);
+        }
+
+        @Override
+        public void adminDone(AdminResult result) {
+            adminResults.add(result);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.keel.raft.internal.engine;
 
+import dev.keel.raft.Membership;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.LogStorage;
@@ -30,14 +31,18 @@ public final class RaftLog {
     // Set when the storage must be emptied and restarted after the snapshot (an installed snapshot the log did not
     // contain); the next Ready tells the runtime.
     private boolean resetPending;
+    private final ConfigTracker configs;
 
     /**
-     * @param storage  the log as recovered
-     * @param snapshot the newest snapshot, or {@code null}
+     * @param storage   the log as recovered
+     * @param snapshot  the newest snapshot, or {@code null}
+     * @param bootstrap the configuration to start from when neither the snapshot nor the log has one, or
+     *                  {@code null} for a server joining an existing cluster (it learns the configuration from the
+     *                  leader)
      * @throws IllegalStateException if the log does not reach back to the snapshot (or to index 1 without one):
      *                               entries would be missing
      */
-    public RaftLog(LogStorage storage, SnapshotMetadata snapshot) {
+    public RaftLog(LogStorage storage, SnapshotMetadata snapshot, Membership bootstrap) {
         this.storage = storage;
         this.snapshot = snapshot;
         long snapshotIndex = snapshot == null ? 0 : snapshot.index();
@@ -58,6 +63,27 @@ public final class RaftLog {
         this.durableIndex = unstableOffset - 1;
         this.applyDispatched = snapshotIndex;
         this.commitIndex = snapshotIndex;
+        this.configs = new ConfigTracker(snapshot != null
+                ? new ConfigTracker.Config(snapshot.membershipIndex(), snapshot.membership())
+                : new ConfigTracker.Config(0, bootstrap));
+        if (!resetPending) {
+            scanConfigurations(Math.max(first, snapshotIndex + 1), last);
+        }
+    }
+
+    /** Finds the configuration entries of the recovered log, reading it in batches. */
+    private void scanConfigurations(long from, long to) {
+        long next = from;
+        while (next <= to) {
+            List<LogEntry> batch = storage.entries(next, to + 1, 4L << 20);
+            configs.appended(batch);
+            next = batch.get(batch.size() - 1).index() + 1;
+        }
+    }
+
+    /** The configuration in effect (the latest in the log) and the index of its entry. */
+    public ConfigTracker.Config config() {
+        return configs.current();
     }
 
     /** Index of the first entry held in the log; entries before it are only in the snapshot. */
@@ -175,6 +201,7 @@ public final class RaftLog {
             throw new IllegalStateException("append of " + entry + " does not follow the last index " + lastIndex());
         }
         unstable.add(entry);
+        configs.appended(entry);
     }
 
     /**
@@ -210,6 +237,7 @@ public final class RaftLog {
 
     private void appendFrom(List<LogEntry> tail) {
         unstable.addAll(tail);
+        configs.appended(tail);
     }
 
     private void replaceFrom(List<LogEntry> tail) {
@@ -222,6 +250,8 @@ public final class RaftLog {
         }
         unstable.addAll(tail);
         durableIndex = Math.min(durableIndex, from - 1);
+        configs.truncatedFrom(from);
+        configs.appended(tail);
     }
 
     /**
@@ -296,6 +326,7 @@ public final class RaftLog {
             return false;
         }
         snapshot = installed;
+        configs.reset(new ConfigTracker.Config(installed.membershipIndex(), installed.membership()));
         unstable.clear();
         unstableOffset = installed.index() + 1;
         resetPending = true;

@@ -25,11 +25,12 @@ import java.util.List;
  * @param failedReads          ids of reads that cannot be served here
  * @param softState            the role, term and leader, when any of them changed; otherwise {@code null}
  * @param snapshots            snapshot transfers and installation
+ * @param adminResults         membership changes and leadership transfers that finished
  */
 public record Ready(HardState hardState, boolean logReset, long firstIndex, List<LogEntry> entries,
                     List<RaftMessage> messages, List<RaftMessage> persistBoundMessages,
                     List<LogEntry> committedEntries, List<ReadState> readStates, List<Long> failedReads,
-                    SoftState softState, SnapshotWork snapshots) {
+                    SoftState softState, SnapshotWork snapshots, List<AdminResult> adminResults) {
 
     /** Whether this Ready writes anything to storage. */
     public boolean hasWrites() {

@@ -1,5 +1,6 @@
 package dev.keel.raft.internal.engine;
 
+import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.Role;
 
@@ -8,7 +9,9 @@ import dev.keel.raft.Role;
  *
  * @param role   the role
  * @param term   the current term
- * @param leader the known leader in {@code term}, or {@code null}
+ * @param leader          the known leader in {@code term}, or {@code null}
+ * @param membership      the configuration in effect, or {@code null} while a joining server knows none
+ * @param membershipIndex the index of the entry that introduced it
  */
-public record SoftState(Role role, long term, NodeId leader) {
+public record SoftState(Role role, long term, NodeId leader, Membership membership, long membershipIndex) {
 }

@@ -1,7 +1,6 @@
 package dev.keel.raft.internal.read;
 
 import dev.keel.raft.NodeId;
-import dev.keel.raft.internal.quorum.Majority;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,19 +18,16 @@ import java.util.Map;
  */
 public final class ReadIndexTracker {
     private final NodeId self;
-    private final List<NodeId> peers;
     private final Map<NodeId, Long> ackedSeq = new HashMap<>();
     private final List<PendingRead> unassigned = new ArrayList<>();
     private final ArrayDeque<PendingRead> waiting = new ArrayDeque<>();
     private long latestSeq;
 
     /**
-     * @param self  the leader
-     * @param peers the other voters
+     * @param self the leader
      */
-    public ReadIndexTracker(NodeId self, List<NodeId> peers) {
+    public ReadIndexTracker(NodeId self) {
         this.self = self;
-        this.peers = List.copyOf(peers);
     }
 
     /** Sequence of the latest round started; heartbeats carry it. */
@@ -68,20 +64,25 @@ public final class ReadIndexTracker {
         }
     }
 
+    /** The latest round {@code peer} answered; {@link #latestSeq()} for the leader itself. */
+    public long ackedSeq(NodeId peer) {
+        return peer.equals(self) ? latestSeq : ackedSeq.getOrDefault(peer, 0L);
+    }
+
+    /** Whether reads wait for confirmation. */
+    public boolean hasWaiting() {
+        return !waiting.isEmpty();
+    }
+
     /**
-     * Removes and returns the reads that are confirmed by a majority and whose read index is committed, in
-     * arrival order.
+     * Removes and returns the reads whose round is at or below {@code confirmedSeq} (the latest round a quorum has
+     * answered) and whose read index is committed, in arrival order.
      */
-    public List<PendingRead> releaseConfirmed(long commitIndex) {
+    public List<PendingRead> releaseConfirmed(long commitIndex, long confirmedSeq) {
         if (waiting.isEmpty()) {
             return List.of();
         }
-        long[] seqs = new long[peers.size() + 1];
-        seqs[0] = latestSeq;
-        for (int i = 0; i < peers.size(); i++) {
-            seqs[i + 1] = ackedSeq.getOrDefault(peers.get(i), 0L);
-        }
-        long confirmed = Majority.committedIndex(seqs);
+        long confirmed = confirmedSeq;
         List<PendingRead> out = new ArrayList<>();
         while (!waiting.isEmpty()) {
             PendingRead r = waiting.peek();

@@ -1,19 +1,22 @@
 package dev.keel.raft.internal.role;
 
 import dev.keel.raft.NodeId;
+import dev.keel.raft.internal.quorum.JointQuorum;
 import dev.keel.raft.internal.quorum.Majority;
 import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.Heartbeat;
+import dev.keel.raft.message.InstallSnapshotRequest;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.message.VoteRequest;
 import dev.keel.raft.message.VoteResponse;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * What a pre-candidate and a candidate share: ask every voter, count answers, and yield to a leader of the same
- * term (Raft §5.2).
+ * What a pre-candidate and a candidate share: ask every voter, count answers (a majority of the voters, and of the
+ * outgoing voters during a joint change), and yield to a leader of the same term (Raft §5.2).
  */
 abstract sealed class Campaign implements RoleBehaviour permits PreCandidate, Candidate {
     protected final RoleContext ctx;
@@ -26,6 +29,9 @@ abstract sealed class Campaign implements RoleBehaviour permits PreCandidate, Ca
     /** Whether this campaign is a pre-vote. */
     abstract boolean preVote();
 
+    /** Whether the leader asked for this election (TimeoutNow). */
+    abstract boolean transfer();
+
     /** The term the vote requests carry. */
     abstract long campaignTerm();
 
@@ -37,8 +43,11 @@ abstract sealed class Campaign implements RoleBehaviour permits PreCandidate, Ca
         votes.put(ctx.self(), true);
         long lastIndex = ctx.log().lastIndex();
         long lastTerm = ctx.log().lastTerm();
-        for (NodeId peer : ctx.peers()) {
-            ctx.send(new VoteRequest(ctx.self(), peer, campaignTerm(), lastIndex, lastTerm, preVote()));
+        TreeSet<NodeId> electorate = new TreeSet<>(ctx.voters());
+        electorate.addAll(ctx.outgoingVoters());
+        electorate.remove(ctx.self());
+        for (NodeId voter : electorate) {
+            ctx.send(new VoteRequest(ctx.self(), voter, campaignTerm(), lastIndex, lastTerm, preVote(), transfer()));
         }
         settle();
     }
@@ -46,16 +55,16 @@ abstract sealed class Campaign implements RoleBehaviour permits PreCandidate, Ca
     @Override
     public void onTick() {
         if (ctx.electionElapsed() >= ctx.electionTimeout()) {
-            ctx.campaign();
+            ctx.campaign(false);
         }
     }
 
     @Override
     public void onMessage(RaftMessage message) {
         if (message instanceof AppendEntriesRequest || message instanceof Heartbeat
-                || message instanceof dev.keel.raft.message.InstallSnapshotRequest) {
+                || message instanceof InstallSnapshotRequest) {
             yieldTo(message);
-        } else if (message instanceof VoteResponse m && m.preVote() == preVote() && ctx.peers().contains(m.from())) {
+        } else if (message instanceof VoteResponse m && m.preVote() == preVote()) {
             votes.putIfAbsent(m.from(), m.granted());
             settle();
         }
@@ -68,16 +77,7 @@ abstract sealed class Campaign implements RoleBehaviour permits PreCandidate, Ca
     }
 
     private void settle() {
-        int granted = 0;
-        int denied = 0;
-        for (boolean g : votes.values()) {
-            if (g) {
-                granted++;
-            } else {
-                denied++;
-            }
-        }
-        Majority.VoteResult result = Majority.tally(ctx.voterCount(), granted, denied);
+        Majority.VoteResult result = JointQuorum.tally(ctx.voters(), ctx.outgoingVoters(), votes);
         if (result == Majority.VoteResult.WON) {
             won();
         } else if (result == Majority.VoteResult.LOST) {

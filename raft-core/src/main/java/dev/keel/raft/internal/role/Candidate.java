@@ -8,8 +8,16 @@ import dev.keel.raft.Role;
  */
 public final class Candidate extends Campaign {
 
-    public Candidate(RoleContext ctx) {
+    private final boolean transfer;
+
+    public Candidate(RoleContext ctx, boolean transfer) {
         super(ctx);
+        this.transfer = transfer;
+    }
+
+    @Override
+    boolean transfer() {
+        return transfer;
     }
 
     @Override

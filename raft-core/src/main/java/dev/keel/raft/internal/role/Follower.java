@@ -12,6 +12,7 @@ import dev.keel.raft.message.InstallSnapshotResponse;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.message.ReadIndexRequest;
 import dev.keel.raft.message.ReadIndexResponse;
+import dev.keel.raft.message.TimeoutNow;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -40,7 +41,7 @@ public final class Follower implements RoleBehaviour {
     public void onTick() {
         expireForwardedReads();
         if (ctx.isVoter() && ctx.electionElapsed() >= ctx.electionTimeout()) {
-            ctx.campaign();
+            ctx.campaign(false);
         }
     }
 
@@ -81,6 +82,11 @@ public final class Follower implements RoleBehaviour {
             ctx.setLeader(m.from());
             ctx.resetElectionTimer();
             onInstallSnapshot(m);
+        } else if (message instanceof TimeoutNow m) {
+            // The leader hands over leadership (thesis §3.10): start an election at once, skipping the pre-vote.
+            if (ctx.isVoter()) {
+                ctx.campaign(true);
+            }
         } else if (message instanceof ReadIndexRequest m) {
             // Not the leader (any more): say so rather than let the requester time out.
             ctx.send(new ReadIndexResponse(ctx.self(), m.from(), ctx.term(), m.requestId(), false, 0));

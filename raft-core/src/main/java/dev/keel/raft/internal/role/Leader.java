@@ -1,10 +1,13 @@
 package dev.keel.raft.internal.role;
 
+import dev.keel.raft.Member;
+import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.Role;
+import dev.keel.raft.internal.engine.AdminResult;
 import dev.keel.raft.internal.engine.RaftLog;
 import dev.keel.raft.internal.progress.Progress;
-import dev.keel.raft.internal.quorum.Majority;
+import dev.keel.raft.internal.quorum.JointQuorum;
 import dev.keel.raft.internal.read.PendingRead;
 import dev.keel.raft.internal.read.ReadIndexTracker;
 import dev.keel.raft.log.LogEntry;
@@ -16,17 +19,22 @@ import dev.keel.raft.message.InstallSnapshotResponse;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.message.ReadIndexRequest;
 import dev.keel.raft.message.ReadIndexResponse;
+import dev.keel.raft.message.TimeoutNow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The leader (Raft §5.3, §5.4): replicates its log to every follower, commits entries of its own term once a
- * majority holds them, confirms its leadership for reads with heartbeat rounds (thesis §6.4), and steps down when it
- * stops hearing from a majority (CheckQuorum, thesis §6.2).
+ * The leader (Raft §5.3, §5.4): replicates its log to every member, commits entries of its own term once a
+ * majority of voters holds them (of both voter sets during a joint change), confirms its leadership for reads with
+ * heartbeat rounds (thesis §6.4), steps down when it stops hearing from a majority (CheckQuorum, thesis §6.2),
+ * carries out membership changes (thesis chapter 4) and hands leadership over (thesis §3.10).
  */
 public final class Leader implements RoleBehaviour {
     private static final Logger log = LoggerFactory.getLogger(Leader.class);
@@ -38,21 +46,27 @@ public final class Leader implements RoleBehaviour {
     private long termStartIndex;
     private int heartbeatElapsed;
     private int quorumCheckElapsed;
+    private MembershipChange change;
+    private NodeId transferTarget;
 
     public Leader(RoleContext ctx) {
         this.ctx = ctx;
         this.raftLog = ctx.log();
-        this.reads = new ReadIndexTracker(ctx.self(), ctx.peers());
+        this.reads = new ReadIndexTracker(ctx.self());
     }
 
-    /** Takes office: every follower is probed from the end of this log, and a no-op opens the term (§8). */
+    /** Takes office: every member is probed from the end of this log, and a no-op opens the term (§8). */
     public void start() {
-        long next = raftLog.lastIndex() + 1;
-        for (NodeId peer : ctx.peers()) {
-            progress.put(peer, new Progress(next, ctx.config().maxInflightMessages()));
+        termStartIndex = raftLog.lastIndex() + 1;
+        syncProgress();
+        raftLog.append(LogEntry.noOp(termStartIndex, ctx.term()));
+        Membership m = ctx.membership();
+        if (m != null && m.isJoint()) {
+            // A joint configuration outlived its leader: finish the change (thesis §4.3).
+            change = new MembershipChange(-1, m.leaveJoint(), Set.of(), Long.MAX_VALUE);
+            change.phase = MembershipChange.Phase.JOINT;
+            change.entryIndex = ctx.membershipIndex();
         }
-        termStartIndex = next;
-        raftLog.append(LogEntry.noOp(next, ctx.term()));
         maybeCommit();
     }
 
@@ -78,6 +92,26 @@ public final class Leader implements RoleBehaviour {
         return progress.get(peer);
     }
 
+    /** Whether a membership change is being carried out. */
+    public boolean changeInProgress() {
+        return change != null;
+    }
+
+    /** Brings the replication state in line with the configuration: new members are probed, departed ones dropped. */
+    private void syncProgress() {
+        List<NodeId> peers = ctx.peers();
+        progress.keySet().retainAll(new HashSet<>(peers));
+        for (NodeId peer : peers) {
+            progress.computeIfAbsent(peer, p -> new Progress(raftLog.lastIndex() + 1,
+                    ctx.config().maxInflightMessages()));
+        }
+    }
+
+    @Override
+    public void onMembershipChanged() {
+        syncProgress();
+    }
+
     @Override
     public void onTick() {
         heartbeatElapsed++;
@@ -97,6 +131,13 @@ public final class Leader implements RoleBehaviour {
         for (PendingRead r : reads.expire(ctx.now() - 2L * ctx.config().electionTimeoutMaxTicks())) {
             fail(r);
         }
+        if (change != null && change.phase == MembershipChange.Phase.CATCHING_UP) {
+            if (ctx.now() >= change.deadline) {
+                abandonCatchUp();
+            } else {
+                advanceChange();
+            }
+        }
         if (heartbeatElapsed >= ctx.config().heartbeatTicks()) {
             heartbeatElapsed = 0;
             broadcastHeartbeat();
@@ -104,13 +145,13 @@ public final class Leader implements RoleBehaviour {
     }
 
     private boolean quorumActive() {
-        int active = 1;
-        for (Progress p : progress.values()) {
-            if (p.recentActive()) {
-                active++;
+        return JointQuorum.hasQuorum(ctx.voters(), ctx.outgoingVoters(), id -> {
+            if (id.equals(ctx.self())) {
+                return true;
             }
-        }
-        return active >= Majority.size(ctx.voterCount());
+            Progress p = progress.get(id);
+            return p != null && p.recentActive();
+        });
     }
 
     private void broadcastHeartbeat() {
@@ -141,6 +182,33 @@ public final class Leader implements RoleBehaviour {
             }
         } else if (message instanceof InstallSnapshotResponse m) {
             onInstallSnapshotResponse(m);
+        }
+    }
+
+    private void onAppendEntriesResponse(AppendEntriesResponse m) {
+        Progress p = progress.get(m.from());
+        if (p == null) {
+            return;
+        }
+        p.markActive();
+        if (m.success()) {
+            if (p.onAccepted(m.index())) {
+                if (p.state() != Progress.State.REPLICATE) {
+                    p.becomeReplicate();
+                }
+                maybeCommit();
+                if (change != null && change.phase == MembershipChange.Phase.CATCHING_UP) {
+                    advanceChange();
+                }
+                if (m.from().equals(transferTarget)) {
+                    maybeSendTimeoutNow();
+                }
+                sendAppends(m.from(), p);
+            }
+        } else if (p.onRejected(m.index(), nextIndexHint(m))) {
+            log.debug("{}: {} rejected AppendEntries at {}; probing from {}", ctx.self(), m.from(), m.index(),
+                    p.next());
+            sendAppends(m.from(), p);
         }
     }
 
@@ -176,27 +244,6 @@ public final class Leader implements RoleBehaviour {
         Progress p = progress.get(peer);
         if (p != null && p.state() == Progress.State.SNAPSHOT) {
             p.onSnapshotFailed();
-        }
-    }
-
-    private void onAppendEntriesResponse(AppendEntriesResponse m) {
-        Progress p = progress.get(m.from());
-        if (p == null) {
-            return;
-        }
-        p.markActive();
-        if (m.success()) {
-            if (p.onAccepted(m.index())) {
-                if (p.state() != Progress.State.REPLICATE) {
-                    p.becomeReplicate();
-                }
-                maybeCommit();
-                sendAppends(m.from(), p);
-            }
-        } else if (p.onRejected(m.index(), nextIndexHint(m))) {
-            log.debug("{}: {} rejected AppendEntries at {}; probing from {}", ctx.self(), m.from(), m.index(),
-                    p.next());
-            sendAppends(m.from(), p);
         }
     }
 
@@ -250,17 +297,18 @@ public final class Leader implements RoleBehaviour {
     }
 
     private void maybeCommit() {
-        long[] matches = new long[progress.size() + 1];
-        matches[0] = raftLog.durableIndex();
-        int i = 1;
-        for (Progress p : progress.values()) {
-            matches[i++] = p.match();
-        }
-        long candidate = Majority.committedIndex(matches);
+        long candidate = JointQuorum.committedIndex(ctx.voters(), ctx.outgoingVoters(), id -> {
+            if (id.equals(ctx.self())) {
+                return raftLog.durableIndex();
+            }
+            Progress p = progress.get(id);
+            return p == null ? 0 : p.match();
+        });
         // Only an entry of the current term commits by counting replicas; earlier ones commit with it (§5.4.2).
         if (candidate > raftLog.commitIndex() && raftLog.term(candidate) == ctx.term()) {
             raftLog.commitTo(candidate);
             releaseReads();
+            advanceChange();
         }
     }
 
@@ -268,6 +316,177 @@ public final class Leader implements RoleBehaviour {
     public void onDurable() {
         maybeCommit();
     }
+
+    // ---- membership changes (thesis chapter 4) ------------------------------------------------------------------
+
+    /**
+     * Starts moving the cluster to {@code target}, if the configuration is still the one at {@code expectedIndex}
+     * and no other change is under way. The outcome is reported through {@link RoleContext#adminDone}.
+     */
+    public void changeMembership(long requestId, Membership target, long expectedIndex) {
+        Membership current = ctx.membership();
+        if (ctx.membershipIndex() != expectedIndex) {
+            ctx.adminDone(AdminResult.failureOf(requestId, AdminResult.Outcome.CONFLICT, "the configuration is at index "
+                    + ctx.membershipIndex() + ", not " + expectedIndex + ": " + current + "; re-read and retry"));
+            return;
+        }
+        if (change != null || ctx.membershipIndex() > raftLog.commitIndex()) {
+            ctx.adminDone(AdminResult.failureOf(requestId, AdminResult.Outcome.BUSY,
+                    "another membership change is in progress; retry once it has committed"));
+            return;
+        }
+        if (raftLog.commitIndex() < termStartIndex) {
+            // The single-server-change bug (2015): a leader must commit an entry of its term before a change.
+            ctx.adminDone(AdminResult.failureOf(requestId, AdminResult.Outcome.BUSY,
+                    "the leader has not yet committed an entry of its term; retry in a moment"));
+            return;
+        }
+        if (target.isJoint()) {
+            ctx.adminDone(AdminResult.failureOf(requestId, AdminResult.Outcome.INVALID,
+                    "the target configuration must not name outgoing voters"));
+            return;
+        }
+        if (target.equals(current)) {
+            ctx.adminDone(AdminResult.success(requestId, current, ctx.membershipIndex()));
+            return;
+        }
+        Set<NodeId> promoted = new TreeSet<>(target.voterIds());
+        promoted.removeAll(current.voterIds());
+        change = new MembershipChange(requestId, target, promoted,
+                ctx.now() + ctx.config().catchUpTimeoutTicks());
+        Set<NodeId> needLearning = new TreeSet<>(promoted);
+        needLearning.removeAll(current.learnerIds());
+        if (!needLearning.isEmpty()) {
+            // New voters start as learners and are promoted once they have caught up (thesis §4.2.1).
+            TreeSet<Member> learners = new TreeSet<>(current.learners());
+            for (NodeId id : needLearning) {
+                learners.add(target.member(id).orElseThrow());
+            }
+            change.phase = MembershipChange.Phase.CATCHING_UP;
+            change.entryIndex = appendConfiguration(Membership.of(current.voters(), learners));
+            change.learnersIndex = change.entryIndex;
+            log.info("{}: adding {} as learners before promoting them", ctx.self(), needLearning);
+        } else {
+            enterJointOrFinal();
+        }
+    }
+
+    private void enterJointOrFinal() {
+        Membership current = ctx.membership();
+        if (!change.target.voterIds().equals(current.voterIds())) {
+            change.phase = MembershipChange.Phase.JOINT;
+            change.entryIndex = appendConfiguration(change.target.joint(current.voters()));
+        } else {
+            change.phase = MembershipChange.Phase.FINAL;
+            change.entryIndex = appendConfiguration(change.target);
+        }
+    }
+
+    private long appendConfiguration(Membership m) {
+        long index = raftLog.lastIndex() + 1;
+        raftLog.append(LogEntry.configuration(index, ctx.term(), m));
+        log.info("{}: configuration entry {} appended: {}", ctx.self(), index, m);
+        syncProgress();
+        return index;
+    }
+
+    /** Moves the change on once its current entry is committed (and its learners have caught up). */
+    private void advanceChange() {
+        while (change != null && raftLog.commitIndex() >= change.entryIndex) {
+            switch (change.phase) {
+                case CATCHING_UP -> {
+                    if (!caughtUp()) {
+                        return;
+                    }
+                    enterJointOrFinal();
+                }
+                case JOINT -> {
+                    change.phase = MembershipChange.Phase.FINAL;
+                    change.entryIndex = appendConfiguration(ctx.membership().leaveJoint());
+                }
+                case FINAL -> {
+                    MembershipChange done = change;
+                    change = null;
+                    if (done.requestId >= 0) {
+                        ctx.adminDone(AdminResult.success(done.requestId, ctx.membership(), ctx.membershipIndex()));
+                    }
+                    if (!ctx.isVoter()) {
+                        log.info("{} is no longer a voter; stepping down now that the change is committed",
+                                ctx.self());
+                        ctx.becomeFollower(ctx.term(), null);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether every node to promote holds the configuration that made it a learner (so it is alive and replicating)
+     * and is within the allowed lag of the leader's log.
+     */
+    private boolean caughtUp() {
+        long lag = ctx.config().catchUpMaxLag();
+        for (NodeId id : change.promoted) {
+            Progress p = progress.get(id);
+            if (p == null || p.match() < change.learnersIndex || p.match() + lag < raftLog.lastIndex()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void abandonCatchUp() {
+        StringBuilder behind = new StringBuilder();
+        for (NodeId id : change.promoted) {
+            Progress p = progress.get(id);
+            long match = p == null ? 0 : p.match();
+            if (match < change.learnersIndex) {
+                behind.append(' ').append(id).append(" has not acknowledged being added;");
+            } else if (match + ctx.config().catchUpMaxLag() < raftLog.lastIndex()) {
+                behind.append(' ').append(id).append(" is ").append(raftLog.lastIndex() - match)
+                        .append(" entries behind;");
+            }
+        }
+        MembershipChange failed = change;
+        change = null;
+        log.warn("{}: membership change abandoned: new voters did not catch up in time:{}", ctx.self(), behind);
+        ctx.adminDone(AdminResult.failureOf(failed.requestId, AdminResult.Outcome.TIMEOUT,
+                "new voters did not catch up within " + ctx.config().catchUpTimeout().toMillis() + " ms:" + behind
+                        + " they stay learners; retry the change once they have caught up"));
+    }
+
+    // ---- leadership transfer (thesis §3.10) ---------------------------------------------------------------------
+
+    /** Starts handing leadership to {@code target}: proposals pause while it catches up, then it gets TimeoutNow. */
+    public void transferTo(NodeId target) {
+        transferTarget = target;
+        Progress p = progress.get(target);
+        if (p != null && p.match() < raftLog.lastIndex()) {
+            sendAppends(target, p);
+        }
+        maybeSendTimeoutNow();
+    }
+
+    /** The transfer ended (or timed out): accept proposals again. */
+    public void endTransfer() {
+        transferTarget = null;
+    }
+
+    /** Whether a transfer is under way (proposals wait). */
+    public boolean transferring() {
+        return transferTarget != null;
+    }
+
+    private void maybeSendTimeoutNow() {
+        Progress p = progress.get(transferTarget);
+        if (p != null && p.match() >= raftLog.lastIndex()) {
+            log.info("{}: {} is up to date; handing over leadership", ctx.self(), transferTarget);
+            ctx.send(new TimeoutNow(ctx.self(), transferTarget, ctx.term()));
+        }
+    }
+
+    // ---- reads --------------------------------------------------------------------------------------------------
 
     @Override
     public void onRead(long requestId) {
@@ -280,7 +499,11 @@ public final class Leader implements RoleBehaviour {
     }
 
     private void releaseReads() {
-        for (PendingRead r : reads.releaseConfirmed(raftLog.commitIndex())) {
+        if (!reads.hasWaiting()) {
+            return;
+        }
+        long confirmed = JointQuorum.committedIndex(ctx.voters(), ctx.outgoingVoters(), reads::ackedSeq);
+        for (PendingRead r : reads.releaseConfirmed(raftLog.commitIndex(), confirmed)) {
             if (r.requester() == null) {
                 ctx.readReady(r.requestId(), r.readIndex());
             } else {
@@ -309,11 +532,8 @@ public final class Leader implements RoleBehaviour {
     @Override
     public void flush() {
         if (reads.startRoundIfNeeded()) {
-            if (progress.isEmpty()) {
-                releaseReads();
-            } else {
-                broadcastHeartbeat();
-            }
+            releaseReads();
+            broadcastHeartbeat();
         }
         progress.forEach(this::sendAppends);
     }
@@ -321,5 +541,10 @@ public final class Leader implements RoleBehaviour {
     @Override
     public void onExit() {
         reads.drainAll().forEach(this::fail);
+        if (change != null && change.requestId >= 0) {
+            ctx.adminDone(AdminResult.failureOf(change.requestId, AdminResult.Outcome.INDETERMINATE,
+                    ctx.self() + " lost leadership during the change; it may still complete: re-read the membership"));
+        }
+        change = null;
     }
 }

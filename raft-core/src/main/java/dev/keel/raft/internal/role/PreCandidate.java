@@ -24,12 +24,17 @@ public final class PreCandidate extends Campaign {
     }
 
     @Override
+    boolean transfer() {
+        return false;
+    }
+
+    @Override
     long campaignTerm() {
         return ctx.term() + 1;
     }
 
     @Override
     void won() {
-        ctx.becomeCandidate();
+        ctx.becomeCandidate(false);
     }
 }

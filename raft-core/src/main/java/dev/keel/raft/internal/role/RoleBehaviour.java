@@ -29,6 +29,10 @@ public interface RoleBehaviour {
     default void onDurable() {
     }
 
+    /** The configuration in effect changed (an entry was appended, truncated away, or a snapshot installed). */
+    default void onMembershipChanged() {
+    }
+
     /** End of a batch of inputs: send what was held back to be batched. */
     default void flush() {
     }

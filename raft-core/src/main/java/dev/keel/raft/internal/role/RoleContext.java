@@ -1,11 +1,16 @@
 package dev.keel.raft.internal.role;
 
+import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.engine.AdminResult;
 import dev.keel.raft.internal.engine.RaftLog;
+import dev.keel.raft.message.InstallSnapshotRequest;
+import dev.keel.raft.message.InstallSnapshotResponse;
 import dev.keel.raft.message.RaftMessage;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a role may see and do: the shared state of the server and the transitions between roles. Implemented by
@@ -24,13 +29,22 @@ public interface RoleContext {
 
     RaftLog log();
 
-    /** The other voters, in a stable order. */
+    /** The configuration in effect (the latest in the log); {@code null} while a joining server knows none. */
+    Membership membership();
+
+    /** Index of the entry that introduced {@link #membership()}; 0 for the bootstrap configuration. */
+    long membershipIndex();
+
+    /** Every other member in any role, in a stable order: who the leader replicates to. */
     List<NodeId> peers();
 
-    /** Number of voters, this server included if it is one. */
-    int voterCount();
+    /** The voters (incoming voters during a joint change). */
+    Set<NodeId> voters();
 
-    /** Whether this server is a voter (only voters campaign). */
+    /** The outgoing voters during a joint change; empty otherwise. */
+    Set<NodeId> outgoingVoters();
+
+    /** Whether this server votes in the current configuration. */
     boolean isVoter();
 
     /** Ticks since the engine started. */
@@ -52,10 +66,14 @@ public interface RoleContext {
 
     void becomeFollower(long term, NodeId leader);
 
-    /** Starts an election: a pre-vote first when enabled, else a real one. */
-    void campaign();
+    /**
+     * Starts an election: a pre-vote first when enabled, else a real one.
+     *
+     * @param transfer true when the leader asked for it (TimeoutNow): no pre-vote, and voters skip the lease check
+     */
+    void campaign(boolean transfer);
 
-    void becomeCandidate();
+    void becomeCandidate(boolean transfer);
 
     void becomeLeader();
 
@@ -72,8 +90,11 @@ public interface RoleContext {
     void sendSnapshot(NodeId peer);
 
     /** Hands a received snapshot chunk to the runtime, which writes it and acknowledges it. */
-    void receiveSnapshotChunk(dev.keel.raft.message.InstallSnapshotRequest chunk);
+    void receiveSnapshotChunk(InstallSnapshotRequest chunk);
 
     /** Hands a follower's answer about a snapshot chunk to the runtime's running transfer. */
-    void snapshotAck(dev.keel.raft.message.InstallSnapshotResponse ack);
+    void snapshotAck(InstallSnapshotResponse ack);
+
+    /** An administrative request finished. */
+    void adminDone(AdminResult result);
 }

@@ -3,6 +3,7 @@ package dev.keel.raft.internal.runtime;
 import dev.keel.raft.exception.NotLeaderException;
 import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.SnapshotStorage;
@@ -35,16 +36,32 @@ final class Applier {
     private Snapshotter snapshotter;
     private volatile long appliedIndex;
     private long appliedTerm;
+    private Membership appliedMembership;
+    private long appliedMembershipIndex;
     private boolean failed;
 
     private record WaitingRead(long readIndex, PendingQuery query) {
     }
 
-    Applier(NodeId self, StateMachine stateMachine, SnapshotStorage snapshots, Consumer<Throwable> fatal) {
+    /**
+     * @param bootstrap the configuration before any entry is applied (the initial one), or {@code null}
+     */
+    Applier(NodeId self, StateMachine stateMachine, SnapshotStorage snapshots, Membership bootstrap,
+            Consumer<Throwable> fatal) {
         this.self = self;
         this.stateMachine = stateMachine;
         this.snapshots = snapshots;
+        this.appliedMembership = bootstrap;
         this.fatal = fatal;
+    }
+
+    /** The configuration as of the last applied entry, and the index that introduced it: what a snapshot records. */
+    Membership appliedMembership() {
+        return appliedMembership;
+    }
+
+    long appliedMembershipIndex() {
+        return appliedMembershipIndex;
     }
 
     /** Takes snapshots from now on; set before the applier runs anything. */
@@ -72,6 +89,8 @@ final class Applier {
                 (System.nanoTime() - started) / 1_000_000);
         appliedIndex = snapshot.index();
         appliedTerm = snapshot.term();
+        appliedMembership = snapshot.membership();
+        appliedMembershipIndex = snapshot.membershipIndex();
         if (snapshotter != null) {
             snapshotter.restored(snapshot.index());
         }
@@ -86,7 +105,7 @@ final class Applier {
         } else if (failed) {
             result.completeExceptionally(new IllegalStateException(self + " has stopped"));
         } else {
-            snapshotter.takeNow(appliedIndex, appliedTerm, result);
+            snapshotter.takeNow(appliedIndex, appliedTerm, appliedMembership, appliedMembershipIndex, result);
         }
     }
 
@@ -107,7 +126,10 @@ final class Applier {
                 return;
             }
             byte[] result = null;
-            if (e.type() == EntryType.COMMAND) {
+            if (e.type() == EntryType.CONFIGURATION) {
+                appliedMembership = Membership.decode(e.data());
+                appliedMembershipIndex = e.index();
+            } else if (e.type() == EntryType.COMMAND) {
                 try {
                     result = stateMachine.apply(e.index(), e.data());
                     if (result == null) {
@@ -136,7 +158,7 @@ final class Applier {
         }
         serveReads();
         if (snapshotter != null) {
-            snapshotter.maybeTake(appliedIndex, appliedTerm);
+            snapshotter.maybeTake(appliedIndex, appliedTerm, appliedMembership, appliedMembershipIndex);
         }
     }
 

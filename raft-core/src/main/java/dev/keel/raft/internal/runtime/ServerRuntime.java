@@ -1,14 +1,17 @@
 package dev.keel.raft.internal.runtime;
 
+import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.RaftListener;
 import dev.keel.raft.Role;
 import dev.keel.raft.ServerStatus;
+import dev.keel.raft.exception.ClusterChangeException;
 import dev.keel.raft.exception.IndeterminateOutcomeException;
 import dev.keel.raft.exception.NotLeaderException;
 import dev.keel.raft.exception.ServerBusyException;
 import dev.keel.raft.exception.ServerStoppedException;
+import dev.keel.raft.internal.engine.AdminResult;
 import dev.keel.raft.internal.engine.ProposeResult;
 import dev.keel.raft.internal.engine.RaftEngine;
 import dev.keel.raft.internal.engine.ReadState;
@@ -51,7 +54,6 @@ public final class ServerRuntime implements InboundHandler {
     private static final Logger log = LoggerFactory.getLogger(ServerRuntime.class);
 
     private final NodeId self;
-    private final Set<NodeId> members;
     private final RaftConfig config;
     private final LogStorage storage;
     private final Transport transport;
@@ -76,6 +78,7 @@ public final class ServerRuntime implements InboundHandler {
     // Event-loop state.
     private final ArrayDeque<PendingProposal> proposals = new ArrayDeque<>();
     private final Map<Long, PendingQuery> reads = new HashMap<>();
+    private final Map<Long, AdminRequest> adminRequests = new HashMap<>();
     private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
     private RaftScheduler.Cancellable ticker;
     private boolean halted;
@@ -85,8 +88,20 @@ public final class ServerRuntime implements InboundHandler {
     private volatile long commitIndex;
     private volatile long lastLogIndex;
     private volatile long snapshotIndex;
+    private volatile boolean membershipChangeInProgress;
     private volatile Map<NodeId, Long> matchIndex = Map.of();
     private volatile Throwable failure;
+
+    /** A membership change or a leadership transfer waiting for its outcome. */
+    private record AdminRequest(CompletableFuture<Membership> membership, CompletableFuture<Void> transfer) {
+        void fail(Throwable t) {
+            if (membership != null) {
+                membership.completeExceptionally(t);
+            } else {
+                transfer.completeExceptionally(t);
+            }
+        }
+    }
 
     /** A storage write in flight and the messages that must wait for it. */
     private static final class PendingWrite {
@@ -107,11 +122,10 @@ public final class ServerRuntime implements InboundHandler {
      *                  compacted)
      * @throws IllegalStateException if the log and the newest snapshot do not reach back to the first entry
      */
-    public ServerRuntime(NodeId self, Set<NodeId> members, RaftConfig config, StateMachine stateMachine,
+    public ServerRuntime(NodeId self, Membership bootstrap, RaftConfig config, StateMachine stateMachine,
                          LogStorage storage, SnapshotStorage snapshots, Transport transport, RaftScheduler scheduler,
                          RandomGenerator random) {
         this.self = self;
-        this.members = Set.copyOf(members);
         this.config = config;
         this.storage = storage;
         this.transport = transport;
@@ -120,10 +134,10 @@ public final class ServerRuntime implements InboundHandler {
         this.applierExecutor = scheduler.applier();
         this.snapshots = snapshots;
         this.initialSnapshot = snapshots == null ? null : snapshots.latest().orElse(null);
-        this.engine = new RaftEngine(self, members, config, storage, initialSnapshot, random);
-        this.applier = new Applier(self, stateMachine, snapshots, this::fatal);
+        this.engine = new RaftEngine(self, bootstrap, config, storage, initialSnapshot, random);
+        this.applier = new Applier(self, stateMachine, snapshots, bootstrap, this::fatal);
         if (snapshots != null) {
-            applier.snapshotter(new Snapshotter(self, config, snapshots, stateMachine, members, scheduler.background(),
+            applier.snapshotter(new Snapshotter(self, config, snapshots, stateMachine, scheduler.background(),
                     applierExecutor, initialSnapshot == null ? 0 : initialSnapshot.index(),
                     meta -> post(() -> onSnapshotTaken(meta))));
             this.transfers = new SnapshotTransfers(self, config, snapshots, transport, scheduler.background(),
@@ -166,13 +180,20 @@ public final class ServerRuntime implements InboundHandler {
         }
         transport.start(this);
         ticker = scheduler.scheduleAtFixedRate(config.tickInterval(), () -> post(this::tick));
-        log.info("{} started: members {}, term {}, log [{}, {}], snapshot {}, {}", self, members, engine.term(),
+        Membership m = engine.membership();
+        if (m != null) {
+            transport.membershipChanged(m);
+        }
+        log.info("{} started: {}, term {}, log [{}, {}], snapshot {}, {}", self,
+                m == null ? "joining (configuration not known yet)" : m, engine.term(),
                 engine.log().firstIndex(), engine.log().lastIndex(),
                 initialSnapshot == null ? "none" : initialSnapshot, config);
     }
 
     private void tick() {
         engine.tick();
+        // Published per tick, not per batch: building the map on every batch would allocate on the hot path.
+        matchIndex = engine.role() == Role.LEADER ? engine.matchIndexes() : Map.of();
         if (transfers != null) {
             transfers.tick();
         }
@@ -251,6 +272,8 @@ public final class ServerRuntime implements InboundHandler {
         ServerStoppedException stoppedEx = new ServerStoppedException(why, cause);
         reads.values().forEach(q -> q.future().completeExceptionally(stoppedEx));
         reads.clear();
+        adminRequests.values().forEach(r -> r.fail(stoppedEx));
+        adminRequests.clear();
         if (transfers != null) {
             transfers.close();
         }
@@ -370,7 +393,71 @@ public final class ServerRuntime implements InboundHandler {
     public ServerStatus status() {
         SoftState s = soft;
         return new ServerStatus(self, s.role(), s.term(), s.leader(), commitIndex, applier.appliedIndex(),
-                lastLogIndex, snapshotIndex, members, s.role() == Role.LEADER ? matchIndex : Map.of());
+                lastLogIndex, snapshotIndex, s.membership(), s.membershipIndex(), membershipChangeInProgress,
+                s.role() == Role.LEADER ? matchIndex : Map.of());
+    }
+
+    /** Moves the cluster to the given voters and learners; see {@code RaftServer.changeMembership}. */
+    public CompletableFuture<Membership> changeMembership(Membership target, long expectedIndex) {
+        CompletableFuture<Membership> f = new CompletableFuture<>();
+        RuntimeException refused = refuse();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        long id = readIds.incrementAndGet();
+        post(() -> {
+            if (halted) {
+                f.completeExceptionally(new ServerStoppedException(self + " is closed"));
+                return;
+            }
+            adminRequests.put(id, new AdminRequest(f, null));
+            engine.changeMembership(id, target, expectedIndex);
+        });
+        return f;
+    }
+
+    /** Hands leadership to {@code target}; see {@code RaftServer.transferLeadership}. */
+    public CompletableFuture<Void> transferLeadership(NodeId target) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        RuntimeException refused = refuse();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        long id = readIds.incrementAndGet();
+        post(() -> {
+            if (halted) {
+                f.completeExceptionally(new ServerStoppedException(self + " is closed"));
+                return;
+            }
+            adminRequests.put(id, new AdminRequest(null, f));
+            engine.transferLeadership(id, target);
+        });
+        return f;
+    }
+
+    private void onAdminResult(AdminResult r) {
+        AdminRequest request = adminRequests.remove(r.requestId());
+        if (request == null) {
+            return;
+        }
+        RuntimeException error = switch (r.outcome()) {
+            case SUCCESS -> null;
+            case NOT_LEADER -> new NotLeaderException(self, engine.leader());
+            case BUSY -> new ServerBusyException(r.message());
+            case INDETERMINATE -> new IndeterminateOutcomeException(r.message());
+            case CONFLICT -> new ClusterChangeException(ClusterChangeException.Reason.CONFLICT, r.message());
+            case INVALID -> new ClusterChangeException(ClusterChangeException.Reason.INVALID, r.message());
+            case TIMEOUT -> new ClusterChangeException(ClusterChangeException.Reason.TIMEOUT, r.message());
+        };
+        if (error != null) {
+            request.fail(error);
+        } else if (request.membership() != null) {
+            request.membership().complete(r.membership());
+        } else {
+            request.transfer().complete(null);
+        }
     }
 
     // ---- transport callbacks (any thread) -----------------------------------------------------------------------
@@ -443,9 +530,7 @@ public final class ServerRuntime implements InboundHandler {
         }
         lastLogIndex = engine.log().lastIndex();
         commitIndex = engine.log().commitIndex();
-        if (engine.role() == Role.LEADER) {
-            matchIndex = engine.matchIndexes();
-        }
+        membershipChangeInProgress = engine.membershipChangeInProgress();
     }
 
     private void carryOut(Ready rd) {
@@ -502,6 +587,9 @@ public final class ServerRuntime implements InboundHandler {
                 q.future().completeExceptionally(new NotLeaderException(self, engine.leader()));
             }
         }
+        for (AdminResult r : rd.adminResults()) {
+            onAdminResult(r);
+        }
         if (rd.softState() != null) {
             onSoftStateChange(rd.softState());
         }
@@ -523,6 +611,11 @@ public final class ServerRuntime implements InboundHandler {
     private void onSoftStateChange(SoftState s) {
         SoftState previous = soft;
         soft = s;
+        if (s.membership() != null && (s.membershipIndex() != previous.membershipIndex()
+                || !s.membership().equals(previous.membership()))) {
+            log.info("{}: configuration {} (entry {})", self, s.membership(), s.membershipIndex());
+            transport.membershipChanged(s.membership());
+        }
         if (transfers != null && s.role() != Role.LEADER) {
             transfers.stopSending();
         }

@@ -1,5 +1,6 @@
 package dev.keel.raft.internal.runtime;
 
+import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.log.SnapshotMetadata;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -32,7 +32,6 @@ final class Snapshotter {
     private final RaftConfig config;
     private final SnapshotStorage storage;
     private final StateMachine stateMachine;
-    private final Set<NodeId> members;
     private final Executor background;
     private final Executor applier;
     private final Consumer<SnapshotMetadata> onTaken;
@@ -47,13 +46,12 @@ final class Snapshotter {
      * @param onTaken called on the background thread with each snapshot committed
      */
     Snapshotter(NodeId self, RaftConfig config, SnapshotStorage storage, StateMachine stateMachine,
-                Set<NodeId> members, Executor background, Executor applier, long lastSnapshotIndex,
+                Executor background, Executor applier, long lastSnapshotIndex,
                 Consumer<SnapshotMetadata> onTaken) {
         this.self = self;
         this.config = config;
         this.storage = storage;
         this.stateMachine = stateMachine;
-        this.members = Set.copyOf(members);
         this.background = background;
         this.applier = applier;
         this.lastSnapshotIndex = lastSnapshotIndex;
@@ -74,21 +72,22 @@ final class Snapshotter {
     }
 
     /** After a batch: takes a snapshot if enough was applied since the last one. */
-    void maybeTake(long appliedIndex, long appliedTerm) {
-        if (!inProgress && !unsupported && appliedIndex > lastSnapshotIndex
+    void maybeTake(long appliedIndex, long appliedTerm, Membership membership, long membershipIndex) {
+        if (!inProgress && !unsupported && appliedIndex > lastSnapshotIndex && membership != null
                 && (entriesSince >= config.snapshotInterval() || bytesSince >= config.snapshotLogBytes())) {
-            take(appliedIndex, appliedTerm);
+            take(appliedIndex, appliedTerm, membership, membershipIndex);
         }
     }
 
     /** Takes a snapshot now (or joins the one in progress); {@code result} completes when it is durable. */
-    void takeNow(long appliedIndex, long appliedTerm, CompletableFuture<SnapshotMetadata> result) {
+    void takeNow(long appliedIndex, long appliedTerm, Membership membership, long membershipIndex,
+                 CompletableFuture<SnapshotMetadata> result) {
         if (unsupported) {
             result.completeExceptionally(new UnsupportedOperationException(stateMachine.getClass().getName()
                     + " does not support snapshots: its takeSnapshot() returns null"));
             return;
         }
-        if (appliedIndex == 0) {
+        if (appliedIndex == 0 || membership == null) {
             result.completeExceptionally(new IllegalStateException(self + " has applied nothing yet"));
             return;
         }
@@ -99,11 +98,11 @@ final class Snapshotter {
         }
         waiting.add(result);
         if (!inProgress) {
-            take(appliedIndex, appliedTerm);
+            take(appliedIndex, appliedTerm, membership, membershipIndex);
         }
     }
 
-    private void take(long index, long term) {
+    private void take(long index, long term, Membership membership, long membershipIndex) {
         StateSnapshot view;
         try {
             view = stateMachine.takeSnapshot();
@@ -123,15 +122,15 @@ final class Snapshotter {
         inProgress = true;
         entriesSince = 0;
         bytesSince = 0;
-        background.execute(() -> write(view, index, term));
+        background.execute(() -> write(view, index, term, membership, membershipIndex));
     }
 
     /** On the background thread. */
-    private void write(StateSnapshot view, long index, long term) {
+    private void write(StateSnapshot view, long index, long term, Membership membership, long membershipIndex) {
         SnapshotMetadata meta = null;
         Exception failure = null;
         long started = System.nanoTime();
-        try (view; SnapshotWriter writer = storage.create(index, term, members)) {
+        try (view; SnapshotWriter writer = storage.create(index, term, membership, membershipIndex)) {
             OutputStream out = new BufferedOutputStream(new NonClosing(writer.stream()), 1 << 16);
             view.writeTo(out);
             out.flush();

@@ -44,11 +44,16 @@ final class EngineHarness {
     final List<ReadState> readStates = new ArrayList<>();
     final List<Long> failedReads = new ArrayList<>();
     final List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
+    final List<AdminResult> adminResults = new ArrayList<>();
     /** Messages are dropped when this says so. */
     Predicate<RaftMessage> drop = m -> false;
 
     static List<NodeId> ids(int n) {
         return FIVE.subList(0, n);
+    }
+
+    static dev.keel.raft.Membership membership(List<NodeId> voters) {
+        return dev.keel.raft.Membership.ofVoters(voters.stream().map(dev.keel.raft.Member::of).toList());
     }
 
     static byte[] data(String s) {
@@ -70,7 +75,7 @@ final class EngineHarness {
     }
 
     RaftEngine add(NodeId id, List<NodeId> voters, RaftConfig config, InMemoryLogStorage storage, long seed) {
-        RaftEngine e = new RaftEngine(id, Set.copyOf(voters), config, storage, null, new SplittableRandom(seed));
+        RaftEngine e = new RaftEngine(id, membership(voters), config, storage, null, new SplittableRandom(seed));
         engines.put(id, e);
         storages.put(id, storage);
         return e;
@@ -114,6 +119,7 @@ final class EngineHarness {
             readStates.addAll(rd.readStates());
             failedReads.addAll(rd.failedReads());
             snapshotSends.addAll(rd.snapshots().sends());
+            adminResults.addAll(rd.adminResults());
             if (!rd.entries().isEmpty()) {
                 LogEntry last = rd.entries().get(rd.entries().size() - 1);
                 e.persisted(last.index(), last.term());

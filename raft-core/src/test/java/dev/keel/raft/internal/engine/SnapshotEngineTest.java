@@ -28,10 +28,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Log compaction and InstallSnapshot (Raft §7) in the engine. */
 class SnapshotEngineTest {
-    private static final Set<NodeId> THREE = Set.copyOf(ids(3));
+    private static final dev.keel.raft.Membership THREE = EngineHarness.membership(ids(3));
 
     private static SnapshotMetadata snapshot(long index, long term) {
-        return new SnapshotMetadata(index, term, THREE, 10, 1234);
+        return new SnapshotMetadata(index, term, THREE, 0, 10, 1234);
     }
 
     /** n1 leads a cluster whose log it has compacted up to {@code compactedTo}; n2 is empty and cut off. */

@@ -17,5 +17,10 @@ public enum Fault {
     /** Two servers cannot talk to each other, but a third talks to both (a bridge). */
     PARTIAL_CONNECTIVITY,
     /** A server crashes, losing what it had not made durable, and restarts later. */
-    CRASH
+    CRASH,
+    /**
+     * The cluster's membership changes: learners added, promoted, demoted or removed, voters added, removed or
+     * replaced, leadership handed over.
+     */
+    MEMBERSHIP
 }

@@ -26,6 +26,11 @@ final class Invariants {
     private long[] committed = new long[1024];
     // Digest of the state machine after applying each index, as first seen; 0 = unknown.
     private long[] digests = new long[1024];
+    // For each index a leader has committed: the term of the leader that committed it, and the entry's hash.
+    private long[] commitTerm = new long[1024];
+    private long[] commitHash = new long[1024];
+    private long highestLeaderCommit;
+    private final dev.keel.raft.Role[] lastRole;
     private long highestCommitted;
     // Per server: the highest durable term, its durable vote, the last commit index seen in this incarnation.
     private final long[] durableTerm;
@@ -46,6 +51,7 @@ final class Invariants {
         this.durableVote = new NodeId[ids.size()];
         this.lastCommit = new long[ids.size()];
         this.lastTerm = new long[ids.size()];
+        this.lastRole = new dev.keel.raft.Role[ids.size()];
     }
 
     static long hash(byte[] data) {
@@ -67,8 +73,10 @@ final class Invariants {
             throw new InvariantViolation("term monotonicity", ids.get(node) + " went from term " + lastTerm[node]
                     + " back to " + s.term());
         }
+        boolean newLeader = s.isLeader() && (lastRole[node] != dev.keel.raft.Role.LEADER || lastTerm[node] != s.term());
         lastTerm[node] = s.term();
-        if (!s.isLeader()) {
+        lastRole[node] = s.role();
+        if (!newLeader) {
             return;
         }
         NodeId previous = leaderOfTerm.putIfAbsent(s.term(), s.id());
@@ -79,24 +87,63 @@ final class Invariants {
         checkLeaderCompleteness(s.id(), s.term(), log);
     }
 
-    /** Leader completeness: a new leader's log holds every entry committed so far. */
+    /**
+     * Leader completeness (Raft §5.4): a new leader of term {@code term} holds every entry committed in an earlier
+     * term. (An entry committed by a leader of a later term, which a stale leader elected with delayed votes may
+     * lack, is not a violation.)
+     */
     private void checkLeaderCompleteness(NodeId leader, long term, LogStorage log) {
-        long last = log.lastIndex();
-        if (highestCommitted > last) {
-            throw new InvariantViolation("leader completeness", leader + " leads term " + term
-                    + " with last index " + last + " but index " + highestCommitted + " is committed");
-        }
-        long from = Math.max(1, log.firstIndex());
-        if (highestCommitted < from) {
-            return;
-        }
-        for (LogEntry e : log.entries(from, highestCommitted + 1, Long.MAX_VALUE)) {
-            long c = committed[(int) e.index()];
-            if (c != 0 && c != entryHash(e)) {
-                throw new InvariantViolation("leader completeness", leader + " leads term " + term
-                        + " but its entry " + e + " differs from the committed one at that index");
+        long required = 0;
+        for (long i = highestLeaderCommit; i >= 1; i--) {
+            if (commitTerm[(int) i] != 0 && commitTerm[(int) i] < term) {
+                required = i;
+                break;
             }
         }
+        if (required == 0) {
+            return;
+        }
+        long last = log.lastIndex();
+        if (required > last) {
+            throw new InvariantViolation("leader completeness", leader + " leads term " + term
+                    + " with last index " + last + " but index " + required + " was committed in term "
+                    + commitTerm[(int) required]);
+        }
+        long from = Math.max(1, log.firstIndex());
+        if (required < from) {
+            return;
+        }
+        for (LogEntry e : log.entries(from, required + 1, Long.MAX_VALUE)) {
+            int i = (int) e.index();
+            if (commitTerm[i] != 0 && commitTerm[i] < term && commitHash[i] != entryHash(e)) {
+                throw new InvariantViolation("leader completeness", leader + " leads term " + term
+                        + " but its entry " + e + " differs from the one committed there in term " + commitTerm[i]);
+            }
+        }
+    }
+
+    /**
+     * A leader of {@code term} has advanced its commit index to {@code commitIndex}: the entries up to there are
+     * committed in that term, with the content its log holds.
+     */
+    void onLeaderCommit(int node, long term, long commitIndex, LogStorage log) {
+        if (commitIndex <= highestLeaderCommit) {
+            return;
+        }
+        if (commitIndex >= commitTerm.length) {
+            int size = (int) Math.max(commitIndex + 1, commitTerm.length * 2L);
+            commitTerm = Arrays.copyOf(commitTerm, size);
+            commitHash = Arrays.copyOf(commitHash, size);
+        }
+        long from = Math.max(highestLeaderCommit + 1, log.firstIndex());
+        if (from <= commitIndex) {
+            for (LogEntry e : log.entries(from, commitIndex + 1, Long.MAX_VALUE)) {
+                int i = (int) e.index();
+                commitTerm[i] = term;
+                commitHash[i] = entryHash(e);
+            }
+        }
+        highestLeaderCommit = commitIndex;
     }
 
     /** After each event of a server: its commit index never goes backwards within an incarnation. */

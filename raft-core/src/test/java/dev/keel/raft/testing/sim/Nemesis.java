@@ -15,7 +15,10 @@ final class Nemesis {
     private final SimNetwork network;
     private final RandomGenerator random;
     private final List<Fault> networkFaults = new ArrayList<>();
+    // Network faults are drawn from a shuffled rotation, so that every family fires within a run.
+    private final List<Fault> rotation = new ArrayList<>();
     private final boolean crashes;
+    private final boolean membership;
     private final Map<Fault, Integer> fired = new EnumMap<>(Fault.class);
     private boolean stopped;
 
@@ -24,14 +27,18 @@ final class Nemesis {
         this.network = network;
         this.random = random;
         boolean crash = false;
+        boolean members = false;
         for (Fault f : enabled) {
             if (f == Fault.CRASH) {
                 crash = true;
+            } else if (f == Fault.MEMBERSHIP) {
+                members = true;
             } else {
                 networkFaults.add(f);
             }
         }
         this.crashes = crash;
+        this.membership = members;
     }
 
     void start() {
@@ -40,6 +47,9 @@ final class Nemesis {
         }
         if (crashes) {
             simulation.scheduler().after(seconds(1, 4), SimScheduler.SYSTEM, "nemesis", this::nextCrash);
+        }
+        if (membership) {
+            simulation.scheduler().after(seconds(1, 3), SimScheduler.SYSTEM, "nemesis", this::nextMembershipChange);
         }
     }
 
@@ -65,7 +75,13 @@ final class Nemesis {
         if (stopped) {
             return;
         }
-        Fault f = networkFaults.get(random.nextInt(networkFaults.size()));
+        if (rotation.isEmpty()) {
+            rotation.addAll(networkFaults);
+            for (int i = rotation.size() - 1; i > 0; i--) {
+                java.util.Collections.swap(rotation, i, random.nextInt(i + 1));
+            }
+        }
+        Fault f = rotation.remove(rotation.size() - 1);
         int n = simulation.nodeCount();
         switch (f) {
             case DROP -> {
@@ -134,7 +150,7 @@ final class Nemesis {
                 network.block(b, a);
                 count(f, simulation.names(List.of(a, b)) + " cannot talk to each other; the rest see both");
             }
-            case CRASH -> throw new IllegalStateException("crashes are scheduled separately");
+            case CRASH, MEMBERSHIP -> throw new IllegalStateException(f + " is scheduled separately");
         }
         simulation.scheduler().after(seconds(1, 6), SimScheduler.SYSTEM, "nemesis", () -> heal(f));
     }
@@ -193,5 +209,96 @@ final class Nemesis {
             });
         }
         simulation.scheduler().after(seconds(2, 8), SimScheduler.SYSTEM, "nemesis", this::nextCrash);
+    }
+
+    /**
+     * Asks the leader for a random membership change (or a leadership transfer), as an administrator would: through
+     * the public API, compare-and-set on the configuration it read.
+     */
+    private void nextMembershipChange() {
+        if (stopped) {
+            return;
+        }
+        simulation.scheduler().after(seconds(1, 5), SimScheduler.SYSTEM, "nemesis", this::nextMembershipChange);
+        int leader = simulation.leaderIndex();
+        if (leader < 0) {
+            return;
+        }
+        dev.keel.raft.RaftServer server = simulation.server(leader);
+        dev.keel.raft.ServerStatus status = server.status();
+        dev.keel.raft.Membership m = status.membership();
+        if (m == null || status.membershipChangeInProgress()) {
+            return;
+        }
+        java.util.List<dev.keel.raft.NodeId> voters = new ArrayList<>(new java.util.TreeSet<>(m.voterIds()));
+        java.util.List<dev.keel.raft.NodeId> learners = new ArrayList<>(new java.util.TreeSet<>(m.learnerIds()));
+        java.util.List<dev.keel.raft.NodeId> outside = new ArrayList<>();
+        for (dev.keel.raft.NodeId id : simulation.ids()) {
+            if (!m.contains(id)) {
+                outside.add(id);
+            }
+        }
+        java.util.List<dev.keel.raft.NodeId> newVoters = new ArrayList<>(voters);
+        java.util.List<dev.keel.raft.NodeId> newLearners = new ArrayList<>(learners);
+        String action;
+        int choice = random.nextInt(8);
+        if (choice == 0 && !outside.isEmpty()) {
+            action = "add learner";
+            newLearners.add(pick(outside));
+        } else if (choice == 1 && !learners.isEmpty()) {
+            action = "promote learner";
+            dev.keel.raft.NodeId id = pick(learners);
+            newLearners.remove(id);
+            newVoters.add(id);
+        } else if (choice == 2 && !outside.isEmpty() && voters.size() < 5) {
+            action = "add voter";
+            newVoters.add(pick(outside));
+        } else if (choice == 3 && voters.size() > 2) {
+            action = "remove voter";
+            newVoters.remove(pick(voters));
+        } else if (choice == 4 && !outside.isEmpty()) {
+            action = "replace voter";
+            newVoters.remove(pick(voters));
+            newVoters.add(pick(outside));
+        } else if (choice == 5 && voters.size() > 2) {
+            action = "demote voter";
+            dev.keel.raft.NodeId id = pick(voters);
+            newVoters.remove(id);
+            newLearners.add(id);
+        } else if (choice == 6 && !learners.isEmpty()) {
+            action = "remove learner";
+            newLearners.remove(pick(learners));
+        } else {
+            java.util.List<dev.keel.raft.NodeId> others = new ArrayList<>(voters);
+            others.remove(server.id());
+            if (others.isEmpty()) {
+                return;
+            }
+            dev.keel.raft.NodeId target = pick(others);
+            count(Fault.MEMBERSHIP, "hand leadership from " + server.id() + " to " + target);
+            server.transferLeadership(target).whenComplete((v, e) -> simulation.note("TRANSFER to " + target + " "
+                    + (e == null ? "done" : "failed: " + rootMessage(e))));
+            return;
+        }
+        count(Fault.MEMBERSHIP, action + ": voters " + newVoters + ", learners " + newLearners);
+        server.changeMembership(members(newVoters), members(newLearners), status.membershipIndex())
+                .whenComplete((v, e) -> simulation.note("MEMBERSHIP " + action + " "
+                        + (e == null ? "committed: " + v : "failed: " + rootMessage(e))));
+    }
+
+    private dev.keel.raft.NodeId pick(java.util.List<dev.keel.raft.NodeId> from) {
+        return from.get(random.nextInt(from.size()));
+    }
+
+    private static java.util.List<dev.keel.raft.Member> members(java.util.List<dev.keel.raft.NodeId> ids) {
+        return ids.stream().map(dev.keel.raft.Member::of).toList();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t != t.getCause()) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 }

@@ -9,9 +9,11 @@ import java.util.concurrent.CompletionException;
 import java.util.random.RandomGenerator;
 
 /**
- * A closed-loop client: one operation at a time, each through the public {@link RaftServer} API of whichever server
- * it believes leads (following {@link NotLeaderException}'s hint), giving up after a timeout. Writes carry values
- * no other write uses, so every read can be traced to the write it observed.
+ * A closed-loop client: one operation at a time, each through the public {@link RaftServer} API. Writes and CASes go
+ * to the server it believes leads (following {@link NotLeaderException}'s hint); reads go there or, half the time, to
+ * any server, which then reads through the leader's ReadIndex. It gives up on an operation after a timeout. Written
+ * values are never reused, so every read can be traced to the write it observed. Every operation it starts is
+ * recorded, with its outcome, for the linearizability check.
  */
 final class SimClient {
     private static final long TIMEOUT_NANOS = 2_000_000_000L;
@@ -22,7 +24,13 @@ final class SimClient {
     private int target;
     private long counter;
     private long opSeq;
+    private Pending pending;
     private boolean stopped;
+
+    /** The operation in flight. */
+    private record Pending(long seq, ClientOp.Kind kind, int key, long value, long expected, String node,
+                           long invokedAt) {
+    }
 
     SimClient(int number, Simulation simulation, RandomGenerator random) {
         this.number = number;
@@ -35,8 +43,19 @@ final class SimClient {
         scheduleNext(random.nextLong(50_000_000L));
     }
 
+    /** No new operations; the one in flight, if any, still completes or times out. */
     void stop() {
         stopped = true;
+    }
+
+    /** Records the operation still in flight as one whose outcome is unknown (it may still take effect). */
+    void abandon() {
+        if (pending != null) {
+            Pending p = pending;
+            pending = null;
+            simulation.record(new ClientOp(number, p.kind(), p.key(), p.value(), p.expected(), false, p.node(),
+                    p.invokedAt(), -1, ClientOp.Outcome.UNKNOWN, "still in flight at the end"));
+        }
     }
 
     private void scheduleNext(long delay) {
@@ -53,73 +72,73 @@ final class SimClient {
         if (stopped) {
             return;
         }
-        RaftServer server = simulation.server(target);
+        double choice = random.nextDouble();
+        ClientOp.Kind kind = choice < 0.5 ? ClientOp.Kind.WRITE : choice < 0.6 ? ClientOp.Kind.CAS : ClientOp.Kind.READ;
+        int node = kind == ClientOp.Kind.READ && random.nextBoolean() ? random.nextInt(simulation.nodeCount()) : target;
+        RaftServer server = simulation.server(node);
         if (server == null) {
             target = random.nextInt(simulation.nodeCount());
             scheduleNext(thinkTime());
             return;
         }
         int key = random.nextInt(simulation.keys());
-        long op = ++opSeq;
-        long invokedAt = simulation.scheduler().now();
-        String node = server.id().value();
-        double choice = random.nextDouble();
-        ClientOp.Kind kind = choice < 0.5 ? ClientOp.Kind.WRITE : choice < 0.6 ? ClientOp.Kind.CAS : ClientOp.Kind.READ;
         long value = kind == ClientOp.Kind.READ ? 0 : (long) (number + 1) * 1_000_000_000L + ++counter;
         long expected = kind == ClientOp.Kind.CAS ? simulation.lastValueSeen(key) : 0;
         long ackFloor = simulation.invariants().highestAcknowledged();
+        Pending p = new Pending(++opSeq, kind, key, value, expected, server.id().value(),
+                simulation.scheduler().now());
+        pending = p;
         byte[] command = kind == ClientOp.Kind.WRITE ? SimStateMachine.write(key, value)
                 : kind == ClientOp.Kind.CAS ? SimStateMachine.cas(key, expected, value) : null;
         CompletableFuture<byte[]> f = command != null ? server.submit(command)
                 : server.read(SimStateMachine.readQuery(key));
         simulation.scheduler().after(TIMEOUT_NANOS, SimScheduler.SYSTEM, "client-timeout", () -> {
-            if (opSeq == op && !f.isDone()) {
-                opSeq++;
-                record(kind, key, value, expected, node, invokedAt, ClientOp.Outcome.UNKNOWN, "timed out");
+            if (pending == p) {
+                pending = null;
+                record(p, p.kind() == ClientOp.Kind.READ ? 0 : p.value(), false, ClientOp.Outcome.UNKNOWN,
+                        "timed out");
                 target = random.nextInt(simulation.nodeCount());
                 scheduleNext(thinkTime());
             }
         });
         f.whenComplete((result, error) -> simulation.guard(() -> {
-            if (opSeq != op) {
+            if (pending != p) {
                 return;
             }
-            opSeq++;
+            pending = null;
             if (error == null) {
-                onSuccess(kind, key, value, expected, node, invokedAt, command, result, ackFloor);
+                onSuccess(p, command, result, ackFloor);
             } else {
-                onFailure(kind, key, value, expected, node, invokedAt, error);
+                onFailure(p, error);
             }
             scheduleNext(thinkTime());
         }));
     }
 
-    private void onSuccess(ClientOp.Kind kind, int key, long value, long expected, String node, long invokedAt,
-                           byte[] command, byte[] result, long ackFloor) {
-        if (kind == ClientOp.Kind.READ) {
+    private void onSuccess(Pending p, byte[] command, byte[] result, long ackFloor) {
+        if (p.kind() == ClientOp.Kind.READ) {
             SimStateMachine.ReadResult r = SimStateMachine.ReadResult.decode(result);
             simulation.invariants().onRead(r.appliedIndex(), ackFloor,
-                    "client " + number + "'s read of r" + key + " on " + node);
-            simulation.sawValue(key, r.value());
-            record(kind, key, r.value(), 0, node, invokedAt, ClientOp.Outcome.OK, "at " + r.appliedIndex());
+                    "client " + number + "'s read of r" + p.key() + " on " + p.node());
+            simulation.sawValue(p.key(), r.value());
+            record(p, r.value(), false, ClientOp.Outcome.OK, "at " + r.appliedIndex());
             simulation.stats().readsOk++;
             return;
         }
         SimStateMachine.WriteResult w = SimStateMachine.WriteResult.decode(result);
         simulation.invariants().onAcknowledged(w.index(), command);
         if (w.applied()) {
-            simulation.sawValue(key, value);
+            simulation.sawValue(p.key(), p.value());
         }
-        record(kind, key, value, expected, node, invokedAt, ClientOp.Outcome.OK,
+        record(p, p.value(), w.applied(), ClientOp.Outcome.OK,
                 "index " + w.index() + (w.applied() ? "" : ", compare failed: was " + w.previous()));
         simulation.stats().writesOk++;
     }
 
-    private void onFailure(ClientOp.Kind kind, int key, long value, long expected, String node, long invokedAt,
-                           Throwable error) {
+    private void onFailure(Pending p, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        boolean mayHaveApplied = kind != ClientOp.Kind.READ && cause instanceof IndeterminateOutcomeException;
-        record(kind, key, value, expected, node, invokedAt,
+        boolean mayHaveApplied = p.kind() != ClientOp.Kind.READ && cause instanceof IndeterminateOutcomeException;
+        record(p, p.kind() == ClientOp.Kind.READ ? 0 : p.value(), false,
                 mayHaveApplied ? ClientOp.Outcome.UNKNOWN : ClientOp.Outcome.FAIL, cause.getClass().getSimpleName());
         if (cause instanceof NotLeaderException nle && nle.leader().isPresent()) {
             target = simulation.indexOf(nle.leader().get());
@@ -128,9 +147,8 @@ final class SimClient {
         }
     }
 
-    private void record(ClientOp.Kind kind, int key, long value, long expected, String node, long invokedAt,
-                        ClientOp.Outcome outcome, String detail) {
-        simulation.record(new ClientOp(number, kind, key, value, expected, node, invokedAt,
-                simulation.scheduler().now(), outcome, detail));
+    private void record(Pending p, long value, boolean casSucceeded, ClientOp.Outcome outcome, String detail) {
+        simulation.record(new ClientOp(number, p.kind(), p.key(), value, p.expected(), casSucceeded, p.node(),
+                p.invokedAt(), simulation.scheduler().now(), outcome, detail));
     }
 }

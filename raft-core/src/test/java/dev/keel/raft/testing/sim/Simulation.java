@@ -65,13 +65,13 @@ public final class Simulation {
     public Simulation(SimulationConfig config) {
         this.config = config;
         this.random = new SplittableRandom(config.seed());
-        for (int i = 1; i <= config.nodes(); i++) {
+        for (int i = 1; i <= config.nodes() + config.spares(); i++) {
             ids.add(NodeId.of("n" + i));
         }
         this.invariants = new Invariants(ids);
         this.network = new SimNetwork(sim, random.split(), ids, trace);
         this.disk = config.disk().get();
-        this.nodes = new Node[config.nodes()];
+        this.nodes = new Node[ids.size()];
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new Node(i, ids.get(i));
         }
@@ -116,6 +116,13 @@ public final class Simulation {
         if (violation == null) {
             convergencePhase();
         }
+        clients.forEach(SimClient::abandon);
+        if (violation == null) {
+            checkFaultCoverage();
+        }
+        if (violation == null) {
+            checkLinearizability();
+        }
         stats.messagesSent = network.sent;
         stats.messagesDropped = network.dropped;
         stats.snapshotChunksDelivered = network.snapshotChunks;
@@ -139,6 +146,39 @@ public final class Simulation {
         });
     }
 
+    private void checkFaultCoverage() {
+        java.util.Set<Fault> missing = java.util.EnumSet.noneOf(Fault.class);
+        missing.addAll(config.faults());
+        missing.removeAll(nemesis.fired().keySet());
+        if (!missing.isEmpty()) {
+            violation = new InvariantViolation("fault coverage", "fault families asked for but never injected: "
+                    + missing + " (a longer duration gives the nemesis time for each)");
+        }
+    }
+
+    /** Every client operation, as recorded, must be linearizable (Wing-Gong-Lowe search, per register). */
+    private void checkLinearizability() {
+        List<dev.keel.raft.testing.linearizability.Operation> ops = new ArrayList<>(history.size());
+        for (ClientOp op : history) {
+            ops.add(op.toOperation());
+        }
+        long started = System.nanoTime();
+        dev.keel.raft.testing.linearizability.CheckResult result = LINEARIZABILITY.check(
+                dev.keel.raft.testing.linearizability.History.of(ops));
+        stats.linearizabilityMillis = (System.nanoTime() - started) / 1_000_000;
+        switch (result.verdict()) {
+            // No wall-clock time in the trace: it must be the same on every run of a seed.
+            case LINEARIZABLE -> note("LINEARIZABLE: " + ops.size() + " client operations");
+            case NOT_LINEARIZABLE -> violation = new InvariantViolation("linearizability", result.report());
+            case UNKNOWN -> violation = new InvariantViolation("linearizability",
+                    "the checker could not decide within its budget, which counts as a failure: " + result.report());
+        }
+    }
+
+    private static final dev.keel.raft.testing.linearizability.LinearizabilityChecker LINEARIZABILITY =
+            dev.keel.raft.testing.linearizability.LinearizabilityChecker.builder()
+                    .timeBudget(java.time.Duration.ofSeconds(30)).build();
+
     /** Within 10 election timeouts of healing, a leader exists and serves a write and a read. */
     private void livenessPhase() {
         long deadline = sim.now() + 10 * config.raftConfig().electionTimeoutMax().toNanos();
@@ -155,10 +195,7 @@ public final class Simulation {
                 nextProbe[0] = sim.now() + 50 * MILLIS;
                 int leader = leaderIndex();
                 if (leader >= 0) {
-                    RaftServer s = nodes[leader].server;
-                    probe[0] = s.submit(SimStateMachine.write(0, -1))
-                            .thenCompose(r -> s.read(SimStateMachine.readQuery(0)))
-                            .thenRun(() -> done[0] = true);
+                    probe[0] = probe(nodes[leader].server, done);
                 }
             }
             return false;
@@ -172,6 +209,41 @@ public final class Simulation {
         }
     }
 
+    private long probeValue;
+
+    /**
+     * The liveness probe: a write then a read on {@code server}, recorded in the history like any client's (as
+     * client number {@code clients}), since they interleave with the clients' last operations.
+     */
+    private CompletableFuture<?> probe(RaftServer server, boolean[] done) {
+        int client = config.clients();
+        long value = -(++probeValue);
+        String node = server.id().value();
+        long writeAt = sim.now();
+        return server.submit(SimStateMachine.write(0, value)).handle((r, e) -> {
+            record(new ClientOp(client, ClientOp.Kind.WRITE, 0, value, 0, false, node, writeAt, sim.now(),
+                    e == null ? ClientOp.Outcome.OK : ClientOp.Outcome.UNKNOWN, e == null ? "probe" : "probe: " + e));
+            if (e != null) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+            return r;
+        }).thenCompose(r -> {
+            long readAt = sim.now();
+            return server.read(SimStateMachine.readQuery(0)).handle((q, e) -> {
+                if (e == null) {
+                    record(new ClientOp(client, ClientOp.Kind.READ, 0, SimStateMachine.ReadResult.decode(q).value(),
+                            0, false, node, readAt, sim.now(), ClientOp.Outcome.OK, "probe"));
+                    done[0] = true;
+                } else {
+                    record(new ClientOp(client, ClientOp.Kind.READ, 0, 0, 0, false, node, readAt, sim.now(),
+                            ClientOp.Outcome.FAIL, "probe: " + e));
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+                return q;
+            });
+        });
+    }
+
     /** Clients stop; every server must apply the same commands up to the same index. */
     private void convergencePhase() {
         clients.forEach(SimClient::stop);
@@ -182,7 +254,7 @@ public final class Simulation {
         }
         if (!converged()) {
             StringBuilder sb = new StringBuilder();
-            for (Node n : nodes) {
+            for (Node n : members()) {
                 ServerStatus s = n.server.status();
                 sb.append(' ').append(n.id).append(": commit ").append(s.commitIndex()).append(" applied ")
                         .append(s.appliedIndex()).append(" role ").append(s.role()).append(';');
@@ -192,8 +264,9 @@ public final class Simulation {
             return;
         }
         guard(() -> {
-            Node first = nodes[0];
-            for (Node n : nodes) {
+            List<Node> members = members();
+            Node first = members.get(0);
+            for (Node n : members) {
                 if (n.stateMachine.digest() != first.stateMachine.digest()
                         || !java.util.Arrays.equals(n.stateMachine.registers(), first.stateMachine.registers())) {
                     throw new InvariantViolation("state machine safety", n.id + " and " + first.id
@@ -207,13 +280,29 @@ public final class Simulation {
             }
             invariants.checkAcknowledgedSurvive();
         });
-        note("CONVERGED at index " + nodes[0].server.status().appliedIndex() + " with "
+        note("CONVERGED at index " + members().get(0).server.status().appliedIndex() + " with "
                 + invariants.acknowledgedCount() + " acknowledged writes");
+    }
+
+    /** The members (voters and learners) of the leader's configuration; every node while no leader is known. */
+    private List<Node> members() {
+        int leader = leaderIndex();
+        if (leader < 0 || nodes[leader].server.status().membership() == null) {
+            return List.of(nodes);
+        }
+        dev.keel.raft.Membership m = nodes[leader].server.status().membership();
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) {
+            if (m.contains(n.id)) {
+                out.add(n);
+            }
+        }
+        return out;
     }
 
     private boolean converged() {
         long applied = -1;
-        for (Node n : nodes) {
+        for (Node n : members()) {
             if (!n.up) {
                 return false;
             }
@@ -261,7 +350,13 @@ public final class Simulation {
             violation = t != null ? (InvariantViolation) t
                     : new InvariantViolation("server failure", n.id + " stopped itself: " + f);
         });
-        guard(() -> invariants.onServerEvent(n.index, n.server.status().commitIndex()));
+        ServerStatus status = n.server.status();
+        guard(() -> {
+            invariants.onServerEvent(n.index, status.commitIndex());
+            if (status.isLeader()) {
+                invariants.onLeaderCommit(n.index, status.term(), status.commitIndex(), n.storage);
+            }
+        });
     }
 
     // ---- servers ------------------------------------------------------------------------------------------------
@@ -308,7 +403,6 @@ public final class Simulation {
         SnapshotStorage snapshots = disk.openSnapshots(n.id);
         RaftServer.Builder builder = RaftServer.builder()
                 .id(n.id)
-                .members(ids)
                 .config(config.raftConfig())
                 .stateMachine(n.stateMachine)
                 .logStorage(n.storage)
@@ -318,6 +412,12 @@ public final class Simulation {
                 .listener(s -> onStatus(n, s));
         if (snapshots != null) {
             builder.snapshotStorage(snapshots);
+        }
+        if (n.index < config.nodes()) {
+            builder.members(ids.subList(0, config.nodes()));
+        } else {
+            // A spare: it joins when a membership change adds it.
+            builder.joining();
         }
         n.server = builder.build();
         n.up = true;
@@ -432,6 +532,10 @@ public final class Simulation {
             }
         }
         return best;
+    }
+
+    List<NodeId> ids() {
+        return ids;
     }
 
     String names(List<Integer> indexes) {

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * many clients, and the Raft configuration of every server.
  *
  * @param seed       the seed of every random choice; same seed, same run
- * @param nodes      number of servers
+ * @param nodes      number of servers that start as voters
+ * @param spares     number of extra servers that start outside the cluster, for membership changes to add
  * @param duration   virtual time with faults and clients, before the healing and liveness phase
  * @param faults     the fault families to inject
  * @param clients    number of concurrent clients
@@ -21,8 +22,8 @@ import java.util.function.Supplier;
  * @param raftConfig every server's configuration
  * @param disk       where servers keep their logs
  */
-public record SimulationConfig(long seed, int nodes, Duration duration, Set<Fault> faults, int clients, int keys,
-                               RaftConfig raftConfig, Supplier<SimDisk> disk) {
+public record SimulationConfig(long seed, int nodes, int spares, Duration duration, Set<Fault> faults, int clients,
+                               int keys, RaftConfig raftConfig, Supplier<SimDisk> disk) {
 
     /** Fast timing for simulation: 10 ms ticks, 50 ms heartbeats, elections after 500-1000 ms; small batches. */
     public static final RaftConfig SIM_RAFT_CONFIG = RaftConfig.builder()
@@ -35,8 +36,9 @@ public record SimulationConfig(long seed, int nodes, Duration duration, Set<Faul
             .build();
 
     public SimulationConfig {
-        if (nodes < 1 || nodes > 9) {
-            throw new IllegalArgumentException("nodes must be between 1 and 9, was " + nodes);
+        if (nodes < 1 || nodes + spares > 9 || spares < 0) {
+            throw new IllegalArgumentException("nodes must be between 1 and 9 with the spares, was " + nodes + " + "
+                    + spares);
         }
         if (clients < 0 || keys < 1) {
             throw new IllegalArgumentException("clients must be >= 0 and keys >= 1");
@@ -67,23 +69,23 @@ public record SimulationConfig(long seed, int nodes, Duration duration, Set<Faul
                 .snapshotChunkBytes(8 + r.nextInt(56))
                 .snapshotInflightChunks(1 + r.nextInt(4))
                 .build();
-        return new SimulationConfig(seed, nodes, duration, EnumSet.allOf(Fault.class), 5, 5, raft,
+        return new SimulationConfig(seed, nodes, 2, duration, EnumSet.allOf(Fault.class), 5, 5, raft,
                 InMemorySimDisk::new);
     }
 
     public SimulationConfig withSeed(long newSeed) {
-        return new SimulationConfig(newSeed, nodes, duration, faults, clients, keys, raftConfig, disk);
+        return new SimulationConfig(newSeed, nodes, spares, duration, faults, clients, keys, raftConfig, disk);
     }
 
     public SimulationConfig withFaults(Set<Fault> newFaults) {
-        return new SimulationConfig(seed, nodes, duration, newFaults, clients, keys, raftConfig, disk);
+        return new SimulationConfig(seed, nodes, spares, duration, newFaults, clients, keys, raftConfig, disk);
     }
 
     public SimulationConfig withDisk(Supplier<SimDisk> newDisk) {
-        return new SimulationConfig(seed, nodes, duration, faults, clients, keys, raftConfig, newDisk);
+        return new SimulationConfig(seed, nodes, spares, duration, faults, clients, keys, raftConfig, newDisk);
     }
 
     public SimulationConfig withRaftConfig(RaftConfig newConfig) {
-        return new SimulationConfig(seed, nodes, duration, faults, clients, keys, newConfig, disk);
+        return new SimulationConfig(seed, nodes, spares, duration, faults, clients, keys, newConfig, disk);
     }
 }

@@ -38,6 +38,7 @@ public record SimulationResult(long seed, int nodes, InvariantViolation violatio
         public long invariantChecks;
         public long snapshotsRestored;
         public long snapshotChunksDelivered;
+        public long linearizabilityMillis;
 
         @Override
         public String toString() {

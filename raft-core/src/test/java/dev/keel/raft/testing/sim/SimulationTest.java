@@ -55,6 +55,8 @@ class SimulationTest {
         long checks = 0;
         long restored = 0;
         long chunks = 0;
+        long historyOps = 0;
+        long slowestCheck = 0;
         for (Future<SimulationResult> f : futures) {
             SimulationResult r = f.get();
             if (!r.ok()) {
@@ -69,13 +71,15 @@ class SimulationTest {
             checks += r.stats().invariantChecks;
             restored += r.stats().snapshotsRestored;
             chunks += r.stats().snapshotChunksDelivered;
+            historyOps += r.history().size();
+            slowestCheck = Math.max(slowestCheck, r.stats().linearizabilityMillis);
         }
         pool.shutdown();
         System.out.printf("simulation: %d seeds, %d violations (seeds %d..%d, %s virtual each, %.1f s wall; "
                         + "%d writes and %d reads acknowledged, %d leaders elected, %d crashes, %d snapshots restored, %d snapshot chunks, "
-                        + "%d checks; faults %s)%n",
+                        + "%d checks; %d client operations checked linearizable, slowest check %d ms; faults %s)%n",
                 seeds, failures.size(), first, first + seeds - 1, DURATION, (System.nanoTime() - start) / 1e9,
-                writes, reads, elections, crashes, restored, chunks, checks, fired);
+                writes, reads, elections, crashes, restored, chunks, checks, historyOps, slowestCheck, fired);
         assertThat(failures).as("failing seeds: %s", failures.stream().map(SimulationResult::seed).toList()).isEmpty();
         assertThat(fired.keySet()).as("fault families that fired").containsExactlyInAnyOrder(Fault.values());
         assertThat(restored).as("state machines restored from snapshots (at restart or by InstallSnapshot)")
@@ -85,7 +89,7 @@ class SimulationTest {
 
     @Test
     void twoRunsOfOneSeedProduceTheSameTrace() {
-        SimulationConfig config = SimulationConfig.standard(4242, 5, Duration.ofSeconds(20));
+        SimulationConfig config = SimulationConfig.standard(4242, 5, Duration.ofSeconds(60));
         SimulationResult a = Simulation.run(config);
         SimulationResult b = Simulation.run(config);
         assertThat(a.ok()).as(a.report()).isTrue();

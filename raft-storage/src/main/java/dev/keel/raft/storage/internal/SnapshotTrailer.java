@@ -1,13 +1,9 @@
 package dev.keel.raft.storage.internal;
 
-import dev.keel.raft.NodeId;
+import dev.keel.raft.Membership;
 import dev.keel.raft.log.SnapshotMetadata;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
@@ -15,12 +11,14 @@ import java.util.zip.CRC32C;
  * <pre>
  *  0  int32  magic "KLSM"
  *  4  int16  format version ({@value SnapshotFormat#VERSION})
- *  6  int16  member count m (at least 1)
+ *  6  int16  reserved, 0
  *  8  int64  last included index
  * 16  int64  last included term
  * 24  int64  body size in bytes
  * 32  int32  CRC32C of the body
- * 36  m x    (int16 length n, n bytes: a member's node id in UTF-8), sorted
+ * 36  int64  index of the configuration entry in effect at the last included index (0: the initial one)
+ * 44  int32  length L of the configuration
+ * 48  L      the configuration, in dev.keel.raft.Membership's binary form
  *  .  int32  trailer length T: the bytes from offset 0 of the trailer to the end of the file
  *  .  int32  CRC32C of the trailer's bytes [0, T - 4): the metadata's own checksum
  * </pre>
@@ -29,34 +27,29 @@ import java.util.zip.CRC32C;
  */
 public final class SnapshotTrailer {
     static final int MAGIC = 0x4B4C534D; // "KLSM"
-    private static final int FIXED_BYTES = 36;
+    private static final int FIXED_BYTES = 48;
     /** The length and checksum fields at the very end of the file. */
     public static final int FOOTER_BYTES = 8;
-    /** The smallest possible trailer: one member of one character. */
-    public static final int MIN_BYTES = FIXED_BYTES + 2 + 1 + FOOTER_BYTES;
+    /** The smallest possible trailer: a configuration of one byte (none is that small, so this is a floor). */
+    public static final int MIN_BYTES = FIXED_BYTES + 1 + FOOTER_BYTES;
     /** A generous bound that keeps a corrupt length from making the reader allocate gigabytes. */
-    public static final int MAX_BYTES = FIXED_BYTES + 65_535 * (2 + 64) + FOOTER_BYTES;
+    public static final int MAX_BYTES = FIXED_BYTES + (8 << 20) + FOOTER_BYTES;
 
     private SnapshotTrailer() {
     }
 
     /** The trailer bytes for {@code m}, ready to write after the body. */
     public static ByteBuffer encode(SnapshotMetadata m) {
-        List<byte[]> members = m.members().stream().sorted().map(id -> id.value().getBytes(StandardCharsets.UTF_8))
-                .toList();
-        if (members.size() > 65_535) {
-            throw new IllegalArgumentException("a snapshot can record at most 65535 members, got " + members.size());
+        byte[] membership = m.membership().encode();
+        if (membership.length > (8 << 20)) {
+            throw new IllegalArgumentException("a snapshot's configuration must encode to at most 8 MiB, got "
+                    + membership.length + " bytes");
         }
-        int length = FIXED_BYTES + FOOTER_BYTES;
-        for (byte[] id : members) {
-            length += 2 + id.length;
-        }
+        int length = FIXED_BYTES + membership.length + FOOTER_BYTES;
         ByteBuffer b = ByteBuffer.allocate(length);
-        b.putInt(MAGIC).putShort((short) SnapshotFormat.VERSION).putShort((short) members.size())
-                .putLong(m.index()).putLong(m.term()).putLong(m.size()).putInt((int) m.checksum());
-        for (byte[] id : members) {
-            b.putShort((short) id.length).put(id);
-        }
+        b.putInt(MAGIC).putShort((short) SnapshotFormat.VERSION).putShort((short) 0)
+                .putLong(m.index()).putLong(m.term()).putLong(m.size()).putInt((int) m.checksum())
+                .putLong(m.membershipIndex()).putInt(membership.length).put(membership);
         b.putInt(length);
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
@@ -88,28 +81,22 @@ public final class SnapshotTrailer {
             throw new IllegalArgumentException("unsupported snapshot metadata format version " + version
                     + " (this build reads version " + SnapshotFormat.VERSION + ")");
         }
-        int count = Short.toUnsignedInt(b.getShort(start + 6));
         ByteBuffer fields = b.duplicate().position(start + 8).limit(start + length - FOOTER_BYTES);
+        if (fields.remaining() < FIXED_BYTES - 8) {
+            throw new IllegalArgumentException("metadata too short: " + length + " bytes");
+        }
         long index = fields.getLong();
         long term = fields.getLong();
         long size = fields.getLong();
         long checksum = Integer.toUnsignedLong(fields.getInt());
-        Set<NodeId> members = new HashSet<>();
-        for (int i = 0; i < count; i++) {
-            if (fields.remaining() < 2) {
-                throw new IllegalArgumentException("metadata names " + count + " members but holds only " + i);
-            }
-            int n = Short.toUnsignedInt(fields.getShort());
-            if (fields.remaining() < n) {
-                throw new IllegalArgumentException("member " + i + " of the metadata runs past its end");
-            }
-            byte[] id = new byte[n];
-            fields.get(id);
-            members.add(NodeId.of(new String(id, StandardCharsets.UTF_8)));
+        long membershipIndex = fields.getLong();
+        int n = fields.getInt();
+        if (n < 0 || n != fields.remaining()) {
+            throw new IllegalArgumentException("metadata says the configuration takes " + n + " bytes but "
+                    + fields.remaining() + " remain");
         }
-        if (fields.hasRemaining()) {
-            throw new IllegalArgumentException(fields.remaining() + " unexplained bytes after the members");
-        }
-        return new SnapshotMetadata(index, term, members, size, checksum);
+        byte[] encoded = new byte[n];
+        fields.get(encoded);
+        return new SnapshotMetadata(index, term, Membership.decode(encoded), membershipIndex, size, checksum);
     }
 }

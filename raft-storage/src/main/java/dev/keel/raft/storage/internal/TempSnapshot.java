@@ -41,30 +41,34 @@ public final class TempSnapshot implements SnapshotWriter {
     private final SnapshotOutput out;
     private final long index;
     private final long term;
-    private final Set<NodeId> members;
+    private final dev.keel.raft.Membership membership;
+    private final long membershipIndex;
     private final boolean fsync;
     private final Publisher publisher;
     private final AtomicBoolean done = new AtomicBoolean();
 
-    private TempSnapshot(Path file, FileChannel channel, long index, long term, Set<NodeId> members, boolean fsync,
+    private TempSnapshot(Path file, FileChannel channel, long index, long term, dev.keel.raft.Membership membership,
+                         long membershipIndex, boolean fsync,
                          Publisher publisher) {
         this.file = file;
         this.channel = channel;
         this.out = new SnapshotOutput(channel, file, SnapshotHeader.BYTES);
         this.index = index;
         this.term = term;
-        this.members = Set.copyOf(members);
+        this.membership = membership;
+        this.membershipIndex = membershipIndex;
         this.fsync = fsync;
         this.publisher = publisher;
     }
 
     /** Creates {@code file} (which must not exist) and writes the header. */
-    public static TempSnapshot create(ChannelFactory channels, Path file, long index, long term, Set<NodeId> members,
+    public static TempSnapshot create(ChannelFactory channels, Path file, long index, long term,
+                                      dev.keel.raft.Membership membership, long membershipIndex,
                                       boolean fsync, Publisher publisher) throws IOException {
         FileChannel ch = channels.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
             FileIo.writeFully(ch, new SnapshotHeader(index, term).encode(), 0);
-            return new TempSnapshot(file, ch, index, term, members, fsync, publisher);
+            return new TempSnapshot(file, ch, index, term, membership, membershipIndex, fsync, publisher);
         } catch (IOException | RuntimeException e) {
             ch.close();
             Files.deleteIfExists(file);
@@ -94,7 +98,8 @@ public final class TempSnapshot implements SnapshotWriter {
         out.finish("the writer is committing");
         try {
             out.drain();
-            SnapshotMetadata actual = new SnapshotMetadata(index, term, members, out.size(), out.checksum());
+            SnapshotMetadata actual = new SnapshotMetadata(index, term, membership, membershipIndex, out.size(),
+                    out.checksum());
             if (expected != null && !actual.equals(expected)) {
                 throw new IOException("the snapshot received does not match what the leader announced: expected "
                         + expected + ", received " + actual + "; discarded");

@@ -80,7 +80,7 @@ public class SnapshotWriteBenchmark {
 
     @Benchmark
     public SnapshotMetadata snapshotStorage() throws IOException {
-        try (SnapshotWriter w = storage.create(nextIndex++, 1, Set.of(NodeId.of("n1")))) {
+        try (SnapshotWriter w = storage.create(nextIndex++, 1, dev.keel.raft.Membership.ofVoters(java.util.List.of(dev.keel.raft.Member.of(NodeId.of("n1")))), 0)) {
             OutputStream out = w.stream();
             long total = (long) megabytes << 20;
             long written = 0;

@@ -168,6 +168,47 @@ public final class NettyTransport implements Transport {
         LOG.info("{}: peers are now {}", config.selfId(), currentPeers);
     }
 
+    /**
+     * Follows the cluster's configuration: every member other than this node becomes a peer, at the address the
+     * configuration gives ({@code host:port}) or, when that is empty, at the address already configured for it;
+     * members that left are dropped. A member with neither is skipped and logged.
+     */
+    @Override
+    public synchronized void membershipChanged(dev.keel.raft.Membership membership) {
+        Map<NodeId, InetSocketAddress> next = new LinkedHashMap<>();
+        for (dev.keel.raft.Member m : membership.allMembers()) {
+            if (m.id().equals(config.selfId())) {
+                continue;
+            }
+            InetSocketAddress address = m.address().isEmpty() ? currentPeers.get(m.id()) : parseAddress(m);
+            if (address == null) {
+                LOG.warn("{}: member {} has no address in the configuration and none configured; it is unreachable",
+                        config.selfId(), m.id());
+            } else {
+                next.put(m.id(), address);
+            }
+        }
+        if (!next.equals(currentPeers)) {
+            updatePeers(next);
+        }
+    }
+
+    private InetSocketAddress parseAddress(dev.keel.raft.Member m) {
+        String a = m.address();
+        int colon = a.lastIndexOf(':');
+        try {
+            if (colon <= 0) {
+                throw new IllegalArgumentException("no port");
+            }
+            String host = a.startsWith("[") && a.substring(0, colon).endsWith("]") ? a.substring(1, colon - 1)
+                    : a.substring(0, colon);
+            return InetSocketAddress.createUnresolved(host, Integer.parseInt(a.substring(colon + 1)));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}: member {} has an address that is not host:port: '{}'", config.selfId(), m.id(), a);
+            return currentPeers.get(m.id());
+        }
+    }
+
     /** The current peers and their addresses. */
     public synchronized Map<NodeId, InetSocketAddress> peers() {
         return currentPeers;

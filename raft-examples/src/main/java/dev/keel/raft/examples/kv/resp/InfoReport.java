@@ -66,8 +66,14 @@ public final class InfoReport {
                     .append("applied_index:").append(st.appliedIndex()).append("\r\n")
                     .append("last_log_index:").append(st.lastLogIndex()).append("\r\n")
                     .append("snapshot_index:").append(st.snapshotIndex()).append("\r\n")
-                    .append("members:").append(st.members().stream().map(NodeId::value).sorted()
-                            .collect(Collectors.joining(","))).append("\r\n\r\n");
+                    .append("members:").append(st.voters().stream().map(NodeId::value).sorted()
+                            .collect(Collectors.joining(","))).append("\r\n");
+            if (!st.learners().isEmpty()) {
+                sb.append("learners:").append(st.learners().stream().map(NodeId::value).sorted()
+                        .collect(Collectors.joining(","))).append("\r\n");
+            }
+            sb.append("membership_change_in_progress:").append(st.membershipChangeInProgress() ? 1 : 0)
+                    .append("\r\n\r\n");
         }
         if (all || s.equals("keyspace")) {
             sb.append("# Keyspace\r\n");

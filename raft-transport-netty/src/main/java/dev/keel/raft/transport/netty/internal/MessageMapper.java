@@ -81,7 +81,8 @@ public final class MessageMapper {
                     .setTerm(m.term())
                     .setLastLogIndex(m.lastLogIndex())
                     .setLastLogTerm(m.lastLogTerm())
-                    .setPreVote(m.preVote()));
+                    .setPreVote(m.preVote())
+                    .setLeadershipTransfer(m.transfer()));
         } else if (message instanceof VoteResponse m) {
             b.setVoteResponse(dev.keel.raft.proto.v1.VoteResponse.newBuilder()
                     .setTerm(m.term())
@@ -114,6 +115,8 @@ public final class MessageMapper {
                         case REJECTED -> InstallSnapshotStatus.INSTALL_SNAPSHOT_STATUS_REJECTED;
                     })
                     .setPosition(m.position()));
+        } else if (message instanceof dev.keel.raft.message.TimeoutNow m) {
+            b.setTimeoutNow(dev.keel.raft.proto.v1.TimeoutNow.newBuilder().setTerm(m.term()));
         } else {
             // RaftMessage is sealed, so only a new record type added to core without a mapping here gets this far.
             throw new IllegalArgumentException("no wire mapping for " + message.getClass().getName());
@@ -129,7 +132,7 @@ public final class MessageMapper {
         return switch (envelope.getBodyCase()) {
             case VOTE_REQUEST, VOTE_RESPONSE, APPEND_ENTRIES_REQUEST, APPEND_ENTRIES_RESPONSE, HEARTBEAT,
                     HEARTBEAT_RESPONSE, READ_INDEX_REQUEST, READ_INDEX_RESPONSE, INSTALL_SNAPSHOT_REQUEST,
-                    INSTALL_SNAPSHOT_RESPONSE -> true;
+                    INSTALL_SNAPSHOT_RESPONSE, TIMEOUT_NOW -> true;
             case HANDSHAKE, HANDSHAKE_RESPONSE, BODY_NOT_SET -> false;
         };
     }
@@ -160,7 +163,7 @@ public final class MessageMapper {
                 case VOTE_REQUEST -> {
                     var m = envelope.getVoteRequest();
                     yield new VoteRequest(from, to, m.getTerm(), m.getLastLogIndex(), m.getLastLogTerm(),
-                            m.getPreVote());
+                            m.getPreVote(), m.getLeadershipTransfer());
                 }
                 case VOTE_RESPONSE -> {
                     var m = envelope.getVoteResponse();
@@ -192,6 +195,7 @@ public final class MessageMapper {
                     yield new InstallSnapshotResponse(from, to, m.getTerm(), m.getSnapshotIndex(), status,
                             m.getPosition());
                 }
+                case TIMEOUT_NOW -> new dev.keel.raft.message.TimeoutNow(from, to, envelope.getTimeoutNow().getTerm());
                 case HANDSHAKE, HANDSHAKE_RESPONSE, BODY_NOT_SET -> throw new InvalidWireDataException(
                         "expected a Raft message from " + from + ", got " + envelope.getBodyCase());
             };
@@ -232,17 +236,16 @@ public final class MessageMapper {
                 .setTerm(s.term())
                 .setSize(s.size())
                 .setChecksum(s.checksum());
-        // Sorted, so that equal metadata always encodes to equal bytes.
-        s.members().stream().map(NodeId::value).sorted().forEach(b::addMembers);
+        s.membership().voterIds().stream().map(NodeId::value).sorted().forEach(b::addMembers);
+        b.setMembership(UnsafeByteOperations.unsafeWrap(s.membership().encode()));
+        b.setMembershipIndex(s.membershipIndex());
         return b.build();
     }
 
     private static SnapshotMetadata fromProto(dev.keel.raft.proto.v1.SnapshotMetadata m) {
-        java.util.Set<NodeId> members = new java.util.HashSet<>();
-        for (String id : m.getMembersList()) {
-            members.add(new NodeId(id));
-        }
-        return new SnapshotMetadata(m.getIndex(), m.getTerm(), members, m.getSize(), m.getChecksum());
+        return new SnapshotMetadata(m.getIndex(), m.getTerm(),
+                dev.keel.raft.Membership.decode(m.getMembership().toByteArray()), m.getMembershipIndex(), m.getSize(),
+                m.getChecksum());
     }
 
     /** Entry types by wire code, built once: {@code EntryType.fromCode} copies {@code values()} on every call. */

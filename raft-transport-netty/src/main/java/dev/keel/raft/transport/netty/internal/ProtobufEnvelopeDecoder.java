@@ -29,8 +29,9 @@ final class ProtobufEnvelopeDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+        Bytes bytes = bytes(frame);
         try {
-            AppendEntriesWire.Decoded fast = AppendEntriesWire.tryDecode(input(frame));
+            AppendEntriesWire.Decoded fast = AppendEntriesWire.tryDecode(bytes.input());
             if (fast != null) {
                 frame.skipBytes(frame.readableBytes());
                 out.add(fast);
@@ -42,14 +43,17 @@ final class ProtobufEnvelopeDecoder extends MessageToMessageDecoder<ByteBuf> {
         } catch (IllegalArgumentException e) {
             throw new InvalidWireDataException("invalid APPEND_ENTRIES_REQUEST entry: " + e.getMessage(), e);
         }
-        out.add(parse(frame));
+        out.add(parse(frame, bytes));
     }
 
     /** Parses with the generated code. */
     static Envelope parse(ByteBuf frame) {
-        CodedInputStream in = input(frame);
+        return parse(frame, bytes(frame));
+    }
+
+    private static Envelope parse(ByteBuf frame, Bytes bytes) {
         try {
-            Envelope envelope = Envelope.parser().parseFrom(in);
+            Envelope envelope = Envelope.parser().parseFrom(bytes.input());
             frame.skipBytes(frame.readableBytes());
             return envelope;
         } catch (InvalidProtocolBufferException e) {
@@ -59,25 +63,38 @@ final class ProtobufEnvelopeDecoder extends MessageToMessageDecoder<ByteBuf> {
     }
 
     /**
-     * A protobuf input over the frame's readable bytes. A direct buffer is first copied, in one bulk copy, into a
-     * scratch array owned by the decoding thread: protobuf's direct-buffer reader pays a costly per-call path for
-     * every small bytes field (most of the receiver's time in the benchmark), while its array reader uses plain array
-     * copies. Neither the generated parser nor {@link AppendEntriesWire} keeps a reference into the array (no
-     * aliasing), so it is reused for the next frame.
+     * A frame's bytes in an array, copied at most once per frame, whichever decoder reads them. {@code owned}: the
+     * array belongs to this frame alone (not the thread's scratch), so parsed bytes fields may alias it instead of
+     * being copied again: what keeps a large frame (a snapshot chunk) from being copied four times.
      */
-    private static CodedInputStream input(ByteBuf frame) {
-        CodedInputStream in;
+    private record Bytes(byte[] array, int offset, int length, boolean owned) {
+        CodedInputStream input() {
+            CodedInputStream in = CodedInputStream.newInstance(array, offset, length);
+            if (owned) {
+                in.enableAliasing(true);
+            }
+            // The frame decoder already bounds the size; protobuf's own 64 MiB default must not cut below that.
+            in.setSizeLimit(Integer.MAX_VALUE);
+            return in;
+        }
+    }
+
+    /**
+     * The frame's readable bytes as an array. A direct buffer is first copied, in one bulk copy, into a scratch
+     * array owned by the decoding thread (small frames) or an array of its own (large ones): protobuf's direct-buffer
+     * reader pays a costly per-call path for every small bytes field (most of the receiver's time in the benchmark),
+     * while its array reader uses plain array copies. Neither the generated parser nor {@link AppendEntriesWire}
+     * keeps a reference into a scratch array (no aliasing there), so it is reused for the next frame.
+     */
+    private static Bytes bytes(ByteBuf frame) {
         int length = frame.readableBytes();
         if (frame.hasArray()) {
-            in = CodedInputStream.newInstance(frame.array(), frame.arrayOffset() + frame.readerIndex(), length);
-        } else {
-            byte[] bytes = length <= MAX_SCRATCH ? scratch(length) : new byte[length];
-            frame.getBytes(frame.readerIndex(), bytes, 0, length);
-            in = CodedInputStream.newInstance(bytes, 0, length);
+            return new Bytes(frame.array(), frame.arrayOffset() + frame.readerIndex(), length, false);
         }
-        // The frame decoder already bounds the size; protobuf's own 64 MiB default must not cut below that.
-        in.setSizeLimit(Integer.MAX_VALUE);
-        return in;
+        boolean owned = length > MAX_SCRATCH;
+        byte[] array = owned ? new byte[length] : scratch(length);
+        frame.getBytes(frame.readerIndex(), array, 0, length);
+        return new Bytes(array, 0, length, owned);
     }
 
     /** Frames up to this size reuse the thread's scratch array; larger (rare) ones get their own. */

@@ -62,7 +62,7 @@ public final class RaftGateway {
     /**
      * Replicates an encoded write command through the leader and returns its reply.
      *
-     * @param session the client connection's session, which keeps its writes in order across retries
+     * @param session the write session (one per client event loop), which keeps its writes in order across retries
      */
     public CompletableFuture<byte[]> write(byte[] command, WriteSession session) {
         Request r = new Request(command, true, session);

@@ -29,6 +29,8 @@ final class Batcher {
     private final RaftGateway gateway;
     private final EventExecutor loop;
     private final boolean write;
+    private final int maxInFlight;
+    private int inFlight;
     /** Writes of one loop stay in order across retries as one session (so each connection's do too). */
     private final WriteSession session = new WriteSession();
     private List<byte[]> items = new ArrayList<>();
@@ -36,17 +38,22 @@ final class Batcher {
     private int bytes;
     private boolean flushScheduled;
 
-    Batcher(RaftGateway gateway, EventExecutor loop, boolean write) {
+    /**
+     * @param maxInFlight batches sent and not yet answered at most; while that many are out, commands gather into
+     *                    the next batch, so batches grow with the load instead of each costing a Raft round
+     */
+    Batcher(RaftGateway gateway, EventExecutor loop, boolean write, int maxInFlight) {
         this.gateway = gateway;
         this.loop = loop;
         this.write = write;
+        this.maxInFlight = maxInFlight;
     }
 
     /** Queues an encoded command or query; the future completes with its own reply. */
     CompletableFuture<byte[]> submit(byte[] encoded) {
         assert loop.inEventLoop();
         if (!items.isEmpty() && (items.size() >= MAX_ITEMS || bytes + encoded.length > MAX_BYTES)) {
-            flush();
+            flush(true);
         }
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         items.add(encoded);
@@ -61,40 +68,58 @@ final class Batcher {
 
     private void flushTask() {
         flushScheduled = false;
-        flush();
+        flush(false);
     }
 
-    private void flush() {
-        if (items.isEmpty()) {
+    /** Sends the gathered commands, unless enough batches are out already (then their answers flush it). */
+    private void flush(boolean full) {
+        if (items.isEmpty() || (!full && inFlight >= maxInFlight)) {
             return;
         }
+        inFlight++;
         List<byte[]> batch = items;
         List<CompletableFuture<byte[]>> futures = waiting;
         items = new ArrayList<>();
         waiting = new ArrayList<>();
         bytes = 0;
         if (batch.size() == 1) {
-            send(batch.get(0)).thenAccept(futures.get(0)::complete);
+            send(batch.get(0)).thenAccept(reply -> {
+                futures.get(0).complete(reply);
+                answered();
+            });
             return;
         }
         byte[] command = new KvCommand(write ? Op.WRITE_BATCH : Op.READ_BATCH, 0, batch).encode();
         send(command).thenAccept(reply -> {
-            if (Replies.isError(reply)) {
-                futures.forEach(f -> f.complete(reply));
-                return;
-            }
-            List<byte[]> replies;
-            try {
-                replies = Batch.split(reply, futures.size());
-            } catch (IllegalArgumentException e) {
-                byte[] error = Replies.error("ERR internal: " + e.getMessage());
-                futures.forEach(f -> f.complete(error));
-                return;
-            }
-            for (int i = 0; i < futures.size(); i++) {
-                futures.get(i).complete(replies.get(i));
-            }
+            complete(futures, reply);
+            answered();
         });
+    }
+
+    /** A batch was answered (on whatever thread): back on the loop, send what gathered meanwhile. */
+    private void answered() {
+        loop.execute(() -> {
+            inFlight--;
+            flush(false);
+        });
+    }
+
+    private static void complete(List<CompletableFuture<byte[]>> futures, byte[] reply) {
+        if (Replies.isError(reply)) {
+            futures.forEach(f -> f.complete(reply));
+            return;
+        }
+        List<byte[]> replies;
+        try {
+            replies = Batch.split(reply, futures.size());
+        } catch (IllegalArgumentException e) {
+            byte[] error = Replies.error("ERR internal: " + e.getMessage());
+            futures.forEach(f -> f.complete(error));
+            return;
+        }
+        for (int i = 0; i < futures.size(); i++) {
+            futures.get(i).complete(replies.get(i));
+        }
     }
 
     private CompletableFuture<byte[]> send(byte[] command) {

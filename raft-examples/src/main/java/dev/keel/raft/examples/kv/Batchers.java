@@ -12,6 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe; the batchers themselves are confined to their loops.
  */
 public final class Batchers {
+    /** Read batches out per loop: ReadIndex rounds are short, so one is enough to keep the node busy. */
+    static final int READS_IN_FLIGHT = Integer.getInteger("keel.kv.readsInFlight", 1);
+    /** Write batches out per loop: two overlap one batch's fsyncs with the next one's replication. */
+    static final int WRITES_IN_FLIGHT = Integer.getInteger("keel.kv.writesInFlight", 2);
+
     private final RaftGateway gateway;
     private final Map<EventExecutor, Loop> loops = new ConcurrentHashMap<>();
 
@@ -21,7 +26,8 @@ public final class Batchers {
 
     /** The batchers of {@code loop}; call from that loop. */
     public Loop of(EventExecutor loop) {
-        return loops.computeIfAbsent(loop, l -> new Loop(new Batcher(gateway, l, false), new Batcher(gateway, l, true)));
+        return loops.computeIfAbsent(loop, l -> new Loop(new Batcher(gateway, l, false, READS_IN_FLIGHT),
+                new Batcher(gateway, l, true, WRITES_IN_FLIGHT)));
     }
 
     /** One loop's batchers. */

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the KV node if needed and starts a local cluster on 127.0.0.1, one process per node.
-#   ./run-cluster.sh                         3 nodes, data in ./keel-data (reused on the next run)
-#   ./run-cluster.sh --nodes 5 --data /tmp/k5
-# Ctrl-C stops every node cleanly. More options: ./run-cluster.sh --help
+#   raft-examples/run-cluster.sh                         3 nodes, data in ./keel-data (reused on the next run)
+#   raft-examples/run-cluster.sh --nodes 5 --data /tmp/k5
+# Ctrl-C stops every node cleanly. More options: raft-examples/run-cluster.sh --help
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")/.."
 
 for tool in java mvn; do
   if ! command -v "$tool" >/dev/null 2>&1; then

@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -25,7 +28,8 @@ import java.util.stream.Stream;
  * {@code lib/}. The build context is {@code target/kv-image}; the runtime is made once per build directory.
  */
 final class KvImage {
-    static final String NAME = "keel-kv-it:latest";
+    /** The repository part of the image name; the tag is a digest of what went in (see {@link #tag}). */
+    static final String NAME = "keel-kv-it";
     /**
      * Modules reached only by reflection or service loading, which jdeps cannot see (Jackson's optional DOM support, Netty's logging fallback,
      * TLS's elliptic curves, JMX for JFR).
@@ -54,9 +58,27 @@ final class KvImage {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            built = new ImageFromDockerfile(NAME, false).withFileFromPath(".", context).get();
+            // Tagged by content, so that builds from different checkouts sharing one Docker engine never run each
+            // other's jar under one name.
+            built = new ImageFromDockerfile(NAME + ":" + tag(context.resolve("app")), false)
+                    .withFileFromPath(".", context).get();
         }
         return built;
+    }
+
+    private static String tag(Path app) {
+        try (Stream<Path> files = Files.walk(app)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                digest.update(app.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+                digest.update(Files.readAllBytes(f));
+            }
+            return HexFormat.of().formatHex(digest.digest(), 0, 8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void prepare(Path context, Path jar, Path lib) throws IOException {

@@ -587,11 +587,12 @@ public final class ServerRuntime implements InboundHandler {
                 q.future().completeExceptionally(new NotLeaderException(self, engine.leader()));
             }
         }
-        for (AdminResult r : rd.adminResults()) {
-            onAdminResult(r);
-        }
         if (rd.softState() != null) {
             onSoftStateChange(rd.softState());
+        }
+        // After the role change: whoever sees a transfer complete must see this server's new role in status().
+        for (AdminResult r : rd.adminResults()) {
+            onAdminResult(r);
         }
     }
 

@@ -1,10 +1,15 @@
 package dev.keel.raft.examples.sim;
 
+import dev.keel.raft.testing.sim.Simulation;
+import dev.keel.raft.testing.sim.SimulationConfig;
+import dev.keel.raft.testing.sim.SimulationResult;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,6 +52,23 @@ class KeelSimTest {
         assertThat(a.status()).as(a.out()).isZero();
         assertThat(a.out()).contains(" votes for ").containsPattern("client \\d+ (WRITE|READ|CAS) r\\d");
         assertThat(timelineOf(b.out())).isEqualTo(timelineOf(a.out()));
+    }
+
+    @Test
+    void withTheDefaultsASeedReplaysTheRunSimulationTestMakesOfIt() {
+        // SimulationTest runs SimulationConfig.standard(seed, 3 servers for odd seeds, 60 s); shorter here.
+        SimulationResult ci = Simulation.run(SimulationConfig.standard(3, 3, Duration.ofSeconds(20)));
+        Run r = run("--seed", "3", "--nodes", "3", "--duration", "20s");
+
+        assertThat(r.status()).isEqualTo(ci.ok() ? KeelSim.OK : KeelSim.VIOLATION);
+        List<String> notes = ci.timeline().stream().filter(line -> !line.matches("^ *[0-9.]+s n\\d+ is .*"))
+                .map(line -> line.replaceFirst("s ", "s  ")).toList();
+        assertThat(notes).hasSizeGreaterThan(10);
+        assertThat(r.out().lines().filter(line -> !line.contains(" .. commit index ")
+                        && !line.contains(" starts an election ") && !line.contains(" is LEADER of term "))
+                .filter(line -> line.matches("^ *[0-9.]+s  .*")).toList())
+                .isEqualTo(notes);
+        assertThat(r.out()).contains("clients: " + ci.history().size() + " operations");
     }
 
     @Test

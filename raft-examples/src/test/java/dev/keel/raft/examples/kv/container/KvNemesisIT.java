@@ -135,8 +135,11 @@ class KvNemesisIT {
                 int[] before = outcomes(clients);
                 ContainerNemesis.Applied fault = nemesis.inject(kind);
                 log("fault " + fault.description());
-                hold();
-                fault.heal().run();
+                try {
+                    hold();
+                } finally {
+                    fault.heal().run(); // also when interrupted: a paused container cannot even be removed
+                }
                 int[] after = outcomes(clients);
                 log(String.format("healed %s; meanwhile %d ok, %d failed, %d unknown", kind, after[0] - before[0],
                         after[1] - before[1], after[2] - before[2]));

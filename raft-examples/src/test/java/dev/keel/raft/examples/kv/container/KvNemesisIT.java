@@ -106,7 +106,11 @@ class KvNemesisIT {
                 clients.forEach(c -> history.addAll(c.operations()));
             }
             if (failures.isEmpty()) {
-                failures.addAll(finalChecks(cluster, clients, history));
+                try {
+                    failures.addAll(finalChecks(cluster, clients, history));
+                } catch (RuntimeException | AssertionError e) {
+                    failures.add("in the final checks: " + e);
+                }
             }
             CheckResult result = LinearizabilityChecker.builder().timeBudget(Duration.ofSeconds(90)).build()
                     .check(History.of(history));

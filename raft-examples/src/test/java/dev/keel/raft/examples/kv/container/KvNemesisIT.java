@@ -302,6 +302,21 @@ class KvNemesisIT {
         byKind.values().forEach(m -> m.forEach((k, v) -> total.merge(k, v, Integer::sum)));
         System.out.printf("nemesis: %d operations %s; by kind %s%n", history.size(), total, byKind);
         System.out.printf("nemesis: errors and broken connections %s%n", errors);
+        // Latency is not asserted (faults make it what it is), but a stall shows here: ms, 50th/99th/max.
+        Map<Operation.Kind, List<Long>> latencies = new EnumMap<>(Operation.Kind.class);
+        for (Operation op : history) {
+            if (op.isOk() && op.client() < 1000) {
+                latencies.computeIfAbsent(op.kind(), k -> new ArrayList<>())
+                        .add(op.completedAt().getAsLong() - op.invokedAt());
+            }
+        }
+        StringBuilder lat = new StringBuilder();
+        latencies.forEach((kind, list) -> {
+            list.sort(null);
+            lat.append(String.format(" %s %.1f/%.1f/%.1f", kind, list.get(list.size() / 2) / 1e3,
+                    list.get((int) (list.size() * 0.99)) / 1e3, list.get(list.size() - 1) / 1e3));
+        });
+        System.out.printf("nemesis: latency of ok operations in ms (median/99th/max):%s%n", lat);
         int[] byNode = new int[NODES];
         clients.forEach(c -> {
             int[] mine = c.operationsByNode();

@@ -20,6 +20,8 @@ final class SimNetwork {
     private final InboundHandler[] handlers;
     private final boolean[][] blocked;
     private final Trace trace;
+    /** Shown every delivered message; observes only. */
+    SimulationListener listener = SimulationListener.NONE;
 
     long minLatencyNanos = 200_000;
     long maxLatencyNanos = 2_000_000;
@@ -116,6 +118,7 @@ final class SimNetwork {
             snapshotChunks++;
         }
         trace.message(sim.now(), to, message);
+        listener.onDelivered(sim.now(), message);
         h.onMessage(message);
     }
 }

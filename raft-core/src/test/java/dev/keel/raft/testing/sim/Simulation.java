@@ -41,6 +41,9 @@ public final class Simulation {
     private final List<ClientOp> history = new ArrayList<>();
     private final SimulationResult.Stats stats = new SimulationResult.Stats();
     private final long[] lastValueSeen;
+    private final SimulationListener listener;
+    /** The commit index each node last reported to the listener. */
+    private final long[] commitShown;
     private Nemesis nemesis;
     private InvariantViolation violation;
     private long events;
@@ -63,24 +66,37 @@ public final class Simulation {
     }
 
     public Simulation(SimulationConfig config) {
+        this(config, SimulationListener.NONE);
+    }
+
+    /** A simulation whose events {@code listener} watches (it must only observe, see {@link SimulationListener}). */
+    public Simulation(SimulationConfig config, SimulationListener listener) {
         this.config = config;
+        this.listener = java.util.Objects.requireNonNull(listener, "listener");
         this.random = new SplittableRandom(config.seed());
         for (int i = 1; i <= config.nodes() + config.spares(); i++) {
             ids.add(NodeId.of("n" + i));
         }
         this.invariants = new Invariants(ids);
         this.network = new SimNetwork(sim, random.split(), ids, trace);
+        this.network.listener = listener;
         this.disk = config.disk().get();
         this.nodes = new Node[ids.size()];
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new Node(i, ids.get(i));
         }
         this.lastValueSeen = new long[config.keys()];
+        this.commitShown = new long[nodes.length];
     }
 
     /** Runs one simulation and closes its disk. */
     public static SimulationResult run(SimulationConfig config) {
-        Simulation s = new Simulation(config);
+        return run(config, SimulationListener.NONE);
+    }
+
+    /** Runs one simulation, showing its events to {@code listener}, and closes its disk. */
+    public static SimulationResult run(SimulationConfig config, SimulationListener listener) {
+        Simulation s = new Simulation(config, listener);
         try {
             return s.execute();
         } finally {
@@ -351,6 +367,10 @@ public final class Simulation {
                     : new InvariantViolation("server failure", n.id + " stopped itself: " + f);
         });
         ServerStatus status = n.server.status();
+        if (status.commitIndex() > commitShown[n.index]) {
+            commitShown[n.index] = status.commitIndex();
+            listener.onCommit(sim.now(), n.id, status.commitIndex());
+        }
         guard(() -> {
             invariants.onServerEvent(n.index, status.commitIndex());
             if (status.isLeader()) {
@@ -434,6 +454,7 @@ public final class Simulation {
             return;
         }
         note(n.id + " is " + s.role() + " in term " + s.term() + (s.leader() != null ? ", leader " + s.leader() : ""));
+        listener.onStatus(sim.now(), s);
         if (s.isLeader()) {
             stats.elections++;
             if (nemesis != null) {
@@ -449,6 +470,7 @@ public final class Simulation {
         n.scheduler.kill();
         network.detach(index);
         stats.crashes++;
+        commitShown[index] = 0; // it learns the commit index anew after restarting
         note("CRASH " + n.id + " (incarnation " + n.incarnation + ")");
         guard(() -> disk.crash(n.id, n.storage.delegate()));
     }
@@ -548,11 +570,13 @@ public final class Simulation {
 
     void note(String text) {
         trace.event(sim.now(), text);
+        listener.onNote(sim.now(), text);
     }
 
     void record(ClientOp op) {
         history.add(op);
         trace.quiet(sim.now(), op.toString());
+        listener.onClientOp(sim.now(), op);
     }
 
     long lastValueSeen(int key) {

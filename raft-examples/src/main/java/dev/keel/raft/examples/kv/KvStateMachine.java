@@ -100,6 +100,7 @@ public final class KvStateMachine implements StateMachine {
             case GET -> c.args().size() == 1 ? Replies.bulk(data.get(ByteKey.of(c.arg(0)))) : arity(c);
             case MGET -> c.args().isEmpty() ? arity(c) : mget(c.args());
             case EXISTS -> c.args().isEmpty() ? arity(c) : exists(c.args());
+            case DIGEST -> c.args().isEmpty() ? KvDigest.of(data).reply() : arity(c);
             default -> Replies.error("ERR " + c.op() + " is not a single read");
         };
     }

@@ -19,6 +19,8 @@ public enum Op {
     MGET(11, false),
     /** {@code EXISTS key...}: how many of the keys exist, duplicates counted. */
     EXISTS(12, false),
+    /** {@code RAFT.DIGEST}: the key count and an order-independent hash of every key and value ({@link KvDigest}). */
+    DIGEST(13, false),
     /** Several encoded write commands applied in order as one log entry; the reply frames theirs ({@link Batch}). */
     WRITE_BATCH(20, true),
     /** Several encoded queries answered at one read index; the reply frames theirs ({@link Batch}). */

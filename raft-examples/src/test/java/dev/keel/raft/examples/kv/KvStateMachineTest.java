@@ -140,6 +140,32 @@ class KvStateMachineTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("not a KV snapshot");
     }
 
+    @Test
+    void digestCountsKeysAndIsTheSameForTheSameContentReachedInAnotherOrder() {
+        KvStateMachine other = new KvStateMachine();
+        write(Op.SET, 0, "a", "1");
+        write(Op.SET, 0, "b", "2");
+        write(Op.SET, 0, "c", "x");
+        write(Op.DEL, 0, "c");
+        other.apply(1, KvCommand.of(Op.SET, b("b"), b("2")).encode());
+        other.apply(2, KvCommand.of(Op.SET, b("a"), b("0")).encode());
+        other.apply(3, KvCommand.of(Op.CAS, b("a"), b("0"), b("1")).encode());
+        String digest = read(Op.DIGEST);
+        assertThat(digest).startsWith("*2\r\n$1\r\n2\r\n$16\r\n");
+        assertThat(str(other.query(KvCommand.of(Op.DIGEST).encode()))).isEqualTo(digest);
+
+        other.apply(4, KvCommand.of(Op.SET, b("b"), b("3")).encode());
+        assertThat(str(other.query(KvCommand.of(Op.DIGEST).encode()))).isNotEqualTo(digest);
+        // Same bytes split differently between key and value is different content.
+        KvStateMachine split = new KvStateMachine();
+        split.apply(1, KvCommand.of(Op.SET, b("a1"), b("")).encode());
+        KvStateMachine joined = new KvStateMachine();
+        joined.apply(1, KvCommand.of(Op.SET, b("a"), b("1")).encode());
+        assertThat(str(split.query(KvCommand.of(Op.DIGEST).encode())))
+                .isNotEqualTo(str(joined.query(KvCommand.of(Op.DIGEST).encode())));
+        assertThat(read(Op.DIGEST, "extra")).startsWith("-ERR wrong number of arguments");
+    }
+
     private String write(Op op, int flags, String... args) {
         return str(sm.apply(++index, new KvCommand(op, flags, Arrays.stream(args).map(KvStateMachineTest::b).toList())
                 .encode()));

@@ -64,6 +64,7 @@ public final class CommandTable {
         addRead("GET", (a, s) -> exactly(a, 2) ? s.read(KvCommand.of(Op.GET, a.get(1)).encode()) : arity(a));
         addRead("MGET", (a, s) -> a.size() >= 2 ? read(Op.MGET, a, s) : arity(a));
         addRead("EXISTS", (a, s) -> a.size() >= 2 ? read(Op.EXISTS, a, s) : arity(a));
+        addRead("RAFT.DIGEST", (a, s) -> exactly(a, 1) ? s.read(KvCommand.of(Op.DIGEST).encode()) : arity(a));
         addWrite("SET", this::set);
         addWrite("DEL", (a, s) -> a.size() >= 2 ? write(new KvCommand(Op.DEL, 0, a.subList(1, a.size())), s) : arity(a));
         addWrite("INCR", (a, s) -> exactly(a, 2) ? write(KvCommand.incrBy(a.get(1), 1), s) : arity(a));

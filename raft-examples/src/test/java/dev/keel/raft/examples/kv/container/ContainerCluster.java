@@ -153,6 +153,23 @@ final class ContainerCluster implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("n" + (i + 1) + " does not answer INFO"));
     }
 
+    /** Node {@code i}'s IP address on the Raft network (it may change when the container starts again). */
+    String raftAddress(int i) {
+        InspectContainerResponse r = docker.inspectContainerCmd(id(i)).exec();
+        return r.getNetworkSettings().getNetworks().values().stream()
+                .filter(n -> raft.getId().equals(n.getNetworkID()))
+                .map(ContainerNetwork::getIpAddress)
+                .filter(ip -> ip != null && !ip.isEmpty())
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("n" + (i + 1) + " is not on the Raft network"));
+    }
+
+    /** The host PID of node {@code i}'s process (it names the container's network namespace), if it runs. */
+    Optional<Long> pid(int i) {
+        Long pid = docker.inspectContainerCmd(id(i)).exec().getState().getPidLong();
+        return pid == null || pid == 0 ? Optional.empty() : Optional.of(pid);
+    }
+
     /** SIGKILL: the node's process dies at once; its container (and data) stay for {@link #restart}. */
     void kill(int i) {
         docker.killContainerCmd(id(i)).exec();

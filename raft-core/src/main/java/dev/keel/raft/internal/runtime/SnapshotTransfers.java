@@ -239,9 +239,12 @@ final class SnapshotTransfers {
             o.in = storage.open(o.snapshot, offset);
             o.inPosition = offset;
         }
-        byte[] data = o.in.readNBytes(length);
-        if (data.length != length) {
-            throw new IOException("snapshot " + o.snapshot + " ended at " + (offset + data.length) + ", before its size");
+        // readNBytes(byte[], ..) hands the stream the whole remaining length per call, so a large chunk is read
+        // straight into the array; readNBytes(int) would read it in 8 KiB pieces and copy them together.
+        byte[] data = new byte[length];
+        int read = o.in.readNBytes(data, 0, length);
+        if (read != length) {
+            throw new IOException("snapshot " + o.snapshot + " ended at " + (offset + read) + ", before its size");
         }
         o.inPosition += length;
         return data;

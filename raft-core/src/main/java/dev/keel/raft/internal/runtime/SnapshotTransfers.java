@@ -176,7 +176,10 @@ final class SnapshotTransfers {
      */
     private void pump(Outgoing o) {
         long window = (long) config.snapshotInflightChunks() * config.snapshotChunkBytes();
-        if (o.finished || o.reading || o.sentLast || o.sent - o.acked >= window || budget <= 0) {
+        // Refilled once half the window is free, not on every acknowledgement: each refill costs a background read
+        // task and an event-loop send task, so this moves half a window per pair of hand-offs instead of one chunk.
+        long refillAt = config.snapshotInflightChunks() > 1 ? window / 2 : 0;
+        if (o.finished || o.reading || o.sentLast || o.sent - o.acked > refillAt || budget <= 0) {
             return;
         }
         long offset = o.sent;

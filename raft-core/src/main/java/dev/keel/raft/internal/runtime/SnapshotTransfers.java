@@ -24,8 +24,9 @@ import java.util.function.Consumer;
 /**
  * Streams snapshots between servers (InstallSnapshot, Raft §7) in bounded memory: the sender reads one chunk at a
  * time from disk on the background thread and keeps at most a window of chunks unacknowledged; the receiver writes
- * each chunk to disk as it arrives and verifies the whole before handing it to the engine. Lost or reordered chunks
- * are resent from the position the receiver asks for; a transfer that stops making progress is abandoned.
+ * each chunk to disk as it arrives, acknowledges it once written, and verifies the whole before handing it to the
+ * engine. Lost or reordered chunks are resent from the position the receiver asks for; a transfer that stops making
+ * progress is abandoned.
  *
  * <p>Confined to the event loop, except the disk work, which runs on the background executor.
  */
@@ -345,13 +346,22 @@ final class SnapshotTransfers {
         Incoming target = in;
         byte[] data = chunk.data();
         boolean last = chunk.done();
+        long position = in.expected;
         background.execute(() -> {
             if (target.failed) {
                 return;
             }
             try {
                 target.writer.stream().write(data);
-                if (last) {
+                if (!last) {
+                    // Acknowledged once written, not on arrival: the leader's window then bounds what waits here
+                    // for the disk too, so a disk slower than the network cannot pile chunks up in memory.
+                    loop.accept(() -> {
+                        if (incoming == target) {
+                            reply(chunk, position);
+                        }
+                    });
+                } else {
                     long received = System.nanoTime();
                     SnapshotMetadata stored = target.writer.commitVerified(target.snapshot);
                     long committed = System.nanoTime();
@@ -369,9 +379,6 @@ final class SnapshotTransfers {
                 failed(target, e);
             }
         });
-        if (!last) {
-            reply(chunk, in.expected);
-        }
     }
 
     /** On the background thread. */

@@ -133,7 +133,10 @@ public final class BigStateTransfer {
                     System.out.printf("THREAD_CPU %d %s %.3f%n", round, e.getKey(), used / 1e9);
                 }
             }
-            System.out.printf("SOCKET_COPY_ROUND %d %.3f%n", round, socketCopySeconds(size));
+            long copyCpuBefore = processCpuNanos();
+            double copySeconds = socketCopySeconds(size);
+            System.out.printf("SOCKET_COPY_ROUND %d %.3f PROCESS_CPU %.3f%n", round, copySeconds,
+                    (processCpuNanos() - copyCpuBefore) / 1e9);
             System.out.printf("INSTALLED %d %.3f %d%n", lateMachine.restoredChecksum(), transferSeconds,
                     follower.status().snapshotIndex());
             // The bytes the leader generated for the state it froze: the follower must have received exactly these.

@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Snapshots, compaction and InstallSnapshot with the KV node as shipped: three containers with a small snapshot
  * interval, little log retention and small log segments, under write load. One follower is removed together with its
- * data while the others go on compacting, and comes back as an empty node: the leader no longer has the log's start,
- * so the node must be sent a snapshot, and must then hold exactly what the others hold. Meanwhile every node's log
+ * data while the others go on compacting, and comes back as an empty node once the leader's log starts after what the
+ * node had acknowledged: the node must be sent a snapshot, and must then hold exactly what the others hold. Meanwhile every node's log
  * directory is listed over and over: compaction must delete segment files and keep the log on disk bounded.
  */
 @Timeout(300)
@@ -74,10 +74,12 @@ class KvSnapshotIT {
                 }
                 awaitMoreAcknowledged(writers, (int) (3 * SNAPSHOT_INTERVAL));
 
+                long victimLast = Long.parseLong(cluster.raftInfo(victim).orElseThrow().get("last_log_index"));
                 cluster.removeNode(victim);
                 awaitMoreAcknowledged(writers, (int) (2 * SNAPSHOT_INTERVAL));
-                Await.until("the leader's log no longer starts at index 1", CATCH_UP,
-                        () -> logs.sample(leader).map(s -> !s.segments().isEmpty() && s.segments().get(0) > 1)
+                // Past what the removed node had acknowledged: the leader cannot send it entries from there on.
+                Await.until("the leader's log to start after " + victimLast, CATCH_UP,
+                        () -> logs.sample(leader).map(s -> !s.segments().isEmpty() && s.segments().get(0) > victimLast)
                                 .orElse(false));
 
                 cluster.startEmptyNode(victim);
@@ -175,8 +177,8 @@ class KvSnapshotIT {
         }
         Sample last = samples.get(samples.size() - 1);
         System.out.printf("n%d log: %d listings, %d segment files seen, %d deleted by compaction, at most %d entries "
-                        + "(%d bytes) on disk, %d bytes at the end, last index %d%n", node + 1, samples.size(), seen.size(),
-                deleted.size(), maxEntriesOnDisk, maxBytes, last.bytes(), last.lastLogIndex());
+                        + "(%d bytes) on disk, %d bytes at the end, last index %d%n", node + 1, samples.size(),
+                seen.size(), deleted.size(), maxEntriesOnDisk, maxBytes, last.bytes(), last.lastLogIndex());
         assertThat(deleted).as("segments of n%d deleted by compaction", node + 1).isNotEmpty();
         assertThat(maxEntriesOnDisk).as("most entries in n%d's log directory at once", node + 1)
                 .isLessThanOrEqualTo(4 * SNAPSHOT_INTERVAL + LOG_RETENTION + 2 * entriesPerSegment);

@@ -2,13 +2,13 @@
 # InstallSnapshot throughput against a plain loopback socket copy of as many bytes, and the restart time of a KV node
 # with a million keys with and without a snapshot (see raft-storage/README.md, "InstallSnapshot and restart").
 # Output goes to the terminal and to raft-examples/target/bench-results. Run from the repository root:
-#   raft-examples/run-snapshot-benchmarks.sh [transfer MiB (1024)] [rounds (4)] [keys (1000000)]
+#   raft-examples/bench/snapshot-benchmark.sh [transfer MiB (1024)] [rounds (4)] [keys (1000000)]
 # Extra Maven options in MVN_ARGS (e.g. -o -Dmaven.repo.local=...), extra JVM options for the transfer in JAVA_OPTS.
 set -euo pipefail
 mib=${1:-1024}
 rounds=${2:-4}
 keys=${3:-1000000}
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 out="$PWD/raft-examples/target/bench-results"
 mkdir -p "$out"
 # shellcheck disable=SC2086

@@ -11,25 +11,35 @@ import dev.keel.raft.storage.StorageConfig;
 import dev.keel.raft.transport.netty.NettyTransport;
 import dev.keel.raft.transport.netty.NettyTransportConfig;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Run in a child JVM with a small heap by {@link LargeInstallSnapshotTest}: two servers (file log, file snapshots,
  * Netty on loopback) take a snapshot of a large state and compact their logs; a third, started empty, catches up by
  * InstallSnapshot. Prints {@code KEY value...} lines: the snapshot write and transfer rates, the checksums, the peak
- * heap, and a plain loopback socket copy of as many bytes for comparison.
+ * heap, and a plain loopback socket copy of as many bytes for comparison. With several rounds it is also the
+ * InstallSnapshot benchmark ({@code raft-examples/bench/snapshot-benchmark.sh}), adding each round's CPU time by
+ * thread.
  */
 public final class BigStateTransfer {
     private BigStateTransfer() {
@@ -162,13 +172,13 @@ public final class BigStateTransfer {
                 .build();
     }
 
-    private static void deleteTree(Path root) throws java.io.IOException {
-        if (!java.nio.file.Files.exists(root)) {
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
             return;
         }
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(root)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
             }
         }
     }
@@ -186,7 +196,7 @@ public final class BigStateTransfer {
         throw new IllegalStateException("no leader");
     }
 
-    private static int freePort() throws java.io.IOException {
+    private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -198,30 +208,30 @@ public final class BigStateTransfer {
      * elsewhere from the ThreadMXBean (Java threads only).
      */
     private static Map<String, Long> threadCpuNanos() {
-        Map<String, Long> cpu = new java.util.TreeMap<>();
+        Map<String, Long> cpu = new TreeMap<>();
         Path tasks = Path.of("/proc/self/task");
-        if (java.nio.file.Files.isDirectory(tasks)) {
-            try (java.util.stream.Stream<Path> list = java.nio.file.Files.list(tasks)) {
+        if (Files.isDirectory(tasks)) {
+            try (Stream<Path> list = Files.list(tasks)) {
                 for (Path task : list.toList()) {
                     try {
-                        String name = java.nio.file.Files.readString(task.resolve("comm")).trim();
-                        String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                        String name = Files.readString(task.resolve("comm")).trim();
+                        String stat = Files.readString(task.resolve("stat"));
                         // Fields after the parenthesized name: state is field 3, utime 14, stime 15.
                         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
                         cpu.merge(name.replaceAll("[-#]?\\d+$", ""), ticks * 10_000_000L, Long::sum);
-                    } catch (java.io.IOException | RuntimeException e) {
+                    } catch (IOException | RuntimeException e) {
                         // The thread ended while being read.
                     }
                 }
                 return cpu;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 cpu.clear();
             }
         }
-        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (long id : threads.getAllThreadIds()) {
-            java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+            ThreadInfo info = threads.getThreadInfo(id);
             long nanos = threads.getThreadCpuTime(id);
             if (info != null && nanos > 0) {
                 cpu.merge(info.getThreadName().replaceAll("-\\d+$", ""), nanos, Long::sum);
@@ -254,8 +264,8 @@ public final class BigStateTransfer {
                     while (in.read(buf) >= 0) {
                         // discard
                     }
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             reader.start();

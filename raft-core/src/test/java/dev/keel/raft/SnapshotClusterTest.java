@@ -1,6 +1,12 @@
 package dev.keel.raft;
 
 import dev.keel.raft.log.SnapshotMetadata;
+import dev.keel.raft.message.InstallSnapshotRequest;
+import dev.keel.raft.message.RaftMessage;
+import dev.keel.raft.spi.InboundHandler;
+import dev.keel.raft.spi.SnapshotStorage;
+import dev.keel.raft.spi.SnapshotWriter;
+import dev.keel.raft.spi.Transport;
 import dev.keel.raft.testing.Await;
 import dev.keel.raft.testing.InMemoryLogStorage;
 import dev.keel.raft.testing.InMemoryNetwork;
@@ -9,12 +15,21 @@ import dev.keel.raft.testing.RecordingStateMachine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -123,6 +138,134 @@ class SnapshotClusterTest {
         Await.until("the restarted server to catch up", WAIT, () -> restarted.size() == 700);
         assertThat(restarted.restores()).isEqualTo(1);
         assertThat(strings(restarted)).isEqualTo(strings(machines.get(leader.id())));
+    }
+
+    @Test
+    void aFollowerWithASlowDiskHoldsAtMostAWindowOfChunksWaitingToBeWritten() throws Exception {
+        NodeId behind = IDS.get(2);
+        for (NodeId id : IDS.subList(0, 2)) {
+            start(id, InMemoryLogStorage.autoSync(), new InMemorySnapshotStorage());
+        }
+        RaftServer leader = leader();
+        submit(leader, 0, 2000);
+        Await.until("the leader to compact its log", WAIT, () -> logs.get(leader.id()).firstIndex() > 1000);
+
+        // Chunks that reached the follower, by offset, and the bytes its disk has taken so far (20 ms per write).
+        Set<Long> arrived = ConcurrentHashMap.newKeySet();
+        AtomicLong written = new AtomicLong();
+        AtomicLong mostWaiting = new AtomicLong();
+        Transport inner = network.transport(behind);
+        Transport counting = new Transport() {
+            @Override
+            public void start(InboundHandler handler) {
+                inner.start(new InboundHandler() {
+                    @Override
+                    public void onMessage(RaftMessage message) {
+                        if (message instanceof InstallSnapshotRequest chunk) {
+                            arrived.add(chunk.offset());
+                            long done = written.get();
+                            mostWaiting.accumulateAndGet(arrived.stream().filter(o -> o >= done).count(), Math::max);
+                        }
+                        handler.onMessage(message);
+                    }
+
+                    @Override
+                    public void onPeerUnreachable(NodeId peer) {
+                        handler.onPeerUnreachable(peer);
+                    }
+                });
+            }
+
+            @Override
+            public void send(RaftMessage message) {
+                inner.send(message);
+            }
+
+            @Override
+            public void close() {
+                inner.close();
+            }
+        };
+        RecordingStateMachine sm = new RecordingStateMachine();
+        // Takes no snapshot of its own, so that every byte its disk takes belongs to the installed one.
+        RaftConfig noOwnSnapshots = CONFIG.toBuilder().snapshotInterval(Long.MAX_VALUE).build();
+        RaftServer slow = RaftServer.builder().id(behind).members(IDS).config(noOwnSnapshots).stateMachine(sm)
+                .logStorage(InMemoryLogStorage.autoSync()).snapshotStorage(new SlowDisk(written))
+                .transport(counting).build();
+        servers.put(behind, slow);
+        slow.start();
+
+        Await.until(behind + " to catch up", WAIT, () -> sm.size() == 2000);
+        assertThat(sm.restores()).as("restored from an installed snapshot").isPositive();
+        assertThat(arrived).as("chunks received").hasSizeGreaterThan(3 * CONFIG.snapshotInflightChunks());
+        // Acknowledged once written: the leader's window bounds what waits for the disk, however slow it is.
+        assertThat(mostWaiting.get()).as("chunks waiting for the disk at once")
+                .isLessThanOrEqualTo(CONFIG.snapshotInflightChunks());
+    }
+
+    /** In-memory snapshots whose writes take 20 ms each and are counted in bytes. */
+    private static final class SlowDisk implements SnapshotStorage {
+        private final InMemorySnapshotStorage inner = new InMemorySnapshotStorage();
+        private final AtomicLong written;
+
+        SlowDisk(AtomicLong written) {
+            this.written = written;
+        }
+
+        @Override
+        public Optional<SnapshotMetadata> latest() {
+            return inner.latest();
+        }
+
+        @Override
+        public SnapshotWriter create(long index, long term, Membership membership, long membershipIndex)
+                throws IOException {
+            SnapshotWriter w = inner.create(index, term, membership, membershipIndex);
+            OutputStream slow = new FilterOutputStream(w.stream()) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException();
+                    }
+                    out.write(b, off, len);
+                    written.addAndGet(len);
+                }
+            };
+            return new SnapshotWriter() {
+                @Override
+                public OutputStream stream() {
+                    return slow;
+                }
+
+                @Override
+                public SnapshotMetadata commit() throws IOException {
+                    return w.commit();
+                }
+
+                @Override
+                public SnapshotMetadata commitVerified(SnapshotMetadata expected) throws IOException {
+                    return w.commitVerified(expected);
+                }
+
+                @Override
+                public void abort() {
+                    w.abort();
+                }
+            };
+        }
+
+        @Override
+        public InputStream open(SnapshotMetadata snapshot, long offset) throws IOException {
+            return inner.open(snapshot, offset);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 
     @Test

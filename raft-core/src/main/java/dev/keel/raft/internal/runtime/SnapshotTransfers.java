@@ -24,8 +24,9 @@ import java.util.function.Consumer;
 /**
  * Streams snapshots between servers (InstallSnapshot, Raft §7) in bounded memory: the sender reads one chunk at a
  * time from disk on the background thread and keeps at most a window of chunks unacknowledged; the receiver writes
- * each chunk to disk as it arrives and verifies the whole before handing it to the engine. Lost or reordered chunks
- * are resent from the position the receiver asks for; a transfer that stops making progress is abandoned.
+ * each chunk to disk as it arrives, acknowledges it once written, and verifies the whole before handing it to the
+ * engine. Lost or reordered chunks are resent from the position the receiver asks for; a transfer that stops making
+ * progress is abandoned.
  *
  * <p>Confined to the event loop, except the disk work, which runs on the background executor.
  */
@@ -176,7 +177,10 @@ final class SnapshotTransfers {
      */
     private void pump(Outgoing o) {
         long window = (long) config.snapshotInflightChunks() * config.snapshotChunkBytes();
-        if (o.finished || o.reading || o.sentLast || o.sent - o.acked >= window || budget <= 0) {
+        // Refilled once half the window is free, not on every acknowledgement: each refill costs a background read
+        // task and an event-loop send task, so this moves half a window per pair of hand-offs instead of one chunk.
+        long refillAt = config.snapshotInflightChunks() > 1 ? window / 2 : 0;
+        if (o.finished || o.reading || o.sentLast || o.sent - o.acked > refillAt || budget <= 0) {
             return;
         }
         long offset = o.sent;
@@ -239,9 +243,12 @@ final class SnapshotTransfers {
             o.in = storage.open(o.snapshot, offset);
             o.inPosition = offset;
         }
-        byte[] data = o.in.readNBytes(length);
-        if (data.length != length) {
-            throw new IOException("snapshot " + o.snapshot + " ended at " + (offset + data.length) + ", before its size");
+        // readNBytes(byte[], ..) hands the stream the whole remaining length per call, so a large chunk is read
+        // straight into the array; readNBytes(int) would read it in 8 KiB pieces and copy them together.
+        byte[] data = new byte[length];
+        int read = o.in.readNBytes(data, 0, length);
+        if (read != length) {
+            throw new IOException("snapshot " + o.snapshot + " ended at " + (offset + read) + ", before its size");
         }
         o.inPosition += length;
         return data;
@@ -339,13 +346,22 @@ final class SnapshotTransfers {
         Incoming target = in;
         byte[] data = chunk.data();
         boolean last = chunk.done();
+        long position = in.expected;
         background.execute(() -> {
             if (target.failed) {
                 return;
             }
             try {
                 target.writer.stream().write(data);
-                if (last) {
+                if (!last) {
+                    // Acknowledged once written, not on arrival: the leader's window then bounds what waits here
+                    // for the disk too, so a disk slower than the network cannot pile chunks up in memory.
+                    loop.accept(() -> {
+                        if (incoming == target) {
+                            reply(chunk, position);
+                        }
+                    });
+                } else {
                     long received = System.nanoTime();
                     SnapshotMetadata stored = target.writer.commitVerified(target.snapshot);
                     long committed = System.nanoTime();
@@ -363,9 +379,6 @@ final class SnapshotTransfers {
                 failed(target, e);
             }
         });
-        if (!last) {
-            reply(chunk, in.expected);
-        }
     }
 
     /** On the background thread. */

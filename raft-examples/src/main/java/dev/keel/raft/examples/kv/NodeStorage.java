@@ -43,6 +43,7 @@ public final class NodeStorage {
         FsyncPolicy fsync = config.fsync() ? FsyncPolicy.ALWAYS : FsyncPolicy.NEVER;
         FileLogStorage log = FileLogStorage.open(StorageConfig.builder(config.dataDir().resolve("log"))
                 .fsyncPolicy(fsync)
+                .segmentSizeBytes(config.logSegmentBytes())
                 .build());
         FileSnapshotStorage snapshots;
         try {

@@ -21,6 +21,7 @@ final class BigStateMachine implements StateMachine {
     private long applied;
     private long restoredChecksum;
     private long restoredCount = -1;
+    private volatile long restoreStartedNanos;
 
     BigStateMachine(long size) {
         this.size = size;
@@ -78,6 +79,7 @@ final class BigStateMachine implements StateMachine {
 
     @Override
     public synchronized void restoreSnapshot(InputStream in) throws IOException {
+        restoreStartedNanos = System.nanoTime();
         DataInputStream data = new DataInputStream(in);
         long count = data.readLong();
         long n = data.readLong();
@@ -107,6 +109,11 @@ final class BigStateMachine implements StateMachine {
     /** The applied count the restored snapshot stood for, or -1 if none was restored. */
     synchronized long restoredCount() {
         return restoredCount;
+    }
+
+    /** When the last restore began ({@link System#nanoTime}): the snapshot was received and durable by then. */
+    long restoreStartedNanos() {
+        return restoreStartedNanos;
     }
 
     synchronized long restoredChecksum() {

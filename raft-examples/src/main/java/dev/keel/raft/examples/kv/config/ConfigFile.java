@@ -23,6 +23,7 @@ public final class ConfigFile {
     public Long requestTimeoutMs;
     public String fsync;
     public Snapshot snapshot;
+    public Log log;
     public Raft raft;
 
     /** One {@code [[peers]]} entry. */
@@ -37,6 +38,11 @@ public final class ConfigFile {
         public Long interval;
         public Long logRetention;
         public Integer retained;
+    }
+
+    /** The {@code [log]} table: the log files. */
+    public static final class Log {
+        public Long segmentBytes;
     }
 
     /** The {@code [raft]} table: timing. */

@@ -2,6 +2,7 @@ package dev.keel.raft.examples.kv.config;
 
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.storage.StorageConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,13 +33,14 @@ import java.util.regex.Pattern;
  * @param snapshotInterval  entries applied between automatic snapshots
  * @param logRetention      entries kept behind a snapshot for slightly slow followers
  * @param retainedSnapshots snapshots kept on disk
+ * @param logSegmentBytes   the size at which a log segment file is sealed; compaction deletes whole segments
  * @param raft              Raft timing and limits
  * @param clientThreads     event loops serving clients and forwarding
  */
 public record NodeConfig(NodeId id, String clusterId, String bind, int clientPort, int raftPort, Path dataDir,
                          List<PeerConfig> peers, int maxValueBytes, Duration leaderWait, Duration requestTimeout,
                          boolean fsync, long snapshotInterval, long logRetention, int retainedSnapshots,
-                         RaftConfig raft, int clientThreads) {
+                         RaftConfig raft, int clientThreads, int logSegmentBytes) {
     /** Default cluster name. */
     public static final String DEFAULT_CLUSTER_ID = "keel-kv";
     /** Default listen address: this machine only. */
@@ -127,6 +129,12 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
         if (retained < 1 || retained > 1000) {
             problems.add("'snapshot.retained' must be between 1 and 1000, was " + retained);
         }
+        long segmentBytes = f.log == null || f.log.segmentBytes == null
+                ? StorageConfig.DEFAULT_SEGMENT_SIZE_BYTES : f.log.segmentBytes;
+        if (segmentBytes < StorageConfig.MIN_SEGMENT_SIZE_BYTES || segmentBytes > StorageConfig.MAX_SEGMENT_SIZE_BYTES) {
+            problems.add("'log.segment_bytes' must be between " + StorageConfig.MIN_SEGMENT_SIZE_BYTES + " (4 KiB) and "
+                    + StorageConfig.MAX_SEGMENT_SIZE_BYTES + " (1 GiB), was " + segmentBytes);
+        }
         RaftConfig raft = raftConfig(f.raft, interval, retention, problems);
         int clientThreads = f.clientThreads == null ? defaultClientThreads() : f.clientThreads;
         if (clientThreads < 1 || clientThreads > 64) {
@@ -137,7 +145,7 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
         }
         return new NodeConfig(id, clusterId, bind, clientPort, raftPort, dataDir, peers, maxValue,
                 Duration.ofMillis(leaderWaitMs), Duration.ofMillis(requestTimeoutMs), fsync, interval, retention,
-                retained, raft, clientThreads);
+                retained, raft, clientThreads, (int) segmentBytes);
     }
 
     /**

@@ -49,6 +49,19 @@ class NodeConfigTest {
         assertThat(c.raft().snapshotInterval()).isEqualTo(5000);
         assertThat(c.raft().heartbeatInterval()).isEqualTo(Duration.ofMillis(50));
         assertThat(c.raft().electionTimeoutMax()).isEqualTo(Duration.ofMillis(1000));
+        assertThat(c.logSegmentBytes()).isEqualTo(64 << 20);
+    }
+
+    @Test
+    void theLogSegmentSizeIsSetUnderLogAndCheckedAgainstTheStoragesLimits() {
+        ConfigFile small = ConfigLoader.parse(GOOD + "[log]\nsegment_bytes = 65536\n", "x");
+        assertThat(NodeConfig.from(small, "x").logSegmentBytes()).isEqualTo(65536);
+        ConfigFile tiny = ConfigLoader.parse(GOOD + "[log]\nsegment_bytes = 100\n", "x");
+        assertThatThrownBy(() -> NodeConfig.from(tiny, "x")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'log.segment_bytes' must be between 4096 (4 KiB) and 1073741824 (1 GiB), was 100");
+        ConfigFile huge = ConfigLoader.parse(GOOD + "[log]\nsegment_bytes = 4294967296\n", "x");
+        assertThatThrownBy(() -> NodeConfig.from(huge, "x")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("was 4294967296");
     }
 
     @Test

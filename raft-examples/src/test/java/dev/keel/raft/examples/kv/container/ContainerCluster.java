@@ -6,6 +6,8 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
 import dev.keel.raft.testing.Await;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
@@ -14,6 +16,8 @@ import org.testcontainers.images.builder.Transferable;
 import redis.clients.jedis.Jedis;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A KV cluster of containers for fault tests. Nodes talk Raft over one network ({@code raft}, where each is reachable
@@ -38,24 +43,35 @@ final class ContainerCluster implements AutoCloseable {
     private final Network access = Network.newNetwork();
     private final List<GenericContainer<?>> containers = new ArrayList<>();
     private final String name;
+    private final int members;
+    private final String extraToml;
 
     ContainerCluster(String name, int size) {
+        this(name, size, "");
+    }
+
+    /** @param extraToml appended to every node's {@code node.toml} (tables such as {@code [snapshot]}) */
+    ContainerCluster(String name, int size, String extraToml) {
         this.name = name;
-        String image = KvImage.get();
+        this.members = size;
+        this.extraToml = extraToml;
         for (int i = 1; i <= size; i++) {
-            GenericContainer<?> c = new GenericContainer<>(image)
-                    .withNetwork(raft)
-                    .withNetworkAliases("n" + i)
-                    .withExposedPorts(CLIENT_PORT)
-                    .withCopyToContainer(Transferable.of(toml(i, size)), "/etc/keel/node.toml")
-                    .waitingFor(Wait.forLogMessage(".*node n" + i + " started.*", 1)
-                            .withStartupTimeout(Duration.ofSeconds(60)));
-            containers.add(c);
+            containers.add(newContainer(i));
         }
         containers.parallelStream().forEach(GenericContainer::start);
         for (GenericContainer<?> c : containers) {
             docker.connectToNetworkCmd().withNetworkId(access.getId()).withContainerId(c.getContainerId()).exec();
         }
+    }
+
+    private GenericContainer<?> newContainer(int n) {
+        return new GenericContainer<>(KvImage.get())
+                .withNetwork(raft)
+                .withNetworkAliases("n" + n)
+                .withExposedPorts(CLIENT_PORT)
+                .withCopyToContainer(Transferable.of(toml(n, members) + extraToml), "/etc/keel/node.toml")
+                .waitingFor(Wait.forLogMessage(".*node n" + n + " started.*", 1)
+                        .withStartupTimeout(Duration.ofSeconds(60)));
     }
 
     private static String toml(int self, int size) {
@@ -205,18 +221,55 @@ final class ContainerCluster implements AutoCloseable {
         docker.unpauseContainerCmd(id(i)).exec();
     }
 
+    /**
+     * Stops node {@code i} and removes its container with its data, saving its output as
+     * {@code <name>-n<i>-removed.log}; {@link #startEmptyNode} brings the node back with empty storage.
+     */
+    void removeNode(int i) {
+        GenericContainer<?> old = containers.get(i);
+        saveLog(old, name + "-n" + (i + 1) + "-removed");
+        old.stop();
+    }
+
+    /** Starts node {@code i} (removed before) in a new container under the same id and name, with empty storage. */
+    void startEmptyNode(int i) {
+        GenericContainer<?> fresh = newContainer(i + 1);
+        fresh.start();
+        docker.connectToNetworkCmd().withNetworkId(access.getId()).withContainerId(fresh.getContainerId()).exec();
+        containers.set(i, fresh);
+    }
+
+    /** Node {@code i}'s output so far. */
+    String logs(int i) {
+        return containers.get(i).getLogs();
+    }
+
+    /**
+     * The regular files under {@code dir} in node {@code i}'s container (names relative to it) with their sizes, read
+     * through Docker's archive API: the image has no shell to run {@code ls} or {@code du} in.
+     */
+    Map<String, Long> files(int i, String dir) {
+        Map<String, Long> files = new TreeMap<>();
+        try (InputStream in = docker.copyArchiveFromContainerCmd(id(i), dir).exec();
+             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                if (e.isFile()) {
+                    String path = e.getName();
+                    files.put(path.substring(path.indexOf('/') + 1), e.getSize());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + " of n" + (i + 1), e);
+        }
+        return files;
+    }
+
     /** Keeps every node's output in {@code target/container-logs}, then removes the containers and networks. */
     @Override
     public void close() {
-        Path dir = Path.of("target", "container-logs");
         for (int i = 0; i < containers.size(); i++) {
             GenericContainer<?> c = containers.get(i);
-            try {
-                Files.createDirectories(dir);
-                Files.writeString(dir.resolve(name + "-n" + (i + 1) + ".log"), c.getLogs());
-            } catch (IOException | RuntimeException e) {
-                System.out.println("cannot save the log of n" + (i + 1) + ": " + e);
-            }
+            saveLog(c, name + "-n" + (i + 1));
             try {
                 c.stop();
             } catch (RuntimeException e) {
@@ -225,5 +278,15 @@ final class ContainerCluster implements AutoCloseable {
         }
         raft.close();
         access.close();
+    }
+
+    private static void saveLog(GenericContainer<?> c, String file) {
+        try {
+            Path dir = Path.of("target", "container-logs");
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(file + ".log"), c.getLogs());
+        } catch (IOException | RuntimeException e) {
+            System.out.println("cannot save the log " + file + ": " + e);
+        }
     }
 }

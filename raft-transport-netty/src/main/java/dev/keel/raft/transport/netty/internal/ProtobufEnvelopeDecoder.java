@@ -2,6 +2,7 @@ package dev.keel.raft.transport.netty.internal;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import dev.keel.raft.proto.v1.Envelope;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -29,6 +30,10 @@ final class ProtobufEnvelopeDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+        if (!frame.hasArray() && frame.readableBytes() >= MIN_DIRECT_PARSE && isSnapshotChunk(frame)) {
+            out.add(parseDirect(frame));
+            return;
+        }
         Bytes bytes = bytes(frame);
         try {
             AppendEntriesWire.Decoded fast = AppendEntriesWire.tryDecode(bytes.input());
@@ -44,6 +49,47 @@ final class ProtobufEnvelopeDecoder extends MessageToMessageDecoder<ByteBuf> {
             throw new InvalidWireDataException("invalid APPEND_ENTRIES_REQUEST entry: " + e.getMessage(), e);
         }
         out.add(parse(frame, bytes));
+    }
+
+    /**
+     * Whether a frame carries an InstallSnapshot request: its top-level fields are read up to the body's tag,
+     * skipping the four short header strings, without copying the frame.
+     */
+    private static boolean isSnapshotChunk(ByteBuf frame) {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(frame.nioBuffer());
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                int field = WireFormat.getTagFieldNumber(tag);
+                if (field >= Envelope.HANDSHAKE_FIELD_NUMBER) {
+                    return field == Envelope.INSTALL_SNAPSHOT_REQUEST_FIELD_NUMBER
+                            && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
+                }
+                if (!in.skipField(tag)) {
+                    return false;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false; // the full parse reports what is wrong with the frame
+        }
+    }
+
+    /**
+     * Parses a snapshot chunk straight from the frame's (direct) memory: a handful of small fields, and the data,
+     * which protobuf copies once into an array of its own that {@link MessageMapper#ownedBytes} hands on without
+     * another copy. The general path would first copy the whole frame into an array.
+     */
+    private static Envelope parseDirect(ByteBuf frame) {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(frame.nioBuffer());
+            in.setSizeLimit(Integer.MAX_VALUE);
+            Envelope envelope = Envelope.parser().parseFrom(in);
+            frame.skipBytes(frame.readableBytes());
+            return envelope;
+        } catch (InvalidProtocolBufferException e) {
+            throw new CorruptedFrameException("frame of " + frame.readableBytes() + " bytes is not a valid envelope: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Parses with the generated code. */
@@ -97,6 +143,8 @@ final class ProtobufEnvelopeDecoder extends MessageToMessageDecoder<ByteBuf> {
         return new Bytes(array, 0, length, owned);
     }
 
+    /** Smaller frames are never snapshot chunks worth parsing from direct memory (chunks are 256 KiB by default). */
+    private static final int MIN_DIRECT_PARSE = 16 * 1024;
     /** Frames up to this size reuse the thread's scratch array; larger (rare) ones get their own. */
     private static final int MAX_SCRATCH = 1 << 20;
     private static final FastThreadLocal<byte[][]> SCRATCH = new FastThreadLocal<>() {

@@ -1,5 +1,13 @@
 package dev.keel.raft.transport.netty.internal;
 
+import java.util.ArrayList;
+
+import dev.keel.raft.log.LogEntry;
+
+import dev.keel.raft.message.AppendEntriesRequest;
+
+import dev.keel.raft.message.InstallSnapshotRequest;
+
 import dev.keel.raft.NodeId;
 import dev.keel.raft.message.Heartbeat;
 import dev.keel.raft.message.RaftMessage;
@@ -91,6 +99,43 @@ class InboundPipelineTest {
         assertThat(delivered).isEmpty();
         ch.writeInbound(f);
         assertThat(delivered).hasSize(1);
+    }
+
+    @Test
+    void aSnapshotChunkInDirectMemoryIsDecodedIntactAlsoWhenSplitAcrossReads() {
+        handshakeAccepted();
+        byte[] data = new byte[48 * 1024];
+        new java.util.Random(11).nextBytes(data);
+        dev.keel.raft.log.SnapshotMetadata snapshot = new dev.keel.raft.log.SnapshotMetadata(40, 3,
+                dev.keel.raft.Membership.of(List.of(dev.keel.raft.Member.of(PEER.value(), ""),
+                        dev.keel.raft.Member.of(SELF.value(), "")), List.of()), 12, 100_000, 1);
+        InstallSnapshotRequest chunk = new InstallSnapshotRequest(PEER, SELF, 4, snapshot, 4096, data, false);
+        ch.writeInbound(direct(frame(message(chunk))));
+        ByteBuf split = direct(frame(message(chunk)));
+        ch.writeInbound(split.readRetainedSlice(20_000));
+        ch.writeInbound(split);
+        assertThat(delivered).containsExactly(chunk, chunk);
+        assertThat(((InstallSnapshotRequest) delivered.get(0)).data()).isEqualTo(data);
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    @Test
+    void aLargeFrameInDirectMemoryThatIsNotASnapshotChunkTakesTheGeneralPath() {
+        handshakeAccepted();
+        List<LogEntry> entries = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            entries.add(LogEntry.command(i, 3, new byte[1000]));
+        }
+        AppendEntriesRequest append = new AppendEntriesRequest(PEER, SELF, 3, 0, 0, entries, 0);
+        ch.writeInbound(direct(frame(message(append))));
+        assertThat(delivered).containsExactly(append);
+    }
+
+    private static ByteBuf direct(ByteBuf heap) {
+        ByteBuf d = Unpooled.directBuffer(heap.readableBytes());
+        d.writeBytes(heap);
+        heap.release();
+        return d;
     }
 
     @Test

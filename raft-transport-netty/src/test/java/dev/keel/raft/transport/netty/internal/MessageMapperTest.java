@@ -1,5 +1,9 @@
 package dev.keel.raft.transport.netty.internal;
 
+import dev.keel.raft.log.SnapshotMetadata;
+
+import dev.keel.raft.message.InstallSnapshotRequest;
+
 import com.google.protobuf.ByteString;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.log.LogEntry;
@@ -60,6 +64,34 @@ class MessageMapperTest {
         Envelope envelope = MessageMapper.toEnvelope(message, "g");
         AppendEntriesRequest decoded = (AppendEntriesRequest) MessageMapper.fromEnvelope(envelope, A, B);
         assertThat(decoded.entries().get(0).data()).isEqualTo(data).isNotSameAs(data);
+    }
+
+    @Test
+    void aParsedSnapshotChunksDataIsHandedOnWithoutAnotherCopy() throws Exception {
+        byte[] data = new byte[100_000];
+        new java.util.Random(7).nextBytes(data);
+        SnapshotMetadata snapshot = new SnapshotMetadata(40, 3, dev.keel.raft.Membership.of(
+                List.of(dev.keel.raft.Member.of("a", ""), dev.keel.raft.Member.of("b", "")), List.of()), 12, 200_000, 1);
+        InstallSnapshotRequest chunk = new InstallSnapshotRequest(A, B, 4, snapshot, 0, data, false);
+        Envelope parsed = Envelope.parseFrom(MessageMapper.toEnvelope(chunk, "g").toByteArray());
+
+        InstallSnapshotRequest decoded = (InstallSnapshotRequest) MessageMapper.fromEnvelope(parsed, A, B);
+        assertThat(decoded).isEqualTo(chunk);
+        assertThat(decoded.data()).isEqualTo(data).isNotSameAs(data);
+        ByteString field = parsed.getInstallSnapshotRequest().getData();
+        assertThat(MessageMapper.ownedBytes(field)).as("the parser's own array, not a copy")
+                .isSameAs(MessageMapper.ownedBytes(field));
+    }
+
+    @Test
+    void bytesThatAreASliceOrInDirectMemoryAreCopied() {
+        ByteString slice = ByteString.copyFrom(new byte[]{0, 1, 2, 3, 4, 5}).substring(2, 5);
+        assertThat(MessageMapper.ownedBytes(slice)).containsExactly(2, 3, 4)
+                .isNotSameAs(MessageMapper.ownedBytes(slice));
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(3).put(new byte[]{7, 8, 9}).flip();
+        assertThat(MessageMapper.ownedBytes(com.google.protobuf.UnsafeByteOperations.unsafeWrap(direct)))
+                .containsExactly(7, 8, 9);
+        assertThat(MessageMapper.ownedBytes(ByteString.EMPTY)).isEmpty();
     }
 
     @Test

@@ -156,6 +156,8 @@ class MembershipClusterTest {
         for (String id : List.of("n1", "n2", "n3")) {
             bootstrap(id, "n1", "n2", "n3");
         }
+        // A leader refuses changes (busy) until an entry of its term is committed; a committed command shows that.
+        submit(0, 1);
         RaftServer l = leader();
         long index = l.status().membershipIndex();
         join("n4");

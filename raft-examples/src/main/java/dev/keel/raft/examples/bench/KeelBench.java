@@ -74,7 +74,7 @@ public final class KeelBench implements Callable<Integer> {
     int raftPort;
     @Option(names = "--node-jvm-options", paramLabel = "OPTIONS",
             description = "with --processes: the nodes' JVM options, space-separated (default ${DEFAULT-VALUE})",
-            defaultValue = "-Xmx1g")
+            defaultValue = "-Xmx1g -XX:+UseZGC")
     String nodeJvmOptions;
 
     private final List<Report> reports = new ArrayList<>();

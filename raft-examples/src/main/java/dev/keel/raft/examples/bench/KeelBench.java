@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +15,11 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
  * {@code keel-bench}: closed-loop load on a 3-node cluster with the file log fsynced before every acknowledgement:
@@ -32,6 +35,7 @@ public final class KeelBench implements Callable<Integer> {
     static final int MAX_WRITERS = 4096;
     static final int MAX_PAYLOAD = 1 << 20;
     static final Duration MAX_DURATION = Duration.ofHours(1);
+    private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
 
     @Spec
     CommandSpec spec;
@@ -59,6 +63,9 @@ public final class KeelBench implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "PATH",
             description = "folder for the nodes' data (default: a new temporary folder)")
     Path dir;
+    @Option(names = "--keep-data",
+            description = "keep each run's log and snapshot files (by default they are deleted after the run)")
+    boolean keepData;
     @Option(names = "--processes",
             description = "run the KV nodes as separate processes (keel-kv run) and load them over RESP")
     boolean processes;
@@ -81,6 +88,10 @@ public final class KeelBench implements Callable<Integer> {
 
     /** Runs the command line and exits with its status (0, or 2 for bad arguments, 1 for a failed run). */
     public static void main(String[] args) {
+        // The nodes' INFO lines (elections, connections) would bury the table; warnings still show.
+        if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(LOG_LEVEL_PROPERTY, "warn");
+        }
         System.exit(commandLine().execute(args));
     }
 
@@ -115,14 +126,16 @@ public final class KeelBench implements Callable<Integer> {
         out.flush();
         if (processes) {
             // One cluster for all W values: node start-up takes seconds, and each thread has its own key.
-            try (BenchTarget target = new ProcessTarget(nodes, base.resolve("kv-" + System.nanoTime()), payload, via,
-                    clientPort, raftPort, Arrays.asList(nodeJvmOptions.trim().split("\\s+")), Duration.ofSeconds(60),
-                    System.err)) {
+            Path runDir = base.resolve("kv-" + System.nanoTime());
+            try (BenchTarget target = new ProcessTarget(nodes, runDir, payload, via, clientPort, raftPort,
+                    Arrays.asList(nodeJvmOptions.trim().split("\\s+")), Duration.ofSeconds(60), System.err)) {
                 out.println(target.describe());
                 out.println(Report.HEADER);
                 for (int w : writers) {
                     record(out, new LoadRunner(target).run(mode, w, warmup, duration));
                 }
+            } finally {
+                cleanUp(runDir);
             }
         } else {
             out.println(Report.HEADER);
@@ -134,11 +147,25 @@ public final class KeelBench implements Callable<Integer> {
                     if (w == writers.get(writers.size() - 1)) {
                         out.println("(" + target.describe() + ")");
                     }
+                } finally {
+                    cleanUp(runDir);
                 }
             }
         }
         out.flush();
         return 0;
+    }
+
+    /** Deletes a run's files unless --keep-data: a run of W=128 writes hundreds of MB of log. */
+    private void cleanUp(Path runDir) throws IOException {
+        if (keepData || !Files.exists(runDir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(runDir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     private static String human(Duration d) {

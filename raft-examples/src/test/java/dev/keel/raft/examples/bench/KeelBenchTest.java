@@ -115,6 +115,7 @@ class KeelBenchTest {
         assertThat(r.gcPauses()).isNotNegative();
         assertThat(r.maxGcPauseMillis()).isNotNegative();
         assertThat(out.toString()).contains(Report.HEADER).contains(r.row());
+        assertThat(dir.toFile().list()).as("the run's files are deleted without --keep-data").isEmpty();
     }
 
     @Test

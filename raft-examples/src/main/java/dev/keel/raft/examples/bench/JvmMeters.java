@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * CPU time, allocation and GC pauses of this JVM over a measurement window, with the allocation of the leader's own
  * threads (named after its node id) counted separately.
  */
-final class JvmMeters {
+final class JvmMeters implements BenchTarget.Meters {
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final com.sun.management.ThreadMXBean threads =
@@ -29,10 +29,6 @@ final class JvmMeters {
     private final AtomicLong maxPause = new AtomicLong();
     private final AtomicLong pauses = new AtomicLong();
     private final NotificationListener gcListener = this::onGc;
-
-    /** Totals of one window. */
-    record Totals(long cpuNanos, long allocatedBytes, long allocatedOnLeader, long maxGcPauseMillis, long gcPauses) {
-    }
 
     private JvmMeters(String leaderId) {
         this.leaderThread = Pattern.compile("keel-(netty-|log-io-)?" + Pattern.quote(leaderId) + "(-.*)?");
@@ -70,7 +66,8 @@ final class JvmMeters {
         return out;
     }
 
-    Totals stop() {
+    @Override
+    public BenchTarget.Costs stop() {
         long cpu = os.getProcessCpuTime() - cpuStart;
         long total = 0;
         long leader = 0;
@@ -94,7 +91,7 @@ final class JvmMeters {
                 // already gone
             }
         }
-        return new Totals(cpu, total, leader, maxPause.get(), pauses.get());
+        return new BenchTarget.Costs(cpu, total, leader, pauses.get(), maxPause.get());
     }
 
     /** The names of the threads counted as the leader's, for the report. */

@@ -1,92 +1,246 @@
 package dev.keel.raft.examples.bench;
 
-import dev.keel.raft.RaftConfig;
-import dev.keel.raft.RaftServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
- * {@code keel-bench}: a 3-node cluster in this JVM (file log with fsync, Netty over loopback, defaults) under
- * closed-loop load: W threads each submitting a 128-byte command and waiting for it to be committed and applied on
- * the leader. Prints ops/s, latency percentiles, CPU and allocation per operation, and GC pauses.
- *
- * <pre>
- *   keel-bench [--writers 1,16,128] [--mode write|read|mixed] [--warmup 5s] [--duration 20s] [--payload 128]
- *              [--dir PATH]
- * </pre>
+ * {@code keel-bench}: closed-loop load on a 3-node cluster with the file log fsynced before every acknowledgement:
+ * W threads each submitting a command (or a linearizable read) and waiting for its result before the next. By default
+ * the cluster runs in this JVM (real {@code RaftServer}s, {@code FileLogStorage}, {@code NettyTransport} over
+ * loopback, defaults); with {@code --processes} it is three KV node processes driven over RESP. Prints ops/s, latency
+ * percentiles (HdrHistogram), CPU and allocation per operation and GC pauses, one Markdown row per W.
  */
-public final class KeelBench {
-    private KeelBench() {
+@Command(name = "keel-bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Closed-loop benchmark of a durable 3-node Keel cluster: W threads, one operation in flight "
+                + "each; prints ops/s, p50/p99/p99.9, CPU and allocation per operation and GC pauses.")
+public final class KeelBench implements Callable<Integer> {
+    static final int MAX_WRITERS = 4096;
+    static final int MAX_PAYLOAD = 1 << 20;
+    static final Duration MAX_DURATION = Duration.ofHours(1);
+    private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-w", "--writers"}, split = ",", paramLabel = "W",
+            description = "closed-loop threads, one run per value (default ${DEFAULT-VALUE})",
+            defaultValue = "1,16,128")
+    List<Integer> writers;
+    @Option(names = {"-m", "--mode"}, paramLabel = "MODE",
+            description = "write, read (linearizable) or mixed (half the threads each) (default ${DEFAULT-VALUE})",
+            defaultValue = "write")
+    LoadRunner.Mode mode;
+    @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "load before measuring, discarded, e.g. 5s, 500ms, PT1M (default ${DEFAULT-VALUE})",
+            defaultValue = "5s")
+    Duration warmup;
+    @Option(names = {"-d", "--duration"}, paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "measured window per run (default ${DEFAULT-VALUE})", defaultValue = "20s")
+    Duration duration;
+    @Option(names = "--payload", paramLabel = "BYTES",
+            description = "command (and SET value) size in bytes (default ${DEFAULT-VALUE})", defaultValue = "128")
+    int payload;
+    @Option(names = "--nodes", description = "cluster size (default ${DEFAULT-VALUE})", defaultValue = "3")
+    int nodes;
+    @Option(names = "--dir", paramLabel = "PATH",
+            description = "folder for the nodes' data (default: a new temporary folder)")
+    Path dir;
+    @Option(names = "--keep-data",
+            description = "keep each run's log and snapshot files (by default they are deleted after the run)")
+    boolean keepData;
+    @Option(names = "--processes",
+            description = "run the KV nodes as separate processes (keel-kv run) and load them over RESP")
+    boolean processes;
+    @Option(names = "--via", paramLabel = "NODE",
+            description = "with --processes: send the load to the leader or to a follower (default ${DEFAULT-VALUE})",
+            defaultValue = "leader")
+    ProcessTarget.Via via;
+    @Option(names = "--client-port", description = "with --processes: first RESP port (default ${DEFAULT-VALUE})",
+            defaultValue = "6501")
+    int clientPort;
+    @Option(names = "--raft-port", description = "with --processes: first Raft port (default ${DEFAULT-VALUE})",
+            defaultValue = "7501")
+    int raftPort;
+    @Option(names = "--node-jvm-options", paramLabel = "OPTIONS",
+            description = "with --processes: the nodes' JVM options, space-separated (default ${DEFAULT-VALUE})",
+            defaultValue = "-Xmx1g -XX:+UseZGC")
+    String nodeJvmOptions;
+
+    private final List<Report> reports = new ArrayList<>();
+
+    /** Runs the command line and exits with its status (0, or 2 for bad arguments, 1 for a failed run). */
+    public static void main(String[] args) {
+        // The nodes' INFO lines (elections, connections) would bury the table; warnings still show.
+        if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(LOG_LEVEL_PROPERTY, "warn");
+        }
+        System.exit(commandLine().execute(args));
     }
 
-    public static void main(String[] args) throws Exception {
-        List<Integer> writers = List.of(1, 16, 128);
-        LoadRunner.Mode mode = LoadRunner.Mode.WRITE;
-        Duration warmup = Duration.ofSeconds(5);
-        Duration duration = Duration.ofSeconds(20);
-        int payload = 128;
-        Path dir = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            switch (a) {
-                case "--writers" -> writers = Arrays.stream(v.split(",")).map(Integer::parseInt).toList();
-                case "--mode" -> mode = LoadRunner.Mode.valueOf(v.toUpperCase(Locale.ROOT));
-                case "--warmup" -> warmup = parseDuration(v);
-                case "--duration" -> duration = parseDuration(v);
-                case "--payload" -> payload = Integer.parseInt(v);
-                case "--dir" -> dir = Path.of(v);
-                case "--help", "-h" -> {
-                    System.out.println("usage: keel-bench [--writers 1,16,128] [--mode write|read|mixed] "
-                            + "[--warmup 5s] [--duration 20s] [--payload 128] [--dir PATH]");
-                    return;
+    static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new KeelBench()).setCaseInsensitiveEnumValuesAllowed(true);
+        // A bad argument gets its message and a pointer to --help, not the whole usage text.
+        cmd.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("keel-bench: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Run keel-bench --help for the options.");
+            return ex.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+        });
+        return cmd;
+    }
+
+    /** The reports of the runs so far, in order. */
+    List<Report> reports() {
+        return List.copyOf(reports);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        PrintWriter out = spec.commandLine().getOut();
+        Path base = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("keel-bench");
+        out.printf(Locale.ROOT, "keel-bench: %s, %s, payload %d B, warm-up %s, measure %s, data in %s; %d cores, %s %s%n",
+                mode.name().toLowerCase(Locale.ROOT), processes ? nodes + " KV node processes via the "
+                        + via.name().toLowerCase(Locale.ROOT) : nodes + " nodes in this JVM", payload,
+                human(warmup), human(duration), base, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        out.flush();
+        if (processes) {
+            // One cluster for all W values: node start-up takes seconds, and each thread has its own key.
+            Path runDir = base.resolve("kv-" + System.nanoTime());
+            try (BenchTarget target = new ProcessTarget(nodes, runDir, payload, via, clientPort, raftPort,
+                    Arrays.asList(nodeJvmOptions.trim().split("\\s+")), Duration.ofSeconds(60), System.err)) {
+                out.println(target.describe());
+                out.println(Report.HEADER);
+                for (int w : writers) {
+                    record(out, new LoadRunner(target).run(mode, w, warmup, duration));
                 }
-                default -> throw new IllegalArgumentException("unknown option " + a + "; try --help");
+            } finally {
+                cleanUp(runDir);
             }
-            i++;
-        }
-        Path base = dir != null ? dir : Files.createTempDirectory("keel-bench");
-        System.out.printf("keel-bench: %s, payload %d B, warm-up %s, measure %s, data in %s; %d cores, %s%n",
-                mode, payload, warmup, duration, base, Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        System.out.println("| W | ops/s | p50 ms | p99 ms | p99.9 ms | errors | CPU us/op | alloc B/op (all) "
-                + "| alloc B/op (leader) | GC pauses | max GC pause ms |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
-        List<String> rows = new ArrayList<>();
-        for (int w : writers) {
-            Path runDir = Files.createDirectories(base.resolve("w" + w + "-" + System.nanoTime()));
-            try (BenchCluster cluster = new BenchCluster(3, runDir, RaftConfig.defaults())) {
-                RaftServer leader = cluster.leader(Duration.ofSeconds(30));
-                LoadRunner runner = new LoadRunner(() -> cluster.leader(Duration.ofSeconds(30)), payload);
-                LoadRunner.Result r = runner.run(mode, w, warmup, duration, leader.id().value());
-                String row = String.format(Locale.ROOT, "| %d | %,.0f | %.2f | %.2f | %.2f | %d | %.1f | %,d | %,d | %d | %d |",
-                        w, r.opsPerSecond(), r.latencyMicros().getValueAtPercentile(50) / 1000.0,
-                        r.latencyMicros().getValueAtPercentile(99) / 1000.0,
-                        r.latencyMicros().getValueAtPercentile(99.9) / 1000.0, r.errors(),
-                        r.cpuNanos() / 1000.0 / Math.max(1, r.operations()),
-                        r.allocatedBytes() / Math.max(1, r.operations()),
-                        r.allocatedBytesOnLeader() / Math.max(1, r.operations()), r.gcPauses(), r.maxGcPauseMillis());
-                System.out.println(row);
-                rows.add(row);
+        } else {
+            out.println(Report.HEADER);
+            for (int w : writers) {
+                // A fresh cluster per W, so that one run's log and garbage do not weigh on the next.
+                Path runDir = Files.createDirectories(base.resolve("w" + w + "-" + System.nanoTime()));
+                try (BenchTarget target = new InProcessTarget(nodes, runDir, payload)) {
+                    record(out, new LoadRunner(target).run(mode, w, warmup, duration));
+                    if (w == writers.get(writers.size() - 1)) {
+                        out.println("(" + target.describe() + ")");
+                    }
+                } finally {
+                    cleanUp(runDir);
+                }
             }
         }
-        System.out.println("(leader threads: " + String.join(", ", JvmMeters.describe("<leader>")) + ")");
+        out.flush();
+        return 0;
     }
 
-    private static Duration parseDuration(String v) {
-        String s = v.trim().toLowerCase(Locale.ROOT);
-        if (s.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+    /** Deletes a run's files unless --keep-data: a run of W=128 writes hundreds of MB of log. */
+    private void cleanUp(Path runDir) throws IOException {
+        if (keepData || !Files.exists(runDir)) {
+            return;
         }
-        if (s.endsWith("s")) {
-            return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
+        try (Stream<Path> files = Files.walk(runDir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
         }
-        return Duration.parse(v);
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    private void record(PrintWriter out, Report r) {
+        reports.add(r);
+        out.println(r.row());
+        out.flush();
+    }
+
+    private void validate() {
+        for (int w : writers) {
+            if (w < 1 || w > MAX_WRITERS) {
+                throw bad("--writers: each value must be between 1 and " + MAX_WRITERS + ", was " + w);
+            }
+        }
+        if (payload < 1 || payload > MAX_PAYLOAD) {
+            throw bad("--payload must be between 1 and " + MAX_PAYLOAD + " bytes, was " + payload);
+        }
+        if (nodes < 1 || nodes > 9) {
+            throw bad("--nodes must be between 1 and 9, was " + nodes);
+        }
+        if (duration.isZero() || duration.isNegative() || duration.compareTo(MAX_DURATION) > 0) {
+            throw bad("--duration must be positive and at most 1h, was " + duration);
+        }
+        if (warmup.isNegative() || warmup.compareTo(MAX_DURATION) > 0) {
+            throw bad("--warmup must be between 0 and 1h, was " + warmup);
+        }
+        if (!processes && via != ProcessTarget.Via.LEADER) {
+            throw bad("--via applies to --processes only: in-process load always goes to the leader's RaftServer");
+        }
+        if (via == ProcessTarget.Via.FOLLOWER && nodes < 2) {
+            throw bad("--via follower needs --nodes 2 or more");
+        }
+        for (int[] p : new int[][] {{clientPort, 'c'}, {raftPort, 'r'}}) {
+            if (p[0] < 1 || p[0] + nodes - 1 > 65535) {
+                throw bad((p[1] == 'c' ? "--client-port" : "--raft-port") + " must leave room for " + nodes
+                        + " ports between 1 and 65535, was " + p[0]);
+            }
+        }
+        if (processes && Math.abs(clientPort - raftPort) < nodes) {
+            throw bad("--client-port " + clientPort + " and --raft-port " + raftPort + " ranges overlap for "
+                    + nodes + " nodes");
+        }
+    }
+
+    private ParameterException bad(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** Durations as {@code 500ms}, {@code 20s}, {@code 2m} or ISO-8601 ({@code PT20S}). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String s = value.trim().toLowerCase(Locale.ROOT);
+            try {
+                if (s.startsWith("p")) {
+                    return Duration.parse(value.trim());
+                }
+                if (s.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+                }
+                if (s.endsWith("s")) {
+                    return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
+                }
+                if (s.endsWith("m")) {
+                    return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
+                }
+                throw new NumberFormatException(value);
+            } catch (NumberFormatException | DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + value
+                        + "' is not a duration; write e.g. 500ms, 20s, 2m or PT20S");
+            }
+        }
     }
 }

@@ -1,101 +1,110 @@
 package dev.keel.raft.examples.bench;
 
-import dev.keel.raft.RaftServer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * Closed-loop load: {@code writers} threads, each issuing one operation and waiting for its result before the next.
- * Latencies go into an HdrHistogram; the warm-up is discarded.
+ * Latencies go into an HdrHistogram; the warm-up is discarded. Bounded by the warm-up plus the measurement window.
  */
 final class LoadRunner {
+    private static final Logger log = LoggerFactory.getLogger(LoadRunner.class);
+    private static final long JOIN_MILLIS = 15_000;
 
-    /** What one thread does per operation. */
+    /** What the load threads do per operation. */
     enum Mode {
-        WRITE, READ, MIXED
+        /** every thread writes */
+        WRITE,
+        /** every thread reads (linearizable) */
+        READ,
+        /** even-numbered threads write, odd-numbered ones read */
+        MIXED
     }
 
-    /** The outcome of one run. */
-    record Result(long operations, long errors, double seconds, Histogram latencyMicros, long cpuNanos,
-                  long allocatedBytes, long allocatedBytesOnLeader, long maxGcPauseMillis, long gcPauses) {
-        double opsPerSecond() {
-            return operations / seconds;
-        }
+    private final BenchTarget target;
+
+    LoadRunner(BenchTarget target) {
+        this.target = target;
     }
 
-    private final Supplier<RaftServer> leader;
-    private final byte[] payload;
-
-    LoadRunner(Supplier<RaftServer> leader, int payloadBytes) {
-        this.leader = leader;
-        this.payload = new byte[payloadBytes];
-    }
-
-    Result run(Mode mode, int writers, Duration warmup, Duration measure, String leaderId) throws InterruptedException {
+    Report run(Mode mode, int writers, Duration warmup, Duration measure) throws InterruptedException {
         Recorder recorder = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean measuring = new AtomicBoolean();
-        AtomicLong ops = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
-            boolean writer = mode == Mode.WRITE || (mode == Mode.MIXED && w % 2 == 0);
-            Thread t = new Thread(() -> loop(writer, stop, measuring, recorder, ops, errors), "bench-client-" + w);
+            boolean write = mode == Mode.WRITE || (mode == Mode.MIXED && w % 2 == 0);
+            int thread = w;
+            Thread t = new Thread(() -> loop(thread, write, stop, measuring, recorder, errors), "bench-client-" + w);
             t.setDaemon(true);
             threads.add(t);
         }
         threads.forEach(Thread::start);
         Thread.sleep(warmup.toMillis());
         recorder.reset();
-        JvmMeters meters = JvmMeters.start(leaderId);
+        long errorsBefore = errors.get();
+        BenchTarget.Meters meters = target.startMeters();
         long start = System.nanoTime();
         measuring.set(true);
         Thread.sleep(measure.toMillis());
         measuring.set(false);
         double seconds = (System.nanoTime() - start) / 1e9;
-        JvmMeters.Totals totals = meters.stop();
+        BenchTarget.Costs costs = meters.stop();
         Histogram h = recorder.getIntervalHistogram();
+        long measuredErrors = errors.get() - errorsBefore;
         stop.set(true);
         for (Thread t : threads) {
-            t.join(10_000);
+            t.join(JOIN_MILLIS);
+            if (t.isAlive()) {
+                log.warn("{} did not stop within {} ms; it is a daemon and is left behind", t.getName(), JOIN_MILLIS);
+            }
         }
-        return new Result(h.getTotalCount(), errors.get(), seconds, h, totals.cpuNanos(), totals.allocatedBytes(),
-                totals.allocatedOnLeader(), totals.maxGcPauseMillis(), totals.gcPauses());
+        return Report.of(mode, writers, seconds, h, measuredErrors, costs);
     }
 
-    private void loop(boolean write, AtomicBoolean stop, AtomicBoolean measuring, Recorder recorder, AtomicLong ops,
+    private void loop(int thread, boolean write, AtomicBoolean stop, AtomicBoolean measuring, Recorder recorder,
                       AtomicLong errors) {
-        RaftServer target = leader.get();
+        BenchClient client = null;
         while (!stop.get()) {
             long t0 = System.nanoTime();
             try {
-                if (write) {
-                    target.submit(payload).get(10, TimeUnit.SECONDS);
-                } else {
-                    target.read(payload).get(10, TimeUnit.SECONDS);
+                if (client == null) {
+                    client = target.connect(thread);
+                    continue;
                 }
-            } catch (ExecutionException | TimeoutException e) {
-                errors.incrementAndGet();
-                target = leader.get();
-                continue;
+                if (write) {
+                    client.write();
+                } else {
+                    client.read();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
+            } catch (Exception e) {
+                errors.incrementAndGet();
+                log.debug("bench-client-{}: {}", thread, e.toString());
+                if (client != null) {
+                    client.close();
+                    client = null;
+                }
+                continue;
             }
             if (measuring.get()) {
                 recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-                ops.incrementAndGet();
             }
+        }
+        if (client != null) {
+            client.close();
         }
     }
 }

@@ -33,6 +33,9 @@ public final class LogWriter {
     private static final int MAX_BATCH_OPS = 8192;
     private static final int BUFFER_BYTES = 1 << 20;
     private static final long SPIN_NANOS = 50_000;
+    private static final int SPIN_CONFIDENCE_MAX = 3;
+    private static final String WRITING_ACTIVE = "writing the active segment";
+    private static final String FORCING_ACTIVE = "forcing the active segment";
 
     private final Path directory;
     private final ChannelFactory channels;
@@ -53,7 +56,12 @@ public final class LogWriter {
     private long bufferedSeq;
     private final ByteBuffer recordHeader = ByteBuffer.allocate(RecordFormat.HEADER_BYTES);
     private final CRC32C crc = new CRC32C();
+    private Path activePath;
+    // What the I/O thread is doing, for the error message of a failure. The steps of every round (write, force) are
+    // constants, described with the active segment only if they fail, so that the write path allocates nothing.
     private String step = "starting";
+    // Saturating counter: up when the next operation arrived within SPIN_NANOS of the end of a round, down when not.
+    private int spinConfidence;
 
     /**
      * Opens the active segment for writing at {@code activeEnd}; call {@link #start()} next.
@@ -67,7 +75,8 @@ public final class LogWriter {
         this.fsync = fsync;
         this.onExit = onExit;
         this.activeBase = activeBase;
-        this.active = channels.open(SegmentFiles.segmentPath(directory, activeBase), StandardOpenOption.WRITE);
+        this.activePath = SegmentFiles.segmentPath(directory, activeBase);
+        this.active = channels.open(activePath, StandardOpenOption.WRITE);
         this.filePosition = activeEnd;
         this.thread = new Thread(this::run, "keel-log-io-" + directory.getFileName());
         this.thread.setDaemon(true);
@@ -119,12 +128,14 @@ public final class LogWriter {
         try {
             while (running) {
                 batch.clear();
-                WriteOp first = spinForNext();
+                long idleSince = System.nanoTime();
+                WriteOp first = spinConfidence > 0 ? spinForNext(idleSince) : null;
                 try {
                     batch.add(first != null ? first : queue.take());
                 } catch (InterruptedException e) {
                     continue; // nobody interrupts this thread on purpose; keep serving
                 }
+                learnWhetherToSpin(System.nanoTime() - idleSince);
                 queue.drainTo(batch, MAX_BATCH_OPS - 1);
                 running = !(batch.get(batch.size() - 1) instanceof WriteOp.Shutdown);
                 if (failure == null) {
@@ -143,12 +154,14 @@ public final class LogWriter {
     }
 
     /**
-     * Polls for the next operation for a few microseconds before parking: a writer whose append just completed
-     * usually submits the next one right away, and catching it here saves a park and an unpark (tens of
-     * microseconds on a busy machine) on the latency of every append.
+     * Polls for the next operation for a few microseconds before parking. When a writer submits its next append
+     * right after the last one completed (one synchronous writer), catching it here saves a park and an unpark
+     * (10-40 µs on a busy machine) per append. When nothing comes that fast (a Raft node at low load: the next append
+     * follows a network round trip), spinning only burns a core the event loops need, so it happens only while the
+     * recent gaps between rounds were short ({@link #learnWhetherToSpin}).
      */
-    private WriteOp spinForNext() {
-        long deadline = System.nanoTime() + SPIN_NANOS;
+    private WriteOp spinForNext(long from) {
+        long deadline = from + SPIN_NANOS;
         do {
             WriteOp op = queue.poll();
             if (op != null) {
@@ -157,6 +170,14 @@ public final class LogWriter {
             Thread.onSpinWait();
         } while (System.nanoTime() < deadline);
         return null;
+    }
+
+    private void learnWhetherToSpin(long idleNanos) {
+        if (idleNanos <= SPIN_NANOS) {
+            spinConfidence = Math.min(SPIN_CONFIDENCE_MAX, spinConfidence + 1);
+        } else {
+            spinConfidence = Math.max(0, spinConfidence - 1);
+        }
     }
 
     private void execute(List<WriteOp> batch) throws IOException {
@@ -219,7 +240,7 @@ public final class LogWriter {
     }
 
     private void writeLarge(LogEntry e) throws IOException {
-        step = "writing " + SegmentFiles.segmentPath(directory, activeBase) + " at offset " + filePosition;
+        step = WRITING_ACTIVE;
         recordHeader.clear();
         RecordFormat.encodeHeader(e, recordHeader, crc);
         FileIo.writeFully(active, recordHeader.flip(), filePosition);
@@ -230,7 +251,7 @@ public final class LogWriter {
 
     private void flush() throws IOException {
         if (buffer.position() > 0) {
-            step = "writing " + SegmentFiles.segmentPath(directory, activeBase) + " at offset " + filePosition;
+            step = WRITING_ACTIVE;
             buffer.flip();
             int n = buffer.remaining();
             FileIo.writeFully(active, buffer, filePosition);
@@ -245,7 +266,7 @@ public final class LogWriter {
 
     private void force() throws IOException {
         if (dirty && fsync) {
-            step = "forcing " + SegmentFiles.segmentPath(directory, activeBase) + " to disk";
+            step = FORCING_ACTIVE;
             active.force(false);
         }
         if (createdFile && fsync) {
@@ -260,7 +281,8 @@ public final class LogWriter {
         flush();
         force(); // sealed: durable before any record of the next segment can be
         closeActive();
-        step = "creating segment " + SegmentFiles.segmentPath(directory, baseIndex);
+        activePath = SegmentFiles.segmentPath(directory, baseIndex);
+        step = "creating segment " + activePath;
         // Forced with the records that follow it, by the force that ends this round, and the directory with it.
         active = SegmentFiles.createSegment(channels, directory, baseIndex);
         activeBase = baseIndex;
@@ -289,6 +311,7 @@ public final class LogWriter {
             closeActive();
             active = channels.open(path, StandardOpenOption.WRITE);
             activeBase = t.segmentBase();
+            activePath = path;
         }
         active.truncate(t.position());
         if (fsync) {
@@ -317,7 +340,8 @@ public final class LogWriter {
             step = "deleting " + old.get(i) + " to reset the log";
             Files.deleteIfExists(old.get(i));
         }
-        step = "creating segment " + SegmentFiles.segmentPath(directory, nextIndex) + " to reset the log";
+        activePath = SegmentFiles.segmentPath(directory, nextIndex);
+        step = "creating segment " + activePath + " to reset the log";
         active = SegmentFiles.createSegment(channels, directory, nextIndex);
         activeBase = nextIndex;
         filePosition = SegmentHeader.BYTES;
@@ -347,9 +371,20 @@ public final class LogWriter {
     }
 
     private void fail(Exception e) {
-        StorageException se = new StorageException("log storage I/O failed while " + step + ": " + e, e);
+        String what = describe(step);
+        StorageException se = new StorageException("log storage I/O failed while " + what + ": " + e, e);
         failure = se;
-        log.error("Log storage in {} failed while {}; it accepts no more writes (fail-stop)", directory, step, e);
+        log.error("Log storage in {} failed while {}; it accepts no more writes (fail-stop)", directory, what, e);
+    }
+
+    private String describe(String currentStep) {
+        if (currentStep == WRITING_ACTIVE) {
+            return "writing " + activePath + " at offset " + filePosition;
+        }
+        if (currentStep == FORCING_ACTIVE) {
+            return "forcing " + activePath + " to disk";
+        }
+        return currentStep;
     }
 
     private void closeActive() {
@@ -357,7 +392,7 @@ public final class LogWriter {
             try {
                 active.close();
             } catch (IOException e) {
-                log.warn("Closing {} failed", SegmentFiles.segmentPath(directory, activeBase), e);
+                log.warn("Closing {} failed", activePath, e);
             }
             active = null;
         }

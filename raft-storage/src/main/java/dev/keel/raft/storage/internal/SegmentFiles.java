@@ -32,7 +32,20 @@ public final class SegmentFiles {
 
     /** The path of the segment whose first entry is {@code baseIndex}. */
     public static Path segmentPath(Path directory, long baseIndex) {
-        return directory.resolve(String.format("segment-%020d.log", baseIndex));
+        return directory.resolve(segmentName(baseIndex));
+    }
+
+    /** The file name of the segment whose first entry is {@code baseIndex}: 20 zero-padded digits. */
+    static String segmentName(long baseIndex) {
+        if (baseIndex < 0) {
+            throw new IllegalArgumentException("internal error: negative segment base index " + baseIndex);
+        }
+        String digits = Long.toString(baseIndex);
+        StringBuilder name = new StringBuilder(32).append("segment-");
+        for (int i = digits.length(); i < 20; i++) {
+            name.append('0');
+        }
+        return name.append(digits).append(".log").toString();
     }
 
     /** The base index encoded in a segment file name, or -1 if the name is not a segment's. */

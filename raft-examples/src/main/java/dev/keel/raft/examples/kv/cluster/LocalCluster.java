@@ -34,11 +34,23 @@ public final class LocalCluster {
      * @param out  where progress and answers are printed
      */
     public LocalCluster(ClusterLayout layout, String host, PrintStream out) {
+        this(layout, host, out, List.of("-Xmx1g"));
+    }
+
+    /**
+     * @param host       the address the nodes listen on, used to reach them
+     * @param out        where progress and answers are printed
+     * @param jvmOptions options for the nodes' JVMs (heap, GC), put before the class path
+     */
+    public LocalCluster(ClusterLayout layout, String host, PrintStream out, List<String> jvmOptions) {
         this.layout = layout;
         this.host = host;
         this.out = out;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
         for (ClusterLayout.Node n : layout.nodes()) {
             processes.add(new NodeProcess(n, command));
         }
@@ -142,6 +154,31 @@ public final class LocalCluster {
                     i.get("role"), i.get("term"), i.get("leader"), i.get("applied_index")))
                     .orElse("not answering (pid " + p.pid() + ")"));
         }
+    }
+
+    /** The node that reports itself leader, waiting up to {@code timeout}; empty if none does by then. */
+    public Optional<ClusterLayout.Node> awaitLeader(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            Optional<String> id = leader();
+            if (id.isPresent()) {
+                return Optional.ofNullable(find(id.get())).map(NodeProcess::node);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        } while (System.nanoTime() < deadline);
+        return Optional.empty();
+    }
+
+    /** The running node processes, in node order (for measuring what they use). */
+    public List<ProcessHandle> runningProcesses() {
+        List<ProcessHandle> out = new ArrayList<>();
+        for (NodeProcess p : processes) {
+            Process proc = p.process();
+            if (proc != null && proc.isAlive()) {
+                out.add(proc.toHandle());
+            }
+        }
+        return out;
     }
 
     private Optional<String> leader() {

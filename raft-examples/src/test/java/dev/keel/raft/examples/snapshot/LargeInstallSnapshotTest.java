@@ -33,7 +33,7 @@ class LargeInstallSnapshotTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path log = dir.resolve("child.log");
-        Process p = new ProcessBuilder(java, "-Xmx96m", "-XX:MaxDirectMemorySize=64m",
+        Process p = new ProcessBuilder(java, "-Xmx96m", "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classpath,
                 BigStateTransfer.class.getName(), dir.toString(), Long.toString(size))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -55,11 +55,15 @@ class LargeInstallSnapshotTest {
         assertThat(Long.parseLong(lines.get("EXPECTED")[2])).as("commands the snapshot stood for")
                 .isGreaterThanOrEqualTo(200);
         assertThat(Long.parseLong(lines.get("INSTALLED")[3])).as("the follower's snapshot index").isPositive();
+        // The proof of streaming is that the transfer completed at all in a heap that cannot hold the snapshot even
+        // once (an OutOfMemoryError fails the child). Check that premise held; the per-pool peaks printed below are
+        // summed over pools that peak at different moments, so they overstate the real peak and are only a hint.
+        long maxHeap = Long.parseLong(lines.get("PEAK_HEAP")[2]);
+        assertThat(maxHeap).as("the child JVM's maximum heap").isLessThan(size / 2);
         long peak = Long.parseLong(lines.get("PEAK_HEAP")[1]);
-        assertThat(peak).as("peak heap of the whole 3-node JVM").isLessThan(size / 2);
         double mib = size / (1024.0 * 1024.0);
         System.out.printf("big snapshot: %.0f MiB; written in %s s (%.0f MiB/s); installed over Netty in %s s "
-                        + "(%.0f MiB/s); plain loopback socket copy %s s (%.0f MiB/s); peak heap %d MiB%n",
+                        + "(%.0f MiB/s); plain loopback socket copy %s s (%.0f MiB/s); sum of heap pool peaks %d MiB%n",
                 mib, lines.get("SNAPSHOT")[3], mib / Double.parseDouble(lines.get("SNAPSHOT")[3]),
                 lines.get("INSTALLED")[2], mib / Double.parseDouble(lines.get("INSTALLED")[2]),
                 lines.get("SOCKET_COPY")[1], mib / Double.parseDouble(lines.get("SOCKET_COPY")[1]), peak >> 20);

@@ -549,7 +549,13 @@ public final class RaftEngine {
         }
         leader = newLeader;
         changeRole(new Follower(context));
-        resetElectionTimer();
+        // Figure 2: the election timer restarts on hearing from a leader or granting a vote, not on merely seeing a
+        // newer term. A follower that restarted it for every vote request it refuses could be kept from ever
+        // campaigning by candidates that cannot win (a removed server without PreVote, a node with a stale log),
+        // while it is the one server whose log could win.
+        if (newLeader != null || previous == Role.LEADER) {
+            resetElectionTimer();
+        }
         if (previous != Role.FOLLOWER) {
             log.info("{} became follower in term {} (was {}); leader {}", self, term, previous,
                     leader == null ? "unknown" : leader);

@@ -13,8 +13,8 @@ import java.util.Map;
  * until a majority has answered a heartbeat round started after the read arrived: at that moment no other leader
  * can have existed, so the read index covers every write acknowledged before the read began.
  *
- * <p>Reads that arrive while no round is open share the next one, so any number of concurrent reads cost one
- * heartbeat round. Rounds are numbered by a sequence carried in {@code Heartbeat.readSeq} and echoed back.
+ * <p>Reads registered since the last round share the next one, and the leader starts a round only once the previous
+ * one is confirmed, so any number of concurrent reads cost one heartbeat round per round trip. Rounds are numbered by a sequence carried in {@code Heartbeat.readSeq} and echoed back.
  */
 public final class ReadIndexTracker {
     private final NodeId self;

@@ -502,8 +502,7 @@ public final class Leader implements RoleBehaviour {
         if (!reads.hasWaiting()) {
             return;
         }
-        long confirmed = JointQuorum.committedIndex(ctx.voters(), ctx.outgoingVoters(), reads::ackedSeq);
-        for (PendingRead r : reads.releaseConfirmed(raftLog.commitIndex(), confirmed)) {
+        for (PendingRead r : reads.releaseConfirmed(raftLog.commitIndex(), confirmedReadSeq())) {
             if (r.requester() == null) {
                 ctx.readReady(r.requestId(), r.readIndex());
             } else {
@@ -511,6 +510,11 @@ public final class Leader implements RoleBehaviour {
                         r.readIndex()));
             }
         }
+    }
+
+    /** The latest read round a quorum (joint, during a change) has answered. */
+    private long confirmedReadSeq() {
+        return JointQuorum.committedIndex(ctx.voters(), ctx.outgoingVoters(), reads::ackedSeq);
     }
 
     private void fail(PendingRead r) {
@@ -531,7 +535,11 @@ public final class Leader implements RoleBehaviour {
 
     @Override
     public void flush() {
-        if (reads.startRoundIfNeeded()) {
+        // One round at a time: reads arriving while a round is out wait for it to be confirmed and then share the
+        // next one. Under load that turns a heartbeat broadcast per event-loop turn into one per round trip, with
+        // every read still confirmed by a round that started after it arrived. A lost answer delays the round by at
+        // most a heartbeat interval: every periodic heartbeat carries the latest round again.
+        if (confirmedReadSeq() >= reads.latestSeq() && reads.startRoundIfNeeded()) {
             releaseReads();
             broadcastHeartbeat();
         }

@@ -62,6 +62,7 @@ final class ContainerCluster implements AutoCloseable {
         StringBuilder sb = new StringBuilder()
                 .append("id = \"n").append(self).append("\"\n")
                 .append("bind = \"0.0.0.0\"\n")
+                .append("advertise = \"n").append(self).append("\"\n")
                 .append("client_port = ").append(CLIENT_PORT).append('\n')
                 .append("raft_port = ").append(RAFT_PORT).append('\n')
                 .append("data_dir = \"/data\"\n")

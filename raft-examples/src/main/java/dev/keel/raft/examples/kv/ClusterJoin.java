@@ -37,19 +37,19 @@ final class ClusterJoin {
     }
 
     /**
-     * Refuses to join with existing Raft state: such a node was a member already (restart it without {@code --join})
-     * or belongs to another cluster.
+     * Refuses to join with a log or snapshot: such a node was a member already (restart it without {@code --join})
+     * or belongs to another cluster. A saved term alone is fine: a node that crashed while joining, before any entry
+     * reached it, joins again (keeping its term and vote).
      *
      * @throws ConfigException saying so
      */
     static void requireEmpty(NodeConfig config, LogStorage log, SnapshotStorage snapshots) {
-        boolean empty = log.lastIndex() == 0 && snapshots.latest().isEmpty()
-                && log.hardState().term() == 0;
-        if (!empty) {
+        if (log.lastIndex() != 0 || snapshots.latest().isPresent()) {
             throw new ConfigException("--join", "node " + config.id() + " already has Raft state in "
-                    + config.dataDir().toAbsolutePath() + " (log up to index " + log.lastIndex() + ", term "
-                    + log.hardState().term() + "): --join is for the first start of a new member only; start it "
-                    + "without --join to rejoin with its data, or empty the directory to join as a new member");
+                    + config.dataDir().toAbsolutePath() + " (log up to index " + log.lastIndex()
+                    + snapshots.latest().map(m -> ", a snapshot at " + m.index()).orElse("") + "): --join is for the "
+                    + "first start of a new member only; start it without --join to rejoin with its data, or empty "
+                    + "the directory to join as a new member");
         }
     }
 

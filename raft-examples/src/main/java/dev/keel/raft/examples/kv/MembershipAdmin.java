@@ -30,7 +30,8 @@ import java.util.function.Function;
  * Runs membership commands ({@link AdminCommand}) from any node, the way {@link RaftGateway} runs writes: on the leader
  * they call {@link RaftServer#changeMembership} (compare-and-set on the configuration they were computed from) or
  * {@link RaftServer#transferLeadership}; a follower forwards them to the leader ({@code KEEL.ADMIN}, on a connection
- * of their own) and relays the reply; while no leader is known they wait for one up to {@code leaderWait}.
+ * of their own) and relays the reply; while no leader is known, or another change is still running, they wait up
+ * to {@code leaderWait} before failing with {@code -TRYAGAIN}.
  *
  * <p>Thread-safe. Futures never fail: failures are RESP error replies.
  */
@@ -38,6 +39,8 @@ public final class MembershipAdmin implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MembershipAdmin.class);
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final String BUSY = "TRYAGAIN another membership change is in progress (or the leader is new): ";
+    private static final byte[] BUSY_PREFIX = ("-" + BUSY).getBytes(StandardCharsets.UTF_8);
 
     private final RaftServer raft;
     private final Forwarder forwarder;
@@ -222,8 +225,7 @@ public final class MembershipAdmin implements AutoCloseable {
             };
         }
         if (t instanceof ServerBusyException) {
-            return Replies.error("TRYAGAIN another membership change is in progress (or the leader is new): "
-                    + t.getMessage());
+            return Replies.error(BUSY + t.getMessage());
         }
         if (t instanceof IndeterminateOutcomeException) {
             return Replies.error("INDETERMINATE leadership changed during the membership change; it may or may not "
@@ -238,6 +240,11 @@ public final class MembershipAdmin implements AutoCloseable {
     @Override
     public void close() {
         timeouts.close();
+    }
+
+    private static boolean startsWith(byte[] reply, byte[] prefix) {
+        return reply.length >= prefix.length
+                && java.util.Arrays.equals(reply, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private static byte[] bytes(String s) {
@@ -266,6 +273,12 @@ public final class MembershipAdmin implements AutoCloseable {
                     result.complete(reply);
                     return;
                 }
+                if (Errors.unwrap(failure) instanceof ServerBusyException busy) {
+                    // One change at a time, and none before a new leader has committed an entry of its term: both
+                    // pass soon (e.g. right after the handover of RAFT.REMOVE of the leader), so wait a little.
+                    retryOrReply(reply(busy));
+                    return;
+                }
                 if (!(Errors.unwrap(failure) instanceof NotLeaderException notLeader)) {
                     result.complete(reply(failure));
                     return;
@@ -277,7 +290,9 @@ public final class MembershipAdmin implements AutoCloseable {
                     return;
                 }
                 forwarder.forwardAdmin(leader, command.encode()).thenAccept(outcome -> {
-                    if (outcome instanceof ForwardResult.Reply r) {
+                    if (outcome instanceof ForwardResult.Reply r && startsWith(r.reply(), BUSY_PREFIX)) {
+                        retryOrReply(r.reply());
+                    } else if (outcome instanceof ForwardResult.Reply r) {
                         result.complete(r.reply());
                     } else if (outcome instanceof ForwardResult.Lost l) {
                         result.complete(Replies.error("INDETERMINATE " + l.why()
@@ -293,9 +308,14 @@ public final class MembershipAdmin implements AutoCloseable {
         }
 
         void retry() {
+            retryOrReply(Replies.error("TRYAGAIN " + lastProblem));
+        }
+
+        /** Tries again after a backoff, or replies {@code finalReply} once the wait is over. */
+        void retryOrReply(byte[] finalReply) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                result.complete(Replies.error("TRYAGAIN " + lastProblem));
+                result.complete(finalReply);
                 return;
             }
             long wait = Math.min(backoff, left);

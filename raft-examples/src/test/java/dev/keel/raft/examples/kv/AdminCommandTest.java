@@ -1,6 +1,9 @@
 package dev.keel.raft.examples.kv;
 
 import dev.keel.raft.NodeId;
+import dev.keel.raft.exception.ClusterChangeException;
+import dev.keel.raft.exception.IndeterminateOutcomeException;
+import dev.keel.raft.exception.ServerBusyException;
 import dev.keel.raft.examples.kv.config.HostPort;
 import org.junit.jupiter.api.Test;
 
@@ -82,5 +85,23 @@ class AdminCommandTest {
                 .hasSize(2);
         assertThatThrownBy(() -> ClusterJoin.members("OK", new HostPort("seed", 1)))
                 .hasMessageContaining("unexpected RAFT.MEMBERS reply");
+    }
+
+    @Test
+    void failuresOfAChangeMapToErrorsSayingWhatToDo() {
+        assertThat(reply(new ClusterChangeException(ClusterChangeException.Reason.CONFLICT, "configuration moved")))
+                .startsWith("-CONFLICT configuration moved").contains("check RAFT.MEMBERS and retry");
+        assertThat(reply(new ClusterChangeException(ClusterChangeException.Reason.INVALID, "n9 is not a voter")))
+                .isEqualTo("-ERR n9 is not a voter\r\n");
+        assertThat(reply(new ClusterChangeException(ClusterChangeException.Reason.TIMEOUT, "n4 did not catch up")))
+                .isEqualTo("-TIMEOUT n4 did not catch up\r\n");
+        assertThat(reply(new java.util.concurrent.CompletionException(new ServerBusyException("change running"))))
+                .startsWith("-TRYAGAIN another membership change is in progress");
+        assertThat(reply(new IndeterminateOutcomeException("lost leadership")))
+                .startsWith("-INDETERMINATE").contains("check RAFT.MEMBERS");
+    }
+
+    private static String reply(Throwable t) {
+        return new String(MembershipAdmin.reply(t), StandardCharsets.UTF_8);
     }
 }

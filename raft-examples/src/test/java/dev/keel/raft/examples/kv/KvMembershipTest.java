@@ -163,7 +163,7 @@ class KvMembershipTest {
                 Map<String, String> m = members(via);
                 Set<String> voters = m.entrySet().stream().filter(e -> e.getValue().startsWith("voter "))
                         .map(Map.Entry::getKey).collect(Collectors.toSet());
-                return voters.equals(want) && m.size() == want.size();
+                return voters.equals(want) && m.size() == want.size() && !changeInProgress(via);
             } catch (RuntimeException e) {
                 return false;
             }
@@ -184,6 +184,17 @@ class KvMembershipTest {
             }
         }
         return members;
+    }
+
+    /** Whether RAFT.MEMBERS through node {@code i} says a change is in progress (the next would be refused). */
+    private boolean changeInProgress(int i) {
+        List<?> fields = (List<?>) command(i, "RAFT.MEMBERS");
+        for (int f = 0; f + 1 < fields.size(); f += 2) {
+            if (text(fields.get(f)).equals("change_in_progress")) {
+                return !fields.get(f + 1).equals(0L);
+            }
+        }
+        throw new AssertionError("RAFT.MEMBERS has no change_in_progress: " + fields);
     }
 
     private String admin(int i, String... args) {

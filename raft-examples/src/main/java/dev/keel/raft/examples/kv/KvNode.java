@@ -62,6 +62,7 @@ public final class KvNode implements AutoCloseable {
     private final RaftGateway gateway;
     private final WriteSession announcements = new WriteSession();
     private volatile long lastAnnounced;
+    private final Map<String, InetSocketAddress> announcedAddresses = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private KvNode(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
@@ -127,10 +128,17 @@ public final class KvNode implements AutoCloseable {
     private Optional<InetSocketAddress> clientAddress(NodeId id) {
         Optional<String> announced = stateMachine.peerClient(id.value());
         if (announced.isPresent()) {
-            try {
-                return Optional.of(HostPort.parse(announced.get()).unresolved());
-            } catch (IllegalArgumentException e) {
-                log.warn("member {} announced a client address that is not host:port: '{}'", id, announced.get());
+            // Asked for every forwarded batch: parse each announced address once.
+            InetSocketAddress parsed = announcedAddresses.computeIfAbsent(announced.get(), text -> {
+                try {
+                    return HostPort.parse(text).unresolved();
+                } catch (IllegalArgumentException e) {
+                    log.warn("member {} announced a client address that is not host:port: '{}'", id, text);
+                    return null;
+                }
+            });
+            if (parsed != null) {
+                return Optional.of(parsed);
             }
         }
         return config.peers().stream().filter(p -> p.id().equals(id)).findFirst().map(p -> p.client().unresolved());

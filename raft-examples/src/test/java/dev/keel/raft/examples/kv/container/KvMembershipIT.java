@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * read and write registers through whichever nodes are serving, and another writes unique keys.
  *
  * <p>Checked at the end: every acknowledged write is readable through each remaining node, the clients' history is
- * linearizable, and no client went longer than {@link #MAX_GAP} without a successful operation.
+ * linearizable, and from the first change on no client went longer than {@link #MAX_GAP} without a successful
+ * operation.
  */
 @Timeout(300)
 class KvMembershipIT {
@@ -47,7 +48,10 @@ class KvMembershipIT {
      * and wait for an fsync on a majority, on 2 cores shared by five or six JVMs, the Docker daemon and the test.
      * Measured while other builds loaded the machine (load average 10-14): single requests up to 1.3 s with no
      * failure at all, so a tighter bound would measure the scheduler, not the cluster. The bound stays below
-     * {@code leader_wait_ms} (3 s), so a client that had to wait out a leaderless cluster fails the test.
+     * {@code leader_wait_ms} (3 s), so a client that had to wait out a leaderless cluster fails the test. When the
+     * machine starves even the test JVM ({@link StallMeter}), the bound grows by that stall: at load averages near
+     * 20 (other builds sharing the machine), leaders stepped down by CheckQuorum with no fault injected at all.
+     * Gaps before the first change (warm-up) are not measured.
      */
     private static final Duration MAX_GAP = ELECTION_TIMEOUT.plusMillis(1500);
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -55,6 +59,7 @@ class KvMembershipIT {
     private ContainerCluster cluster;
     private MembershipWorkload clients;
     private Workload writer;
+    private StallMeter stalls;
 
     @BeforeEach
     void start() {
@@ -70,6 +75,9 @@ class KvMembershipIT {
         if (writer != null) {
             writer.close();
         }
+        if (stalls != null) {
+            stalls.close();
+        }
         if (cluster != null) {
             cluster.close();
         }
@@ -81,6 +89,7 @@ class KvMembershipIT {
         System.out.println("KvMembershipIT seed " + seed + " (replay the clients' choices with -Dkeel.membership.seed="
                 + seed + ")");
         int leader = cluster.awaitLeader(WAIT, List.of(0, 1, 2));
+        stalls = new StallMeter();
         List<Integer> serving = new CopyOnWriteArrayList<>(List.of(0, 1, 2));
         clients = new MembershipWorkload(cluster, serving, 4, 8, 200_000, seed);
         writer = new Workload(cluster, () -> serving.get(serving.size() - 1), "unique");
@@ -120,7 +129,6 @@ class KvMembershipIT {
             }
             serving.remove(Integer.valueOf(gone));
             assertThat(admin(n6, "RAFT.REMOVE", "n" + (gone + 1))).isEqualTo("OK");
-            cluster.stopNode(gone);
             awaitProgress(50);
         }
         awaitVoters(n4, "n4", "n5", "n6");
@@ -137,6 +145,13 @@ class KvMembershipIT {
 
         clients.close();
         writer.close();
+        stalls.close();
+        // Removed nodes kept running until now, which also shows that they cannot disrupt the cluster.
+        for (int gone : List.of(0, 1, 2)) {
+            if (gone != victim) {
+                cluster.stopNode(gone);
+            }
+        }
         System.out.printf("KvMembershipIT: %d register operations (%d ok), %d unique writes acknowledged%n%s",
                 clients.history().size(), clients.successes(), writer.acknowledgedCount(), clients.gapReport());
 
@@ -153,8 +168,10 @@ class KvMembershipIT {
                 .check(history);
         System.out.println("KvMembershipIT linearizability: " + result);
         result.requireLinearizable();
-        assertThat(clients.longestGapMillis()).as("longest time a client went without a successful operation, ms:%n%s",
-                clients.gapReport()).isLessThanOrEqualTo(MAX_GAP.toMillis());
+        System.out.println("KvMembershipIT: the test JVM went unscheduled for up to " + stalls.worstMillis() + " ms");
+        assertThat(clients.longestGapMillis()).as("longest time a client went without a successful operation, ms, "
+                        + "allowing %d ms the test JVM itself was stalled:%n%s", stalls.worstMillis(),
+                clients.gapReport()).isLessThanOrEqualTo(MAX_GAP.toMillis() + stalls.worstMillis());
     }
 
     /** Waits until the clients have completed {@code n} more successful operations. */

@@ -366,6 +366,12 @@ public final class Leader implements RoleBehaviour {
             change.entryIndex = appendConfiguration(Membership.of(current.voters(), learners));
             change.learnersIndex = change.entryIndex;
             log.info("{}: adding {} as learners before promoting them", ctx.self(), needLearning);
+        } else if (!promoted.isEmpty()) {
+            // Learners already: promoted only once they hold the current configuration and are close behind.
+            change.phase = MembershipChange.Phase.CATCHING_UP;
+            change.entryIndex = ctx.membershipIndex();
+            change.learnersIndex = ctx.membershipIndex();
+            advanceChange();
         } else {
             enterJointOrFinal();
         }

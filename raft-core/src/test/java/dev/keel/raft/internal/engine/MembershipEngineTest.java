@@ -254,6 +254,32 @@ class MembershipEngineTest {
     }
 
     @Test
+    void promotingALearnerThatIsFarBehindWaitsForItToCatchUp() {
+        RaftConfig config = NO_PREVOTE.toBuilder().catchUpTimeout(Duration.ofMillis(500)).build();
+        EngineHarness h = fresh(config);
+        RaftEngine leader = h.get(N1);
+        // n4 becomes a learner while unreachable (an administrator added it before starting it).
+        h.drop = m -> m.to().equals(N4);
+        assertThat(change(h, Membership.of(List.of(m(N1), m(N2), m(N3)), List.of(m(N4)))).outcome())
+                .isEqualTo(AdminResult.Outcome.SUCCESS);
+        leader.changeMembership(6, voters(N1, N2, N3, N4), leader.membershipIndex());
+        settle(h, 5);
+        assertThat(leader.membership().isJoint()).as("no joint configuration with a voter that has nothing").isFalse();
+        assertThat(leader.membership().voterIds()).containsExactlyInAnyOrder(N1, N2, N3);
+        settle(h, config.electionTimeoutMaxTicks() + 60);
+        assertThat(h.adminResults).last().satisfies(r -> assertThat(r.outcome())
+                .isEqualTo(AdminResult.Outcome.TIMEOUT));
+        assertThat(leader.membership().learnerIds()).containsExactly(N4);
+
+        // Reachable again, it catches up and the same request now promotes it.
+        h.drop = m -> false;
+        settle(h, 5);
+        assertThat(change(h, voters(N1, N2, N3, N4)).outcome()).isEqualTo(AdminResult.Outcome.SUCCESS);
+        assertThat(leader.membership()).isEqualTo(voters(N1, N2, N3, N4));
+        assertThat(h.get(N4).log().lastIndex()).isEqualTo(leader.log().lastIndex());
+    }
+
+    @Test
     void aChangeWhoseNewVotersDoNotCatchUpInTimeFailsAndLeavesThemLearners() {
         RaftConfig config = NO_PREVOTE.toBuilder().catchUpTimeout(Duration.ofMillis(500)).build();
         // n4 never answers: however short the log, it has not caught up.

@@ -1,7 +1,11 @@
 package dev.keel.raft.examples.kv;
 
+import dev.keel.raft.Member;
+import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftServer;
+import dev.keel.raft.ServerStatus;
+import dev.keel.raft.examples.kv.config.HostPort;
 import dev.keel.raft.examples.kv.config.NodeConfig;
 import dev.keel.raft.examples.kv.config.PeerConfig;
 import dev.keel.raft.examples.kv.forward.Forwarder;
@@ -19,6 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 public final class KvNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvNode.class);
     private static final Duration FORWARD_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration ANNOUNCE_PAUSE = Duration.ofSeconds(3);
 
     private final NodeConfig config;
     private final KvStateMachine stateMachine = new KvStateMachine();
@@ -48,9 +57,16 @@ public final class KvNode implements AutoCloseable {
     private final RaftServer raft;
     private final Forwarder forwarder;
     private final RespServer resp;
+    private final NettyTransport transport;
+    private final MembershipAdmin admin;
+    private final RaftGateway gateway;
+    private final WriteSession announcements = new WriteSession();
+    private volatile long lastAnnounced;
+    private final Map<String, InetSocketAddress> announcedAddresses = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private KvNode(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage) {
+    private KvNode(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
+                   Map<NodeId, HostPort> joinedMembers) {
         this.config = config;
         String id = config.id().value();
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("kv-timer-" + id, true));
@@ -59,30 +75,111 @@ public final class KvNode implements AutoCloseable {
         this.group = io.newGroup(config.clientThreads(), "kv-" + id);
 
         LeaderTracker tracker = new LeaderTracker(timer);
-        this.raft = RaftServer.builder()
+        this.transport = new NettyTransport(transportConfig(config, joinedMembers));
+        RaftServer.Builder builder = RaftServer.builder();
+        if (config.joining()) {
+            builder.joining();
+        } else {
+            builder.initialMembership(initialMembership(config));
+        }
+        this.raft = builder
                 .id(config.id())
-                .members(config.memberIds())
                 .config(config.raft())
                 .stateMachine(stateMachine)
                 .logStorage(logStorage)
                 .snapshotStorage(snapshotStorage)
-                .transport(new NettyTransport(transportConfig(config)))
+                .transport(transport)
                 .listener(tracker)
                 .build();
-        Map<NodeId, InetSocketAddress> clientAddresses = new LinkedHashMap<>();
-        for (PeerConfig p : config.peers()) {
-            clientAddresses.put(p.id(), p.client().unresolved());
-        }
-        this.forwarder = new Forwarder(clientAddresses, group, io.socketChannel(), resolver, FORWARD_CONNECT_TIMEOUT,
-                config.requestTimeout());
-        RaftGateway gateway = new RaftGateway(raft, forwarder, tracker, timer, config.leaderWait(),
-                config.requestTimeout());
+        Duration adminTimeout = adminTimeout(config);
+        this.forwarder = new Forwarder(this::clientAddress, group, io.socketChannel(), resolver,
+                FORWARD_CONNECT_TIMEOUT, config.requestTimeout(), adminTimeout);
+        this.gateway = new RaftGateway(raft, forwarder, tracker, timer, config.leaderWait(), config.requestTimeout());
+        this.admin = new MembershipAdmin(raft, forwarder, tracker, this::configuredRaftAddress,
+                member -> member.equals(config.id()) ? config.advertisedClient().toString()
+                        : clientAddress(member).map(a -> new HostPort(a.getHostString(), a.getPort()).toString())
+                        .orElse(""),
+                timer, config.leaderWait(), adminTimeout);
         RespServer[] self = new RespServer[1];
         InfoReport info = new InfoReport(raft::status, stateMachine::keyCount,
                 () -> self[0] == null ? 0 : self[0].connectedClients(), config.clientPort(), config.raftPort());
         this.resp = new RespServer(new InetSocketAddress(config.bind(), config.clientPort()),
-                new CommandTable(gateway, info), config.maxValueBytes(), group, io);
+                new CommandTable(gateway, info, admin), config.maxValueBytes(), group, io);
         self[0] = resp;
+    }
+
+    /**
+     * The configuration a new cluster starts with: every member with its Raft address (this node's as advertised), so
+     * that members added later learn where to reach them from the configuration itself.
+     */
+    static Membership initialMembership(NodeConfig config) {
+        List<Member> voters = new ArrayList<>();
+        voters.add(new Member(config.id(), config.advertisedRaft().toString()));
+        for (PeerConfig p : config.peers()) {
+            voters.add(new Member(p.id(), p.raft().toString()));
+        }
+        return Membership.ofVoters(voters);
+    }
+
+    /**
+     * Where a member serves clients: as it announced itself in the replicated state ({@link Op#PEER}), else as
+     * configured in {@code peers}.
+     */
+    private Optional<InetSocketAddress> clientAddress(NodeId id) {
+        Optional<String> announced = stateMachine.peerClient(id.value());
+        if (announced.isPresent()) {
+            // Asked for every forwarded batch: parse each announced address once.
+            InetSocketAddress parsed = announcedAddresses.computeIfAbsent(announced.get(), text -> {
+                try {
+                    return HostPort.parse(text).unresolved();
+                } catch (IllegalArgumentException e) {
+                    log.warn("member {} announced a client address that is not host:port: '{}'", id, text);
+                    return null;
+                }
+            });
+            if (parsed != null) {
+                return Optional.of(parsed);
+            }
+        }
+        return config.peers().stream().filter(p -> p.id().equals(id)).findFirst().map(p -> p.client().unresolved());
+    }
+
+    private String configuredRaftAddress(NodeId id) {
+        if (id.equals(config.id())) {
+            return config.advertisedRaft().toString();
+        }
+        InetSocketAddress a = transport.peers().get(id);
+        return a == null ? "" : new HostPort(a.getHostString(), a.getPort()).toString();
+    }
+
+    /**
+     * Makes sure the replicated state holds this node's client address, so that every member can forward to it once
+     * it leads: written once this node is a member and a leader is known, again if it changed (a node replaced under
+     * the same id), never more often than every few seconds.
+     */
+    private void announceClientAddress() {
+        try {
+            ServerStatus s = raft.status();
+            String mine = config.advertisedClient().toString();
+            if (closed || s.membership() == null || !s.membership().contains(config.id()) || s.leader() == null
+                    || stateMachine.peerClient(config.id().value()).filter(mine::equals).isPresent()
+                    || System.nanoTime() - lastAnnounced < ANNOUNCE_PAUSE.toNanos()) {
+                return;
+            }
+            lastAnnounced = System.nanoTime();
+            byte[] command = KvCommand.of(Op.PEER, config.id().value().getBytes(StandardCharsets.UTF_8),
+                    mine.getBytes(StandardCharsets.UTF_8)).encode();
+            gateway.write(command, announcements).thenAccept(reply -> {
+                if (Replies.isError(reply)) {
+                    log.debug("node {}: announcing client address {} failed, will retry: {}", config.id(), mine,
+                            new String(reply, StandardCharsets.UTF_8).trim());
+                } else {
+                    log.info("node {}: announced its client address {} to the cluster", config.id(), mine);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("node {}: cannot announce its client address", config.id(), e);
+        }
     }
 
     /**
@@ -95,9 +192,22 @@ public final class KvNode implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         KvNode node = null;
         try {
-            node = new KvNode(config, logStorage, snapshotStorage);
+            Map<NodeId, HostPort> joinedMembers = Map.of();
+            if (config.joining()) {
+                ClusterJoin.requireEmpty(config, logStorage, snapshotStorage);
+                joinedMembers = ClusterJoin.discover(config);
+            }
+            node = new KvNode(config, logStorage, snapshotStorage, joinedMembers);
             node.resp.start();
             node.raft.start();
+            node.timer.scheduleWithFixedDelay(node::announceClientAddress, 100, 1000, TimeUnit.MILLISECONDS);
+            if (config.joining()) {
+                KvNode started = node;
+                ClusterJoin.requestAdd(config, adminTimeout(config), started::isClosed, why -> {
+                    log.error("node {} stops: {}", config.id(), why);
+                    started.close();
+                });
+            }
         } catch (RuntimeException e) {
             if (node != null) {
                 node.close();
@@ -107,17 +217,26 @@ public final class KvNode implements AutoCloseable {
             }
             throw e;
         }
-        log.info("node {} started: clients on {}:{}, raft on {}:{}, members {}", config.id(), config.bind(),
-                node.resp.port(), config.bind(), config.raftPort(), config.memberIds());
+        log.info("node {} started: clients on {}:{}, raft on {}:{}, advertised as {}, {}", config.id(), config.bind(),
+                node.resp.port(), config.bind(), config.raftPort(), config.advertise(),
+                config.joining() ? "joining through " + config.join() : "members " + config.memberIds());
         return node;
     }
 
-    private static NettyTransportConfig transportConfig(NodeConfig config) {
+    /** How long a membership command may take: adding a voter includes waiting for it to catch up. */
+    private static Duration adminTimeout(NodeConfig config) {
+        return config.raft().catchUpTimeout().plus(config.requestTimeout());
+    }
+
+    private static NettyTransportConfig transportConfig(NodeConfig config, Map<NodeId, HostPort> joinedMembers) {
         Map<NodeId, InetSocketAddress> members = new LinkedHashMap<>();
         members.put(config.id(), new InetSocketAddress(config.bind(), config.raftPort()));
         for (PeerConfig p : config.peers()) {
             members.put(p.id(), p.raft().unresolved());
         }
+        // A joining node knows the members from a seed: its transport must accept their connections before the
+        // configuration reaches it.
+        joinedMembers.forEach((id, raft) -> members.putIfAbsent(id, raft.unresolved()));
         return NettyTransportConfig.builder()
                 .selfId(config.id())
                 .clusterId(config.clusterId())
@@ -154,6 +273,7 @@ public final class KvNode implements AutoCloseable {
         closed = true;
         log.info("node {} stopping", config.id());
         resp.close();
+        admin.close();
         forwarder.close();
         raft.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -1,5 +1,9 @@
 package dev.keel.raft.examples.kv;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
 import dev.keel.raft.examples.kv.store.ByteKey;
 import dev.keel.raft.examples.kv.store.HashTrieMap;
 import dev.keel.raft.statemachine.StateSnapshot;
@@ -17,17 +21,27 @@ import java.io.UncheckedIOException;
 /**
  * A frozen version of the KV map, written on Keel's snapshot thread while the state machine goes on applying.
  *
- * <p>Format: the magic {@code KVS1}, the entry count (8 bytes), then per entry the key's and the value's length
- * (4 bytes each, big-endian) followed by their bytes. Keel adds the checksum and the metadata around it.
+ * <p>Format: the magic {@code KVS2}, the entry count (8 bytes), then per entry the key's and the value's length
+ * (4 bytes each, big-endian) followed by their bytes; then the members' client addresses ({@link Op#PEER}): their
+ * count (4 bytes) and per member its id and address, each as a 2-byte length and UTF-8 bytes. {@code KVS1} (written
+ * before members announced their addresses) is the same without that last part. Keel adds the checksum and the
+ * metadata around it.
  */
 final class KvSnapshot implements StateSnapshot {
-    private static final int MAGIC = 0x4b565331; // "KVS1"
+    private static final int MAGIC_V1 = 0x4b565331; // "KVS1"
+    private static final int MAGIC = 0x4b565332; // "KVS2"
     private static final int BUFFER = 64 * 1024;
 
     private final HashTrieMap frozen;
+    private final Map<String, String> peerClients;
 
-    KvSnapshot(HashTrieMap frozen) {
+    /** What a snapshot restores. */
+    record State(HashTrieMap data, Map<String, String> peerClients) {
+    }
+
+    KvSnapshot(HashTrieMap frozen, Map<String, String> peerClients) {
         this.frozen = frozen;
+        this.peerClients = peerClients;
     }
 
     @Override
@@ -49,14 +63,19 @@ final class KvSnapshot implements StateSnapshot {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+        data.writeInt(peerClients.size());
+        for (Map.Entry<String, String> e : peerClients.entrySet()) {
+            data.writeUTF(e.getKey());
+            data.writeUTF(e.getValue());
+        }
         data.flush();
     }
 
-    /** Reads a map written by {@link #writeTo}. */
-    static HashTrieMap read(InputStream in) throws IOException {
+    /** Reads a snapshot written by {@link #writeTo} (or by the version before it). */
+    static State read(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(new BufferedInputStream(in, BUFFER));
         int magic = data.readInt();
-        if (magic != MAGIC) {
+        if (magic != MAGIC && magic != MAGIC_V1) {
             throw new IOException("not a KV snapshot: magic " + Integer.toHexString(magic));
         }
         long count = data.readLong();
@@ -72,10 +91,20 @@ final class KvSnapshot implements StateSnapshot {
         if (map.size() != count) {
             throw new IOException("KV snapshot holds duplicate keys: " + count + " entries, " + map.size() + " keys");
         }
+        Map<String, String> peers = new TreeMap<>();
+        if (magic == MAGIC) {
+            int n = data.readInt();
+            if (n < 0 || n > 65_536) {
+                throw new IOException("bad member count " + n + " in KV snapshot");
+            }
+            for (int i = 0; i < n; i++) {
+                peers.put(data.readUTF(), data.readUTF());
+            }
+        }
         if (data.read() != -1) {
             throw new IOException("KV snapshot has bytes after its " + count + " entries");
         }
-        return map;
+        return new State(map, Collections.unmodifiableMap(peers));
     }
 
     private static byte[] readBytes(DataInputStream data, String what, long entry) throws IOException {

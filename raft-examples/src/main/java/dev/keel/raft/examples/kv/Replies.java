@@ -63,6 +63,15 @@ public final class Replies {
         return out.toByteArray();
     }
 
+    /** An array of replies already encoded (each a complete RESP value). */
+    public static byte[] array(List<byte[]> encoded) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + encoded.size() * 16);
+        writeAscii(out, "*" + encoded.size());
+        out.writeBytes(CRLF);
+        encoded.forEach(out::writeBytes);
+        return out.toByteArray();
+    }
+
     /** Whether {@code reply} is an error reply. */
     public static boolean isError(byte[] reply) {
         return reply.length > 0 && reply[0] == '-';

@@ -128,6 +128,40 @@ class KvStateMachineTest {
     }
 
     @Test
+    void membersClientAddressesAreReplicatedStateKeptInSnapshots() throws IOException {
+        assertThat(write(Op.PEER, 0, "n4", "h4:6379")).isEqualTo("+OK\r\n");
+        write(Op.PEER, 0, "n5", "h5:6379");
+        write(Op.PEER, 0, "n4", "h4b:6380"); // replaced under the same id
+        assertThat(sm.peerClient("n4")).contains("h4b:6380");
+        assertThat(write(Op.PEER, 0, "n6")).startsWith("-ERR wrong number of arguments");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        sm.takeSnapshot().writeTo(out);
+        KvStateMachine restored = new KvStateMachine();
+        restored.restoreSnapshot(new ByteArrayInputStream(out.toByteArray()));
+        assertThat(restored.peerClient("n4")).contains("h4b:6380");
+        assertThat(restored.peerClient("n5")).contains("h5:6379");
+        assertThat(restored.peerClient("n6")).isEmpty();
+    }
+
+    @Test
+    void aSnapshotOfTheFormatBeforeMemberAddressesStillRestores() throws IOException {
+        // KVS1: magic, entry count, then key and value with 4-byte lengths; nothing after.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        java.io.DataOutputStream data = new java.io.DataOutputStream(bytes);
+        data.writeInt(0x4b565331);
+        data.writeLong(1);
+        data.writeInt(1);
+        data.write('k');
+        data.writeInt(1);
+        data.write('v');
+        data.flush();
+        KvStateMachine restored = new KvStateMachine();
+        restored.restoreSnapshot(new ByteArrayInputStream(bytes.toByteArray()));
+        assertThat(str(restored.query(KvCommand.of(Op.GET, b("k")).encode()))).isEqualTo("$1\r\nv\r\n");
+        assertThat(restored.peerClient("n1")).isEmpty();
+    }
+
+    @Test
     void aTruncatedOrForeignSnapshotIsRefused() throws IOException {
         write(Op.SET, 0, "k", "v");
         ByteArrayOutputStream out = new ByteArrayOutputStream();

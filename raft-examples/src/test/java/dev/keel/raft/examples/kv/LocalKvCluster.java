@@ -66,6 +66,70 @@ final class LocalKvCluster implements AutoCloseable {
         return configs.size();
     }
 
+    /**
+     * Starts a new, empty node that joins the cluster through node {@code seed}'s client port, as
+     * {@code keel-kv run --join} does; returns its index.
+     */
+    int join(String id, int seed) {
+        int i = prepareJoin(id, seed);
+        start(i);
+        return i;
+    }
+
+    /** Configures a new, empty node that will join through node {@code seed} when {@link #start}ed; its index. */
+    int prepareJoin(String id, int seed) {
+        int[] ports = freePorts(2);
+        configs.add(NodeConfig.from(joinFile(id, ports[0], ports[1], seed), id));
+        logs.add(InMemoryLogStorage.autoSync());
+        snapshots.add(new InMemorySnapshotStorage());
+        nodes.add(null);
+        return configs.size() - 1;
+    }
+
+    /** Starts stopped node {@code i} on its state again, but with {@code --join} through {@code seed}. */
+    void restartJoining(int i, int seed) {
+        NodeConfig c = configs.get(i);
+        ConfigFile f = joinFile(c.id().value(), c.clientPort(), c.raftPort(), seed);
+        nodes.set(i, KvNode.start(NodeConfig.from(f, f.id), logs.get(i), snapshots.get(i)));
+    }
+
+    private ConfigFile joinFile(String id, int clientPort, int raftPort, int seed) {
+        NodeConfig base = configs.get(0);
+        ConfigFile f = new ConfigFile();
+        f.id = id;
+        f.clientPort = clientPort;
+        f.raftPort = raftPort;
+        f.dataDir = base.dataDir().resolveSibling(id).toString();
+        f.maxValueBytes = base.maxValueBytes();
+        f.leaderWaitMs = base.leaderWait().toMillis();
+        f.join = List.of("127.0.0.1:" + clientPort(seed));
+        f.raft = new ConfigFile.Raft();
+        f.raft.heartbeatMs = base.raft().heartbeatInterval().toMillis();
+        f.raft.electionTimeoutMinMs = base.raft().electionTimeoutMin().toMillis();
+        f.raft.electionTimeoutMaxMs = base.raft().electionTimeoutMax().toMillis();
+        return f;
+    }
+
+    /** Node {@code i}'s Raft address as the cluster knows it. */
+    String raftAddress(int i) {
+        return configs.get(i).advertisedRaft().toString();
+    }
+
+    /** Node {@code i}'s id. */
+    String id(int i) {
+        return configs.get(i).id().value();
+    }
+
+    /** The index of the node called {@code id}. */
+    int indexOf(String id) {
+        for (int i = 0; i < configs.size(); i++) {
+            if (configs.get(i).id().value().equals(id)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no node " + id);
+    }
+
     void start(int i) {
         nodes.set(i, KvNode.start(configs.get(i), logs.get(i), snapshots.get(i)));
     }

@@ -32,6 +32,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--id", description = "this node's id") String id;
     @Option(names = "--cluster-id", description = "the cluster's name (default keel-kv)") String clusterId;
     @Option(names = "--bind", description = "local address to listen on (default 127.0.0.1)") String bind;
+    @Option(names = "--advertise", paramLabel = "HOST",
+            description = "host the other members and clients reach this node at (default: --bind, or the host name "
+                    + "when bound to 0.0.0.0)")
+    String advertise;
+    @Option(names = "--join", paramLabel = "HOST:PORT", split = ",",
+            description = "join an existing cluster through these members' client ports: the node must have no data; "
+                    + "it starts empty and asks the leader to add it (RAFT.ADD), as a voter once it has caught up")
+    List<String> join;
     @Option(names = "--client-port", description = "RESP port") Integer clientPort;
     @Option(names = "--raft-port", description = "Raft transport port") Integer raftPort;
     @Option(names = "--data-dir", description = "log and snapshot directory") String dataDir;
@@ -101,6 +109,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (bind != null) {
             f.bind = bind;
+        }
+        if (advertise != null) {
+            f.advertise = advertise;
+        }
+        if (join != null) {
+            f.join = join;
         }
         if (clientPort != null) {
             f.clientPort = clientPort;

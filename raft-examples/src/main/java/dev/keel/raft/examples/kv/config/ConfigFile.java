@@ -13,6 +13,10 @@ public final class ConfigFile {
     public String id;
     public String clusterId;
     public String bind;
+    /** The host other members and clients reach this node at (default: bind, or the host name for 0.0.0.0). */
+    public String advertise;
+    /** Client addresses of members of an existing cluster to join through (first start of a new member only). */
+    public List<String> join;
     public Integer clientPort;
     public Integer raftPort;
     public String dataDir;

@@ -36,11 +36,16 @@ import java.util.regex.Pattern;
  * @param logSegmentBytes   the size at which a log segment file is sealed; compaction deletes whole segments
  * @param raft              Raft timing and limits
  * @param clientThreads     event loops serving clients and forwarding
+ * @param advertise         the host name or address other members and clients reach this node at; its Raft and
+ *                          client addresses in the cluster's configuration are built from it
+ * @param join              empty to start (or restart) as a member; otherwise the client addresses of members of an
+ *                          existing cluster: the node starts empty and asks them to add it ({@code RAFT.ADD})
  */
 public record NodeConfig(NodeId id, String clusterId, String bind, int clientPort, int raftPort, Path dataDir,
                          List<PeerConfig> peers, int maxValueBytes, Duration leaderWait, Duration requestTimeout,
                          boolean fsync, long snapshotInterval, long logRetention, int retainedSnapshots,
-                         RaftConfig raft, int clientThreads, int logSegmentBytes) {
+                         RaftConfig raft, int clientThreads, int logSegmentBytes, String advertise,
+                         List<HostPort> join) {
     /** Default cluster name. */
     public static final String DEFAULT_CLUSTER_ID = "keel-kv";
     /** Default listen address: this machine only. */
@@ -56,6 +61,22 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
 
     public NodeConfig {
         peers = List.copyOf(peers);
+        join = List.copyOf(join);
+    }
+
+    /** Whether the node joins an existing cluster rather than starting or restarting one. */
+    public boolean joining() {
+        return !join.isEmpty();
+    }
+
+    /** This node's Raft address as the other members reach it. */
+    public HostPort advertisedRaft() {
+        return new HostPort(advertise, raftPort);
+    }
+
+    /** This node's client address as the other members and clients reach it. */
+    public HostPort advertisedClient() {
+        return new HostPort(advertise, clientPort);
     }
 
     /** Every member's id, this node first. */
@@ -99,7 +120,9 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
         } else {
             dataDir = Path.of(f.dataDir);
         }
-        List<PeerConfig> peers = peers(f, id, bind, clientPort, raftPort, problems);
+        List<HostPort> join = join(f.join, problems);
+        List<PeerConfig> peers = peers(f, id, bind, clientPort, raftPort, !join.isEmpty(), problems);
+        String advertise = advertise(f.advertise, bind, problems);
 
         int maxValue = f.maxValueBytes == null ? DEFAULT_MAX_VALUE_BYTES : f.maxValueBytes;
         if (maxValue < 1 || maxValue > MAX_MAX_VALUE_BYTES) {
@@ -145,7 +168,53 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
         }
         return new NodeConfig(id, clusterId, bind, clientPort, raftPort, dataDir, peers, maxValue,
                 Duration.ofMillis(leaderWaitMs), Duration.ofMillis(requestTimeoutMs), fsync, interval, retention,
-                retained, raft, clientThreads, (int) segmentBytes);
+                retained, raft, clientThreads, (int) segmentBytes, advertise, join);
+    }
+
+    private static List<HostPort> join(List<String> seeds, List<String> problems) {
+        List<HostPort> join = new ArrayList<>();
+        if (seeds == null) {
+            return join;
+        }
+        for (String seed : seeds) {
+            try {
+                join.add(HostPort.parse(seed));
+            } catch (IllegalArgumentException e) {
+                problems.add("'join': " + e.getMessage() + " (give the client address, host:port, of a member)");
+            }
+        }
+        if (seeds.isEmpty()) {
+            problems.add("'join' is empty: give the client address (host:port) of at least one member");
+        }
+        return join;
+    }
+
+    /** Where others reach this node: given, else the bind address unless it is a wildcard, else the host name. */
+    private static String advertise(String given, String bind, List<String> problems) {
+        if (given != null) {
+            String a = given.trim();
+            if (a.isEmpty() || a.chars().anyMatch(ch -> Character.isWhitespace(ch) || ch == '/')) {
+                problems.add("'advertise' must be a host name or address, was '" + given + "'");
+            } else if (isWildcard(a)) {
+                problems.add("'advertise' is " + a + ", which no one can connect to: give this node's host name "
+                        + "or address as the other members reach it");
+            }
+            return a;
+        }
+        if (!isWildcard(bind)) {
+            return bind;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            problems.add("'bind' is " + bind + " and this machine's host name is unknown (" + e.getMessage()
+                    + "): set 'advertise' to the address the other members reach this node at");
+            return bind;
+        }
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("::0");
     }
 
     /**
@@ -157,8 +226,11 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
     }
 
     private static List<PeerConfig> peers(ConfigFile f, NodeId self, String bind, int clientPort, int raftPort,
-                                          List<String> problems) {
+                                          boolean joining, List<String> problems) {
         List<PeerConfig> peers = new ArrayList<>();
+        if (f.peers == null && joining) {
+            return peers; // a joining node learns the members from the cluster's configuration
+        }
         if (f.peers == null) {
             problems.add("'peers' is missing: add a [[peers]] table (id, raft, client) for every other member, "
                     + "or write peers = [] for a single-node cluster");

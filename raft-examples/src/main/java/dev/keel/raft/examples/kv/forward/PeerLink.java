@@ -1,6 +1,7 @@
 package dev.keel.raft.examples.kv.forward;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -45,6 +46,7 @@ final class PeerLink {
     private final EventLoop loop;
     private final Executor resolver;
     private final Duration replyTimeout;
+    private final boolean admin;
     private final Bootstrap bootstrap;
 
     // Event-loop state.
@@ -57,8 +59,9 @@ final class PeerLink {
     private ScheduledFuture<?> timeoutCheck;
 
     PeerLink(String peer, InetSocketAddress address, EventLoop loop, Class<? extends Channel> channelType,
-             Executor resolver, Duration connectTimeout, Duration replyTimeout) {
+             Executor resolver, Duration connectTimeout, Duration replyTimeout, boolean admin) {
         this.peer = peer;
+        this.admin = admin;
         this.address = address;
         this.loop = loop;
         this.resolver = resolver;
@@ -75,6 +78,11 @@ final class PeerLink {
                                 new RedisArrayAggregator(), new ReplyHandler());
                     }
                 });
+    }
+
+    /** The peer's client address this link connects to. */
+    InetSocketAddress address() {
+        return address;
     }
 
     /** Sends one encoded command; the future completes on this link's event loop. */
@@ -163,7 +171,9 @@ final class PeerLink {
         inFlight.add(p);
         p.sentAt = System.nanoTime();
         Channel ch = channel;
-        ch.write(ForwardRequest.encode(ch.alloc(), p.command)).addListener(f -> {
+        ByteBuf request = admin ? ForwardRequest.encodeAdmin(ch.alloc(), p.command)
+                : ForwardRequest.encode(ch.alloc(), p.command);
+        ch.write(request).addListener(f -> {
             if (f.isSuccess()) {
                 p.written = true;
             } else {

@@ -1,5 +1,8 @@
 package dev.keel.raft.examples.kv.resp;
 
+import dev.keel.raft.examples.kv.AdminCommand;
+import dev.keel.raft.examples.kv.MembershipAdmin;
+
 import dev.keel.raft.examples.kv.Errors;
 import dev.keel.raft.examples.kv.KvCommand;
 import dev.keel.raft.examples.kv.Numbers;
@@ -50,7 +53,7 @@ public final class CommandTable {
     private record Command(Kind kind, Action action) {
     }
 
-    public CommandTable(RaftGateway gateway, InfoReport info) {
+    public CommandTable(RaftGateway gateway, InfoReport info, MembershipAdmin admin) {
         this.gateway = gateway;
         this.batchers = new Batchers(gateway);
         this.info = info;
@@ -75,6 +78,19 @@ public final class CommandTable {
                 ? write(KvCommand.of(Op.CAS, a.get(1), a.get(2), a.get(3)), s) : arity(a));
         // Another node forwarding a client's write: submitted here only, never forwarded again.
         addWrite(ForwardRequest.COMMAND, (a, s) -> exactly(a, 2) ? gateway.submitForwarded(a.get(1)) : arity(a));
+        // Membership commands run on the leader, whichever node a client sends them to (MembershipAdmin).
+        for (String name : AdminCommand.NAMES) {
+            addLocal(name, (a, s) -> membership(admin, a));
+        }
+        addLocal(ForwardRequest.ADMIN_COMMAND, (a, s) -> exactly(a, 2) ? admin.executeForwarded(a.get(1)) : arity(a));
+    }
+
+    private static CompletableFuture<byte[]> membership(MembershipAdmin admin, List<byte[]> args) {
+        try {
+            return admin.execute(AdminCommand.parse(args));
+        } catch (AdminCommand.Invalid e) {
+            return done(Replies.error(e.getMessage()));
+        }
     }
 
     private void addLocal(String name, Action action) {

@@ -146,4 +146,31 @@ class NodeConfigTest {
         assertThatThrownBy(() -> NodeConfig.from(f, "x")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("[raft]: electionTimeoutMin (100 ms) must be at least 3 heartbeat intervals");
     }
+
+    @Test
+    void aJoiningNodeNeedsNoPeersAndAdvertisesItsBindAddressByDefault() {
+        ConfigFile f = ConfigLoader.parse("id = \"n4\"\nclient_port = 1\nraft_port = 2\ndata_dir = \"d\"\n"
+                + "join = [\"10.0.0.1:6379\", \"n2:6379\"]\n", "x");
+        NodeConfig c = NodeConfig.from(f, "x");
+        assertThat(c.joining()).isTrue();
+        assertThat(c.join()).containsExactly(new HostPort("10.0.0.1", 6379), new HostPort("n2", 6379));
+        assertThat(c.peers()).isEmpty();
+        assertThat(c.advertisedRaft()).isEqualTo(new HostPort("127.0.0.1", 2));
+        assertThat(NodeConfig.from(ConfigLoader.parse(GOOD, "x"), "x").joining()).isFalse();
+    }
+
+    @Test
+    void badSeedsAndAdvertiseAddressesAreRefused() {
+        String base = "id = \"n4\"\nclient_port = 1\nraft_port = 2\ndata_dir = \"d\"\n";
+        assertThatThrownBy(() -> NodeConfig.from(ConfigLoader.parse(base + "join = [\"n1\"]\n", "x"), "x"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'join': expected host:port, got 'n1'");
+        assertThatThrownBy(() -> NodeConfig.from(ConfigLoader.parse(base + "join = []\n", "x"), "x"))
+                .hasMessageContaining("'join' is empty");
+        assertThatThrownBy(() -> NodeConfig.from(ConfigLoader.parse(base + "peers = []\nadvertise = \"0.0.0.0\"\n",
+                "x"), "x")).hasMessageContaining("'advertise' is 0.0.0.0, which no one can connect to");
+        NodeConfig c = NodeConfig.from(ConfigLoader.parse(base + "peers = []\nbind = \"0.0.0.0\"\n"
+                + "advertise = \"n4.internal\"\n", "x"), "x");
+        assertThat(c.advertisedClient()).isEqualTo(new HostPort("n4.internal", 1));
+    }
 }

@@ -78,6 +78,7 @@ final class ContainerCluster implements AutoCloseable {
         StringBuilder sb = new StringBuilder()
                 .append("id = \"n").append(self).append("\"\n")
                 .append("bind = \"0.0.0.0\"\n")
+                .append("advertise = \"n").append(self).append("\"\n")
                 .append("client_port = ").append(CLIENT_PORT).append('\n')
                 .append("raft_port = ").append(RAFT_PORT).append('\n')
                 .append("data_dir = \"/data\"\n")
@@ -96,6 +97,28 @@ final class ContainerCluster implements AutoCloseable {
 
     int size() {
         return containers.size();
+    }
+
+    /**
+     * Starts a new, empty node {@code n<size+1>} that joins the cluster through the client ports of {@code seeds}
+     * ({@code keel-kv run --join}); returns its index once it is up.
+     */
+    int join(List<Integer> seeds) {
+        int self = containers.size() + 1;
+        String join = seeds.stream().map(i -> "\"n" + (i + 1) + ":" + CLIENT_PORT + "\"")
+                .collect(java.util.stream.Collectors.joining(", ", "join = [", "]\n"));
+        String toml = toml(self, 0); // no peers: a joining node learns the members from a seed
+        GenericContainer<?> c = new GenericContainer<>(KvImage.get())
+                .withNetwork(raft)
+                .withNetworkAliases("n" + self)
+                .withExposedPorts(CLIENT_PORT)
+                .withCopyToContainer(Transferable.of(join + toml), "/etc/keel/node.toml")
+                .waitingFor(Wait.forLogMessage(".*node n" + self + " started.*", 1)
+                        .withStartupTimeout(Duration.ofSeconds(60)));
+        containers.add(c);
+        c.start();
+        docker.connectToNetworkCmd().withNetworkId(access.getId()).withContainerId(c.getContainerId()).exec();
+        return self - 1;
     }
 
     String id(int i) {

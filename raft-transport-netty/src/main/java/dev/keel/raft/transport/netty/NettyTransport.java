@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -67,6 +68,8 @@ public final class NettyTransport implements Transport {
     private volatile PeerSet peers;
     // Guarded by this.
     private Map<NodeId, InetSocketAddress> currentPeers;
+    /** Members removed from the configuration, still connected until their grace ends (see removedMemberGrace). */
+    private final Map<NodeId, Object> leaving = new HashMap<>();
     private EventLoopGroup group;
     private Channel serverChannel;
 
@@ -148,6 +151,12 @@ public final class NettyTransport implements Transport {
      * @throws IllegalArgumentException if an id or address is null
      */
     public synchronized void updatePeers(Map<NodeId, InetSocketAddress> newPeers) {
+        // An explicit set of peers overrides any grace given to members that left the configuration.
+        leaving.clear();
+        applyPeers(newPeers);
+    }
+
+    private void applyPeers(Map<NodeId, InetSocketAddress> newPeers) {
         Map<NodeId, InetSocketAddress> copy = new LinkedHashMap<>();
         newPeers.forEach((id, address) -> {
             if (id == null || address == null) {
@@ -170,8 +179,9 @@ public final class NettyTransport implements Transport {
 
     /**
      * Follows the cluster's configuration: every member other than this node becomes a peer, at the address the
-     * configuration gives ({@code host:port}) or, when that is empty, at the address already configured for it;
-     * members that left are dropped. A member with neither is skipped and logged.
+     * configuration gives ({@code host:port}) or, when that is empty, at the address already configured for it.
+     * Members that left stay connected for {@link NettyTransportConfig#removedMemberGrace()} and are dropped then,
+     * unless they came back meanwhile. A member with no address at all is skipped and logged.
      */
     @Override
     public synchronized void membershipChanged(dev.keel.raft.Membership membership) {
@@ -188,9 +198,43 @@ public final class NettyTransport implements Transport {
                 next.put(m.id(), address);
             }
         }
-        if (!next.equals(currentPeers)) {
-            updatePeers(next);
+        leaving.keySet().removeAll(next.keySet());
+        boolean graceful = !config.removedMemberGrace().isZero() && group != null;
+        for (Map.Entry<NodeId, InetSocketAddress> e : currentPeers.entrySet()) {
+            NodeId id = e.getKey();
+            if (next.containsKey(id)) {
+                continue;
+            }
+            if (!graceful) {
+                leaving.remove(id);
+                continue;
+            }
+            next.put(id, e.getValue());
+            if (!leaving.containsKey(id)) {
+                Object token = new Object();
+                leaving.put(id, token);
+                group.schedule(() -> dropLeaving(id, token), config.removedMemberGrace().toMillis(),
+                        TimeUnit.MILLISECONDS);
+                LOG.info("{}: {} left the configuration; staying connected to it for {}", config.selfId(), id,
+                        config.removedMemberGrace());
+            }
         }
+        if (!next.equals(currentPeers)) {
+            applyPeers(next);
+        }
+    }
+
+    private synchronized void dropLeaving(NodeId id, Object token) {
+        if (leaving.get(id) != token) {
+            return;
+        }
+        leaving.remove(id);
+        if (lifecycle == Lifecycle.CLOSED || !currentPeers.containsKey(id)) {
+            return;
+        }
+        Map<NodeId, InetSocketAddress> next = new LinkedHashMap<>(currentPeers);
+        next.remove(id);
+        applyPeers(next);
     }
 
     private InetSocketAddress parseAddress(dev.keel.raft.Member m) {

@@ -41,6 +41,7 @@ public final class NettyTransportConfig {
     private final TlsConfig tls;
     private final int ioThreads;
     private final boolean preferNativeTransport;
+    private final Duration removedMemberGrace;
 
     private NettyTransportConfig(Builder b) {
         this.selfId = b.selfId;
@@ -58,6 +59,7 @@ public final class NettyTransportConfig {
         this.tls = b.tls;
         this.ioThreads = b.ioThreads;
         this.preferNativeTransport = b.preferNativeTransport;
+        this.removedMemberGrace = b.removedMemberGrace;
     }
 
     /** A builder with the defaults; {@code selfId}, {@code clusterId} and the addresses must be set. */
@@ -81,6 +83,7 @@ public final class NettyTransportConfig {
         b.tls = tls;
         b.ioThreads = ioThreads;
         b.preferNativeTransport = preferNativeTransport;
+        b.removedMemberGrace = removedMemberGrace;
         return b;
     }
 
@@ -156,13 +159,23 @@ public final class NettyTransportConfig {
         return preferNativeTransport;
     }
 
+    /**
+     * How long a member that left the configuration stays connected (both ways) after
+     * {@link NettyTransport#membershipChanged} removed it. A leader that removed itself must still reach the
+     * remaining members until its change commits; they append the new configuration, and would otherwise refuse
+     * it, before the leader can learn of the commit. Zero drops removed members at once. Default 30 s.
+     */
+    public Duration removedMemberGrace() {
+        return removedMemberGrace;
+    }
+
     @Override
     public String toString() {
         return "NettyTransportConfig[self=" + selfId + ", cluster=" + clusterId + ", group=" + groupId + ", bind="
                 + bindAddress + ", peers=" + peers + ", maxFrameSize=" + maxFrameSize + ", maxQueuedMessagesPerPeer="
                 + maxQueuedMessagesPerPeer + ", connectTimeout=" + connectTimeout + ", reconnectBackoff="
                 + reconnectBackoffMin + ".." + reconnectBackoffMax + ", tls=" + tls + ", ioThreads=" + ioThreads
-                + ", preferNativeTransport=" + preferNativeTransport + "]";
+                + ", preferNativeTransport=" + preferNativeTransport + ", removedMemberGrace=" + removedMemberGrace + "]";
     }
 
     /** Builds a {@link NettyTransportConfig}. Not thread-safe. */
@@ -180,6 +193,7 @@ public final class NettyTransportConfig {
         private TlsConfig tls;
         private int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
         private boolean preferNativeTransport = true;
+        private Duration removedMemberGrace = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -278,6 +292,12 @@ public final class NettyTransportConfig {
                 throw new IllegalArgumentException("ioThreads must be between 1 and 64, was " + value);
             }
             this.ioThreads = value;
+            return this;
+        }
+
+        /** See {@link NettyTransportConfig#removedMemberGrace()}; between 0 and 1 hour. */
+        public Builder removedMemberGrace(Duration value) {
+            this.removedMemberGrace = requireDuration("removedMemberGrace", value, Duration.ZERO, Duration.ofHours(1));
             return this;
         }
 

@@ -52,6 +52,13 @@ final class RestartableTransport implements Transport {
     }
 
     @Override
+    public synchronized void membershipChanged(dev.keel.raft.Membership membership) {
+        if (current != null) {
+            current.membershipChanged(membership);
+        }
+    }
+
+    @Override
     public synchronized void close() {
         closed = true;
         if (current != null) {

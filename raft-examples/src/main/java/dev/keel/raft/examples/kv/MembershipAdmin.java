@@ -190,10 +190,9 @@ public final class MembershipAdmin implements AutoCloseable {
             throw new AdminCommand.Invalid("ERR " + r.id() + " is the last voter: a cluster needs at least one");
         }
         if (r.id().equals(s.id())) {
-            // The Raft rules let a leader manage its own removal, but the Netty transport of the remaining members
-            // refuses a non-member's connections as soon as they append the new configuration, so the leader would
-            // never hear that it is committed (and step down after an election timeout of unavailability). Handing
-            // leadership over first (no election: TimeoutNow) and removing this node as a follower avoids both.
+            // The Raft rules let a leader manage its own removal (the transport keeps it connected for a grace
+            // period), but it then steps down and the rest wait an election timeout for a new leader. Handing
+            // leadership over first (no election: TimeoutNow) and removing this node as a follower avoids the gap.
             NodeId successor = voters.stream().map(Member::id)
                     .max(java.util.Comparator.comparingLong((NodeId id) -> s.matchIndex().getOrDefault(id, 0L))
                             .thenComparing(java.util.Comparator.reverseOrder()))

@@ -1,5 +1,6 @@
 package dev.keel.raft.examples.kv.container;
 
+import dev.keel.raft.examples.kv.MembersReply;
 import dev.keel.raft.testing.Await;
 import dev.keel.raft.testing.linearizability.CheckResult;
 import dev.keel.raft.testing.linearizability.History;
@@ -9,17 +10,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.commands.ProtocolCommand;
-import redis.clients.jedis.util.SafeEncoder;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
@@ -194,44 +190,27 @@ class KvMembershipIT {
         });
     }
 
-    /** RAFT.MEMBERS through node {@code i}: member id to "role raftAddress clientAddress". */
+    /** RAFT.MEMBERS through node {@code i}: id to "role raft client". */
     private Map<String, String> members(int i) {
-        List<?> fields = (List<?>) command(i, "RAFT.MEMBERS");
-        Map<String, String> members = new TreeMap<>();
-        for (int f = 0; f + 1 < fields.size(); f += 2) {
-            if (text(fields.get(f)).equals("members")) {
-                for (Object row : (List<?>) fields.get(f + 1)) {
-                    List<?> r = (List<?>) row;
-                    members.put(text(r.get(0)), text(r.get(1)) + " " + text(r.get(2)) + " " + text(r.get(3)));
-                }
-            }
+        try (Jedis j = cluster.client(i, 90_000)) {
+            return MembersReply.of(j).members();
         }
-        return members;
     }
 
     /** Whether RAFT.MEMBERS through node {@code i} says a change is in progress (the next would be refused). */
     private boolean changeInProgress(int i) {
-        List<?> fields = (List<?>) command(i, "RAFT.MEMBERS");
-        for (int f = 0; f + 1 < fields.size(); f += 2) {
-            if (text(fields.get(f)).equals("change_in_progress")) {
-                return !fields.get(f + 1).equals(0L);
-            }
+        try (Jedis j = cluster.client(i, 90_000)) {
+            return MembersReply.of(j).changeInProgress();
         }
-        throw new AssertionError("RAFT.MEMBERS has no change_in_progress: " + fields);
     }
 
     private String admin(int i, String... args) {
-        return text(command(i, args));
+        return MembersReply.text(command(i, args));
     }
 
     private Object command(int i, String... args) {
         try (Jedis j = cluster.client(i, 90_000)) {
-            ProtocolCommand name = () -> SafeEncoder.encode(args[0]);
-            return j.sendCommand(name, Arrays.copyOfRange(args, 1, args.length));
+            return MembersReply.send(j, args);
         }
-    }
-
-    private static String text(Object o) {
-        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
     }
 }

@@ -75,6 +75,9 @@ public final class KvNode implements AutoCloseable {
         this.group = io.newGroup(config.clientThreads(), "kv-" + id);
 
         LeaderTracker tracker = new LeaderTracker(timer);
+        Duration adminTimeout = adminTimeout(config);
+        this.forwarder = new Forwarder(this::clientAddress, group, io.socketChannel(), resolver,
+                FORWARD_CONNECT_TIMEOUT, config.requestTimeout(), adminTimeout);
         this.transport = new NettyTransport(transportConfig(config, joinedMembers));
         RaftServer.Builder builder = RaftServer.builder();
         if (config.joining()) {
@@ -90,10 +93,8 @@ public final class KvNode implements AutoCloseable {
                 .snapshotStorage(snapshotStorage)
                 .transport(transport)
                 .listener(tracker)
+                .listener(new LeaderChangeListener(forwarder::leaderChanged))
                 .build();
-        Duration adminTimeout = adminTimeout(config);
-        this.forwarder = new Forwarder(this::clientAddress, group, io.socketChannel(), resolver,
-                FORWARD_CONNECT_TIMEOUT, config.requestTimeout(), adminTimeout);
         this.gateway = new RaftGateway(raft, forwarder, tracker, timer, config.leaderWait(), config.requestTimeout());
         this.admin = new MembershipAdmin(raft, forwarder, tracker, this::configuredRaftAddress,
                 member -> member.equals(config.id()) ? config.advertisedClient().toString()

@@ -92,6 +92,25 @@ public final class Forwarder implements AutoCloseable {
         return link.send(payload);
     }
 
+    /**
+     * The cluster has a new leader: requests forwarded to any other node are given up on at once instead of waiting
+     * out the reply timeout (a paused or cut-off old leader never answers), so that the writes queued behind them
+     * move on to the new leader.
+     */
+    public void leaderChanged(NodeId leader) {
+        String why = leader + " leads now";
+        links.forEach((id, link) -> {
+            if (!id.equals(leader)) {
+                link.abandon(why);
+            }
+        });
+        adminLinks.forEach((id, link) -> {
+            if (!id.equals(leader)) {
+                link.abandon(why);
+            }
+        });
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -92,6 +92,21 @@ final class PeerLink {
         return p.result;
     }
 
+    /**
+     * Gives up on what is pending without closing the link for good: the peer stopped leading, so a reply may never
+     * come. Requests already sent complete as {@link ForwardResult.Lost} (they may still commit), requests waiting
+     * for a connection as {@link ForwardResult.NotSent}. An idle connection is kept for when the peer leads again.
+     */
+    void abandon(String why) {
+        loop.execute(() -> {
+            failWaiting(why);
+            if (channel != null && !inFlight.isEmpty()) {
+                log.info("giving up on {} requests forwarded to {}: {}", inFlight.size(), peer, why);
+                channel.close();
+            }
+        });
+    }
+
     /** Fails everything pending and closes the connection. */
     void close() {
         loop.execute(() -> {

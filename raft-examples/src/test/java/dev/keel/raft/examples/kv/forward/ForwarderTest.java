@@ -1,0 +1,106 @@
+package dev.keel.raft.examples.kv.forward;
+
+import dev.keel.raft.NodeId;
+import dev.keel.raft.examples.kv.resp.ClientIo;
+import dev.keel.raft.testing.Await;
+import io.netty.channel.EventLoopGroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Forwarded requests to a leader that went silent. */
+class ForwarderTest {
+    private static final NodeId OLD = NodeId.of("n1");
+    private static final NodeId NEW = NodeId.of("n2");
+
+    private final ClientIo io = ClientIo.detect();
+    private final EventLoopGroup group = io.newGroup(1, "forwarder-test");
+    private final ExecutorService resolver = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stop() {
+        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        resolver.shutdownNow();
+    }
+
+    @Test
+    void requestsSentToAFormerLeaderAreGivenUpOnWhenANewLeaderIsKnownNotAfterTheReplyTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            AtomicInteger bytesRead = new AtomicInteger();
+            Thread acceptor = new Thread(() -> swallow(silent, bytesRead), "silent-leader");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort());
+            // A reply timeout far longer than the test's deadlines: only leaderChanged can end these requests.
+            Duration replyTimeout = Duration.ofMinutes(10);
+            try (Forwarder forwarder = new Forwarder(id -> Optional.of(address).filter(a -> id.equals(OLD)),
+                    group, io.socketChannel(), resolver, Duration.ofSeconds(5), replyTimeout, replyTimeout)) {
+                CompletableFuture<ForwardResult> first = forwarder.forward(OLD, "SET a 1".getBytes(StandardCharsets.UTF_8));
+                CompletableFuture<ForwardResult> second = forwarder.forward(OLD, "SET a 2".getBytes(StandardCharsets.UTF_8));
+                Await.until("the old leader to receive both requests", Duration.ofSeconds(10),
+                        () -> bytesRead.get() > 0 && !first.isDone());
+
+                forwarder.leaderChanged(NEW);
+
+                assertThat(first.get(10, TimeUnit.SECONDS)).isInstanceOf(ForwardResult.Lost.class);
+                assertThat(second.get(10, TimeUnit.SECONDS)).isInstanceOfAny(ForwardResult.Lost.class,
+                        ForwardResult.NotSent.class);
+            }
+        }
+    }
+
+    @Test
+    void aNewLeaderThatIsTheSameNodeKeepsItsRequests() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            AtomicInteger bytesRead = new AtomicInteger();
+            Thread acceptor = new Thread(() -> swallow(silent, bytesRead), "silent-leader");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort());
+            Duration replyTimeout = Duration.ofMinutes(10);
+            try (Forwarder forwarder = new Forwarder(id -> Optional.of(address), group, io.socketChannel(), resolver,
+                    Duration.ofSeconds(5), replyTimeout, replyTimeout)) {
+                CompletableFuture<ForwardResult> request = forwarder.forward(OLD, "SET a 1".getBytes(StandardCharsets.UTF_8));
+                Await.until("the leader to receive the request", Duration.ofSeconds(10),
+                        () -> bytesRead.get() > 0);
+                forwarder.leaderChanged(OLD);
+                // Still waiting for its reply: a request to a node that still leads is not abandoned. The link's own
+                // event loop has run the (no-op) abandon once a later request was queued behind it and sent.
+                CompletableFuture<ForwardResult> later = forwarder.forward(OLD, "SET a 2".getBytes(StandardCharsets.UTF_8));
+                int before = bytesRead.get();
+                Await.until("the later request to arrive", Duration.ofSeconds(10),
+                        () -> bytesRead.get() > before);
+                assertThat(request).isNotDone();
+                assertThat(later).isNotDone();
+            }
+        }
+    }
+
+    /** Accepts one connection and reads everything, never answering. */
+    private static void swallow(ServerSocket server, AtomicInteger bytesRead) {
+        try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+            byte[] buf = new byte[4096];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                bytesRead.addAndGet(n);
+            }
+        } catch (Exception e) {
+            // The test is over.
+        }
+    }
+}

@@ -93,18 +93,14 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /**
-     * The cluster has a new leader: requests forwarded to any other node are given up on at once instead of waiting
+     * The cluster has a new leader: writes forwarded to any other node are given up on at once instead of waiting
      * out the reply timeout (a paused or cut-off old leader never answers), so that the writes queued behind them
-     * move on to the new leader.
+     * move on to the new leader. Membership commands are left to finish: the node running one may hand leadership
+     * over on purpose and still answer (RAFT.REMOVE of the leader).
      */
     public void leaderChanged(NodeId leader) {
         String why = leader + " leads now";
         links.forEach((id, link) -> {
-            if (!id.equals(leader)) {
-                link.abandon(why);
-            }
-        });
-        adminLinks.forEach((id, link) -> {
             if (!id.equals(leader)) {
                 link.abandon(why);
             }

@@ -65,8 +65,8 @@ final class ClusterJoin {
         for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
             HostPort seed = config.join().get(attempt % config.join().size());
             try {
-                Object reply = SeedClient.call(seed, Duration.ofSeconds(5), "RAFT.MEMBERS");
-                if (reply instanceof SeedClient.Error e) {
+                Object reply = RespCall.call(seed, Duration.ofSeconds(5), "RAFT.MEMBERS");
+                if (reply instanceof RespCall.Error e) {
                     last = seed + " answered " + e.text();
                 } else {
                     Map<NodeId, HostPort> members = members(reply, seed);
@@ -126,13 +126,13 @@ final class ClusterJoin {
             for (int attempt = 0; System.nanoTime() < deadline && !stopped.getAsBoolean(); attempt++) {
                 HostPort seed = config.join().get(attempt % config.join().size());
                 try {
-                    Object reply = SeedClient.call(seed, timeout, "RAFT.ADD", config.id().value(), raft);
+                    Object reply = RespCall.call(seed, timeout, "RAFT.ADD", config.id().value(), raft);
                     if ("OK".equals(reply)) {
                         log.info("{}: the cluster added this node as a voter (through {})", config.id(), seed);
                         return;
                     }
-                    last = seed + " answered " + (reply instanceof SeedClient.Error e ? e.text() : reply);
-                    if (reply instanceof SeedClient.Error e && e.text().startsWith("ERR")) {
+                    last = seed + " answered " + (reply instanceof RespCall.Error e ? e.text() : reply);
+                    if (reply instanceof RespCall.Error e && e.text().startsWith("ERR")) {
                         fatal.accept("the cluster refused to add " + config.id() + ": " + last);
                         return;
                     }

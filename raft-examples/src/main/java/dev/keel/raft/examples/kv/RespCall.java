@@ -16,19 +16,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A blocking one-command RESP2 client, enough for a joining node to talk to a member of the cluster it joins: sends a
- * command and reads one reply, decoded into Java values ({@code String} for simple and bulk strings, {@code Long},
+ * A blocking one-command RESP2 client over a short-lived connection, for the few calls made outside the request path
+ * (a joining node asking a member of the cluster, the local launcher probing its nodes): sends a command and reads one
+ * reply, decoded into Java values ({@code String} for simple and bulk strings, {@code Long},
  * {@code List<Object>} for arrays, {@link Error} for error replies, {@code null} for nil).
  */
-final class SeedClient {
+public final class RespCall {
     /** An error reply. */
-    record Error(String text) {
+    public record Error(String text) {
     }
 
     private static final int MAX_BULK = 1 << 20;
     private static final int MAX_DEPTH = 4;
 
-    private SeedClient() {
+    private RespCall() {
     }
 
     /**
@@ -36,7 +37,7 @@ final class SeedClient {
      *
      * @throws IOException if the seed cannot be reached, does not answer within {@code timeout}, or answers garbage
      */
-    static Object call(HostPort seed, Duration timeout, String... args) throws IOException {
+    public static Object call(HostPort seed, Duration timeout, String... args) throws IOException {
         InetSocketAddress address = new InetSocketAddress(seed.host(), seed.port());
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve " + seed.host());

@@ -78,7 +78,7 @@ class AdminCommandTest {
                 Replies.bulk("members".getBytes()), Replies.array(List.of(
                         Replies.bulkArray(args("n1", "voter", "h1:7000", "h1:6379")),
                         Replies.bulkArray(args("n4", "learner", "h4:7000", ""))))));
-        Object decoded = SeedClient.read(new java.io.ByteArrayInputStream(reply), 0);
+        Object decoded = RespCall.read(new java.io.ByteArrayInputStream(reply), 0);
         assertThat(ClusterJoin.members(decoded, new HostPort("seed", 1)))
                 .containsEntry(NodeId.of("n1"), new HostPort("h1", 7000))
                 .containsEntry(NodeId.of("n4"), new HostPort("h4", 7000))

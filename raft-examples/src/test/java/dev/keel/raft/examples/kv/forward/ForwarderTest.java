@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ForwarderTest {
     private static final NodeId OLD = NodeId.of("n1");
     private static final NodeId NEW = NodeId.of("n2");
+    private static final Duration LONG = Duration.ofMinutes(10);
 
     private final ClientIo io = ClientIo.detect();
     private final EventLoopGroup group = io.newGroup(1, "forwarder-test");
@@ -40,67 +42,74 @@ class ForwarderTest {
 
     @Test
     void requestsSentToAFormerLeaderAreGivenUpOnWhenANewLeaderIsKnownNotAfterTheReplyTimeout() throws Exception {
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            AtomicInteger bytesRead = new AtomicInteger();
-            Thread acceptor = new Thread(() -> swallow(silent, bytesRead), "silent-leader");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort());
-            // A reply timeout far longer than the test's deadlines: only leaderChanged can end these requests.
-            Duration replyTimeout = Duration.ofMinutes(10);
-            try (Forwarder forwarder = new Forwarder(id -> Optional.of(address).filter(a -> id.equals(OLD)),
-                    group, io.socketChannel(), resolver, Duration.ofSeconds(5), replyTimeout, replyTimeout)) {
-                CompletableFuture<ForwardResult> first = forwarder.forward(OLD, "SET a 1".getBytes(StandardCharsets.UTF_8));
-                CompletableFuture<ForwardResult> second = forwarder.forward(OLD, "SET a 2".getBytes(StandardCharsets.UTF_8));
-                Await.until("the old leader to receive both requests", Duration.ofSeconds(10),
-                        () -> bytesRead.get() > 0 && !first.isDone());
+        try (SilentLeader silent = new SilentLeader();
+             // A reply timeout far longer than the test's deadlines: only leaderChanged can end these requests.
+             Forwarder forwarder = new Forwarder(id -> Optional.of(silent.address()).filter(a -> id.equals(OLD)),
+                     group, io.socketChannel(), resolver, Duration.ofSeconds(5), LONG, LONG)) {
+            CompletableFuture<ForwardResult> first = forwarder.forward(OLD, "SET a 1".getBytes(StandardCharsets.UTF_8));
+            CompletableFuture<ForwardResult> second = forwarder.forward(OLD, "SET a 2".getBytes(StandardCharsets.UTF_8));
+            Await.until("the old leader to receive the requests", Duration.ofSeconds(10),
+                    () -> silent.bytesRead() > 0 && !first.isDone());
 
-                forwarder.leaderChanged(NEW);
+            forwarder.leaderChanged(NEW);
 
-                assertThat(first.get(10, TimeUnit.SECONDS)).isInstanceOf(ForwardResult.Lost.class);
-                assertThat(second.get(10, TimeUnit.SECONDS)).isInstanceOfAny(ForwardResult.Lost.class,
-                        ForwardResult.NotSent.class);
-            }
+            assertThat(first.get(10, TimeUnit.SECONDS)).isInstanceOf(ForwardResult.Lost.class);
+            assertThat(second.get(10, TimeUnit.SECONDS)).isInstanceOfAny(ForwardResult.Lost.class,
+                    ForwardResult.NotSent.class);
         }
     }
 
     @Test
     void aNewLeaderThatIsTheSameNodeKeepsItsRequests() throws Exception {
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            AtomicInteger bytesRead = new AtomicInteger();
-            Thread acceptor = new Thread(() -> swallow(silent, bytesRead), "silent-leader");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort());
-            Duration replyTimeout = Duration.ofMinutes(10);
-            try (Forwarder forwarder = new Forwarder(id -> Optional.of(address), group, io.socketChannel(), resolver,
-                    Duration.ofSeconds(5), replyTimeout, replyTimeout)) {
-                CompletableFuture<ForwardResult> request = forwarder.forward(OLD, "SET a 1".getBytes(StandardCharsets.UTF_8));
-                Await.until("the leader to receive the request", Duration.ofSeconds(10),
-                        () -> bytesRead.get() > 0);
-                forwarder.leaderChanged(OLD);
-                // Still waiting for its reply: a request to a node that still leads is not abandoned. The link's own
-                // event loop has run the (no-op) abandon once a later request was queued behind it and sent.
-                CompletableFuture<ForwardResult> later = forwarder.forward(OLD, "SET a 2".getBytes(StandardCharsets.UTF_8));
-                int before = bytesRead.get();
-                Await.until("the later request to arrive", Duration.ofSeconds(10),
-                        () -> bytesRead.get() > before);
-                assertThat(request).isNotDone();
-                assertThat(later).isNotDone();
-            }
+        try (SilentLeader silent = new SilentLeader();
+             Forwarder forwarder = new Forwarder(id -> Optional.of(silent.address()), group, io.socketChannel(),
+                     resolver, Duration.ofSeconds(5), LONG, LONG)) {
+            CompletableFuture<ForwardResult> request = forwarder.forward(OLD, "SET a 1".getBytes(StandardCharsets.UTF_8));
+            Await.until("the leader to receive the request", Duration.ofSeconds(10), () -> silent.bytesRead() > 0);
+            forwarder.leaderChanged(OLD);
+            // The link's event loop runs the (no-op) abandon before the later request, which then arrives.
+            CompletableFuture<ForwardResult> later = forwarder.forward(OLD, "SET a 2".getBytes(StandardCharsets.UTF_8));
+            int before = silent.bytesRead();
+            Await.until("the later request to arrive", Duration.ofSeconds(10), () -> silent.bytesRead() > before);
+            assertThat(request).isNotDone();
+            assertThat(later).isNotDone();
         }
     }
 
-    /** Accepts one connection and reads everything, never answering. */
-    private static void swallow(ServerSocket server, AtomicInteger bytesRead) {
-        try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-            byte[] buf = new byte[4096];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                bytesRead.addAndGet(n);
+    /** A leader that accepts one connection and reads everything, never answering. */
+    private static final class SilentLeader implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final AtomicInteger bytesRead = new AtomicInteger();
+
+        SilentLeader() throws IOException {
+            Thread acceptor = new Thread(this::swallow, "silent-leader");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        InetSocketAddress address() {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        }
+
+        int bytesRead() {
+            return bytesRead.get();
+        }
+
+        private void swallow() {
+            try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                byte[] buf = new byte[4096];
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    bytesRead.addAndGet(n);
+                }
+            } catch (IOException e) {
+                // Closed at the end of the test.
             }
-        } catch (Exception e) {
-            // The test is over.
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
         }
     }
 }

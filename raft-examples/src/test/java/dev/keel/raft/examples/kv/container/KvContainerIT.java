@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,52 +72,19 @@ class KvContainerIT {
 
     @Test
     void killingTheLeaderElectsAnotherKeepsEveryAcknowledgedWriteAndTheOldLeaderCatchesUp() {
-        int leader = cluster.awaitLeader(ELECTION, all());
-        int client = (leader + 1) % 3;
-        Workload w = new Workload(cluster, () -> client, "kill");
-        try {
-            awaitMoreAcknowledged(w, 50);
-            cluster.kill(leader);
-            long killedAt = System.nanoTime();
-            int newLeader = cluster.awaitLeader(ELECTION, others(leader));
-            System.out.printf("new leader n%d %d ms after the kill%n", newLeader + 1,
-                    (System.nanoTime() - killedAt) / 1_000_000);
-            awaitMoreAcknowledged(w, 100);
-            cluster.restart(leader);
-            awaitMoreAcknowledged(w, 50);
-        } finally {
-            w.close();
-        }
-        int finalLeader = cluster.awaitLeader(ELECTION, all());
-        cluster.awaitApplied(leader, cluster.commitIndex(finalLeader), CATCH_UP);
-        assertHistory(cluster, w);
+        faultTheLeader("kill", cluster::kill, leader -> { }, cluster::restart);
     }
 
     @Test
     void aPartitionedLeaderCannotAcknowledgeWritesAndStepsDownAfterHealing() {
-        int leader = cluster.awaitLeader(ELECTION, all());
-        int client = (leader + 1) % 3;
-        Workload w = new Workload(cluster, () -> client, "partition");
-        try {
-            awaitMoreAcknowledged(w, 50);
-            cluster.partition(leader);
-            try (Jedis cutOff = cluster.client(leader, 15_000)) {
+        int leader = faultTheLeader("partition", cluster::partition, cutOffLeader -> {
+            try (Jedis cutOff = cluster.client(cutOffLeader, 15_000)) {
                 // The old leader may still believe it leads, but no majority can confirm the write.
                 assertThatThrownBy(() -> cutOff.set("written-to-the-cut-off-leader", "x"))
                         .isInstanceOf(JedisException.class);
             }
-            int newLeader = cluster.awaitLeader(ELECTION, others(leader));
-            assertThat(newLeader).isNotEqualTo(leader);
-            awaitMoreAcknowledged(w, 100);
-            cluster.heal(leader);
-            awaitMoreAcknowledged(w, 50);
-        } finally {
-            w.close();
-        }
-        int finalLeader = cluster.awaitLeader(ELECTION, all());
+        }, cluster::heal);
         assertThat(cluster.raftInfo(leader).orElseThrow().get("role")).isIn("follower", "leader");
-        cluster.awaitApplied(leader, cluster.commitIndex(finalLeader), CATCH_UP);
-        assertHistory(cluster, w);
         for (int i = 0; i < 3; i++) {
             try (Jedis j = cluster.client(i, 10_000)) {
                 assertThat(j.get("written-to-the-cut-off-leader")).as("n%d", i + 1).isNull();
@@ -126,18 +94,33 @@ class KvContainerIT {
 
     @Test
     void aFrozenLeaderIsReplacedAndRejoinsAfterItResumes() {
+        faultTheLeader("pause", cluster::pause, leader -> { }, cluster::unpause);
+    }
+
+    /**
+     * Writes through a follower while {@code fault} hits the leader: once the fault is on, {@code whileFaulty} runs,
+     * the others must elect a new leader and writes must go on; after {@code heal} (always called), writes go on, the
+     * old leader catches up, and every acknowledged write is readable through every node.
+     *
+     * @return the node the fault hit
+     */
+    private int faultTheLeader(String name, IntConsumer fault, IntConsumer whileFaulty, IntConsumer heal) {
         int leader = cluster.awaitLeader(ELECTION, all());
         int client = (leader + 1) % 3;
-        Workload w = new Workload(cluster, () -> client, "pause");
+        Workload w = new Workload(cluster, () -> client, name);
         try {
             awaitMoreAcknowledged(w, 50);
-            cluster.pause(leader);
+            fault.accept(leader);
+            long faultAt = System.nanoTime();
             try {
+                whileFaulty.accept(leader);
                 int newLeader = cluster.awaitLeader(ELECTION, others(leader));
                 assertThat(newLeader).isNotEqualTo(leader);
+                System.out.printf("%s: new leader n%d %d ms after the fault%n", name, newLeader + 1,
+                        (System.nanoTime() - faultAt) / 1_000_000);
                 awaitMoreAcknowledged(w, 100);
             } finally {
-                cluster.unpause(leader);
+                heal.accept(leader);
             }
             awaitMoreAcknowledged(w, 50);
         } finally {
@@ -146,6 +129,7 @@ class KvContainerIT {
         int finalLeader = cluster.awaitLeader(ELECTION, all());
         cluster.awaitApplied(leader, cluster.commitIndex(finalLeader), CATCH_UP);
         assertHistory(cluster, w);
+        return leader;
     }
 
     @Test

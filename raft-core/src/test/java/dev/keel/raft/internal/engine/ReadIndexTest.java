@@ -67,6 +67,31 @@ class ReadIndexTest {
     }
 
     @Test
+    void readsArrivingWhileARoundIsOutWaitForItAndShareTheNextRound() {
+        EngineHarness h = settledCluster();
+        RaftEngine leader = h.get(N1);
+        long commit = leader.log().commitIndex();
+        leader.read(1);
+        long first = ofType(h.drain(N1), Heartbeat.class).get(0).readSeq();
+        // While the first round is out, more reads start no round of their own.
+        leader.read(2);
+        leader.read(3);
+        assertThat(ofType(h.drain(N1), Heartbeat.class)).isEmpty();
+        // Once a majority answered the first round, read 1 is served and reads 2 and 3 share one new round: the
+        // first round started before they arrived, so it cannot confirm them.
+        leader.step(new HeartbeatResponse(N2, N1, leader.term(), first, 0));
+        List<Heartbeat> next = ofType(h.drain(N1), Heartbeat.class);
+        assertThat(h.readStates).containsExactly(new ReadState(1, commit));
+        assertThat(next).hasSize(2);
+        long second = next.get(0).readSeq();
+        assertThat(second).isGreaterThan(first);
+        leader.step(new HeartbeatResponse(N3, N1, leader.term(), second, 0));
+        h.drain(N1);
+        assertThat(h.readStates).containsExactly(new ReadState(1, commit), new ReadState(2, commit),
+                new ReadState(3, commit));
+    }
+
+    @Test
     void aNewLeaderServesReadsOnlyOnceItsNoOpIsCommitted() {
         EngineHarness h = EngineHarness.cluster(3, CONFIG);
         RaftEngine n1 = h.get(N1);

@@ -177,6 +177,27 @@ class RaftPaperTest {
         }
 
         @Test
+        void refusingAVoteForANewerTermDoesNotRestartTheElectionTimer() {
+            // Figure 2: the timer restarts on hearing from the current leader or on granting a vote. Candidates that
+            // cannot win (a stale log, a removed server without PreVote) must not keep an electable follower from
+            // ever campaigning by bumping the term every few ticks.
+            EngineHarness h = single(N1, 3, storage(3, 1, 2));
+            RaftEngine e = h.get(N1);
+            int timeout = e.electionTimeoutTicks();
+            for (int i = 0; i < timeout - 1; i++) {
+                if (i % 3 == 0) {
+                    e.step(new VoteRequest(N3, N1, e.term() + 1, 0, 0, false, false));
+                    assertThat(ofType(h.drain(N1), VoteResponse.class)).singleElement()
+                            .satisfies(r -> assertThat(r.granted()).as("vote for a stale log").isFalse());
+                }
+                e.tick();
+            }
+            assertThat(e.role()).isEqualTo(Role.FOLLOWER);
+            e.tick();
+            assertThat(e.role()).isEqualTo(Role.CANDIDATE);
+        }
+
+        @Test
         void aCandidateRestartsTheElectionWhenItsTimeoutPassesWithoutAWinner() {
             EngineHarness h = single(N1, 3, storage(0));
             RaftEngine e = h.get(N1);

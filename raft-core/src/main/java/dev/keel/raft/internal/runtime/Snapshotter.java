@@ -41,6 +41,12 @@ final class Snapshotter {
     private long bytesSince;
     private boolean inProgress;
     private boolean unsupported;
+    // The state the last batch left, so that a snapshot that fell due while another was being written is taken as
+    // soon as that one completes, not only after the next batch (which may never come on an idle cluster).
+    private long lastAppliedIndex;
+    private long lastAppliedTerm;
+    private Membership lastMembership;
+    private long lastMembershipIndex;
 
     /**
      * @param onTaken called on the background thread with each snapshot committed
@@ -73,6 +79,10 @@ final class Snapshotter {
 
     /** After a batch: takes a snapshot if enough was applied since the last one. */
     void maybeTake(long appliedIndex, long appliedTerm, Membership membership, long membershipIndex) {
+        lastAppliedIndex = appliedIndex;
+        lastAppliedTerm = appliedTerm;
+        lastMembership = membership;
+        lastMembershipIndex = membershipIndex;
         if (!inProgress && !unsupported && appliedIndex > lastSnapshotIndex && membership != null
                 && (entriesSince >= config.snapshotInterval() || bytesSince >= config.snapshotLogBytes())) {
             take(appliedIndex, appliedTerm, membership, membershipIndex);
@@ -161,6 +171,7 @@ final class Snapshotter {
         } else {
             failWaiting(error);
         }
+        maybeTake(lastAppliedIndex, lastAppliedTerm, lastMembership, lastMembershipIndex);
     }
 
     private void failWaiting(Exception e) {

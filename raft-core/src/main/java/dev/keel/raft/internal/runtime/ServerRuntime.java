@@ -42,6 +42,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -400,26 +401,17 @@ public final class ServerRuntime implements InboundHandler {
     /** Moves the cluster to the given voters and learners; see {@code RaftServer.changeMembership}. */
     public CompletableFuture<Membership> changeMembership(Membership target, long expectedIndex) {
         CompletableFuture<Membership> f = new CompletableFuture<>();
-        RuntimeException refused = refuse();
-        if (refused != null) {
-            f.completeExceptionally(refused);
-            return f;
-        }
-        long id = readIds.incrementAndGet();
-        post(() -> {
-            if (halted) {
-                f.completeExceptionally(new ServerStoppedException(self + " is closed"));
-                return;
-            }
-            adminRequests.put(id, new AdminRequest(f, null));
-            engine.changeMembership(id, target, expectedIndex);
-        });
-        return f;
+        return admin(f, new AdminRequest(f, null), id -> engine.changeMembership(id, target, expectedIndex));
     }
 
     /** Hands leadership to {@code target}; see {@code RaftServer.transferLeadership}. */
     public CompletableFuture<Void> transferLeadership(NodeId target) {
         CompletableFuture<Void> f = new CompletableFuture<>();
+        return admin(f, new AdminRequest(null, f), id -> engine.transferLeadership(id, target));
+    }
+
+    /** Registers {@code request} under a new id and hands that id to the engine on the event loop. */
+    private <T> CompletableFuture<T> admin(CompletableFuture<T> f, AdminRequest request, LongConsumer start) {
         RuntimeException refused = refuse();
         if (refused != null) {
             f.completeExceptionally(refused);
@@ -431,8 +423,8 @@ public final class ServerRuntime implements InboundHandler {
                 f.completeExceptionally(new ServerStoppedException(self + " is closed"));
                 return;
             }
-            adminRequests.put(id, new AdminRequest(null, f));
-            engine.transferLeadership(id, target);
+            adminRequests.put(id, request);
+            start.accept(id);
         });
         return f;
     }

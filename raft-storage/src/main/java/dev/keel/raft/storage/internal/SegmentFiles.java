@@ -3,10 +3,7 @@ package dev.keel.raft.storage.internal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,24 +91,11 @@ public final class SegmentFiles {
 
     /** The segment files in {@code directory}, sorted by base index. */
     public static List<Path> listSegments(Path directory) throws IOException {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
-            for (Path f : files) {
-                if (parseBaseIndex(f) >= 0) {
-                    out.add(f);
-                }
-            }
-        }
-        out.sort((a, b) -> Long.compare(parseBaseIndex(a), parseBaseIndex(b)));
-        return out;
+        return IndexedFiles.byIndex(directory, "*", SegmentFiles::parseBaseIndex);
     }
 
     /** Leftover temporary files in {@code directory}. */
     public static List<Path> listTemporaries(Path directory) throws IOException {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + TEMP_SUFFIX)) {
-            files.forEach(out::add);
-        }
-        return out;
+        return IndexedFiles.matching(directory, "*" + TEMP_SUFFIX);
     }
 }

@@ -1,10 +1,8 @@
 package dev.keel.raft.storage.internal;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,25 +49,12 @@ public final class SnapshotFiles {
 
     /** The committed snapshots in {@code directory} (by name; not yet verified), in index order. */
     public static List<Path> listSnapshots(Path directory) throws IOException {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "snapshot-*.snap")) {
-            for (Path f : files) {
-                if (parseIndex(f) >= 0) {
-                    out.add(f);
-                }
-            }
-        }
-        out.sort((a, b) -> Long.compare(parseIndex(a), parseIndex(b)));
-        return out;
+        return IndexedFiles.byIndex(directory, "snapshot-*.snap", SnapshotFiles::parseIndex);
     }
 
     /** Snapshots that were being written when the last storage on this directory stopped. */
     public static List<Path> listTemporaries(Path directory) throws IOException {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "snapshot-*" + TEMP_SUFFIX)) {
-            files.forEach(out::add);
-        }
-        return out;
+        return IndexedFiles.matching(directory, "snapshot-*" + TEMP_SUFFIX);
     }
 
     /** A name next to {@code file} to move it aside to, not yet taken. */

@@ -3,6 +3,7 @@ package dev.keel.raft.examples.snapshot;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.RaftServer;
+import dev.keel.raft.testing.Await;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.storage.FileLogStorage;
 import dev.keel.raft.storage.FileSnapshotStorage;
@@ -108,22 +109,12 @@ public final class BigStateTransfer {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
             // The transfer starts once the leader reaches the new server (its transport may be in reconnect
             // backoff); the new server learns the leader from the first chunk or heartbeat.
-            while (follower.status().leader() == null) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("n3 never heard from the leader");
-                }
-                Thread.sleep(1);
-            }
+            Await.until("n3 to hear from the leader", remaining(deadline), () -> follower.status().leader() != null);
             started = System.nanoTime();
             Map<String, Long> cpuBefore = threadCpuNanos();
             long processCpuBefore = processCpuNanos();
-            while (lateMachine.applied() < leaderApplied) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("n3 did not catch up: applied " + lateMachine.applied() + " of "
-                            + leaderApplied + ", status " + follower.status());
-                }
-                Thread.sleep(1);
-            }
+            Await.until("n3 to catch up to " + leaderApplied + " commands", remaining(deadline),
+                    () -> lateMachine.applied() >= leaderApplied);
             double transferSeconds = (System.nanoTime() - started) / 1e9;
             if (lateMachine.restoreStartedNanos() < started) {
                 // Leadership moved to a server that has the entries: no snapshot was sent, nothing to measure.
@@ -183,17 +174,15 @@ public final class BigStateTransfer {
         }
     }
 
-    private static RaftServer awaitLeader(Map<NodeId, RaftServer> servers) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            for (RaftServer s : servers.values()) {
-                if (!s.isClosed() && s.status().isLeader()) {
-                    return s;
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new IllegalStateException("no leader");
+    private static RaftServer awaitLeader(Map<NodeId, RaftServer> servers) {
+        RaftServer[] found = new RaftServer[1];
+        Await.until("a leader", Duration.ofSeconds(60), () -> servers.values().stream()
+                .filter(s -> !s.isClosed() && s.status().isLeader()).findFirst().map(s -> found[0] = s).isPresent());
+        return found[0];
+    }
+
+    private static Duration remaining(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
     }
 
     private static int freePort() throws IOException {

@@ -3,6 +3,7 @@ package dev.keel.raft.examples.snapshot;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.RaftServer;
+import dev.keel.raft.testing.Await;
 import dev.keel.raft.examples.kv.KvCommand;
 import dev.keel.raft.examples.kv.KvStateMachine;
 import dev.keel.raft.examples.kv.Op;
@@ -91,30 +92,20 @@ public final class RestartBench {
     }
 
     /** Waits until {@code last} is applied; returns when the node became leader ({@link System#nanoTime}, in s). */
-    private static double awaitApplied(Node node, long last) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
-        double elected = -1;
-        while (node.server.status().appliedIndex() < last) {
-            if (elected < 0 && node.server.status().isLeader()) {
-                elected = System.nanoTime() / 1e9;
+    private static double awaitApplied(Node node, long last) {
+        double[] elected = {-1};
+        Await.until("applied up to " + last, Duration.ofSeconds(600), () -> {
+            if (elected[0] < 0 && node.server.status().isLeader()) {
+                elected[0] = System.nanoTime() / 1e9;
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("not applied up to " + last + ": " + node.server.status());
-            }
-            Thread.sleep(1);
-        }
-        return elected < 0 ? System.nanoTime() / 1e9 : elected;
+            return node.server.status().appliedIndex() >= last;
+        });
+        return elected[0] < 0 ? System.nanoTime() / 1e9 : elected[0];
     }
 
     /** Submits the SETs with a bounded number in flight; returns the last entry's index. */
     private static long load(RaftServer server, int keys, int perEntry) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!server.status().isLeader()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no leader: " + server.status());
-            }
-            Thread.sleep(5);
-        }
+        Await.until("a leader", Duration.ofSeconds(60), () -> server.status().isLeader());
         Semaphore inflight = new Semaphore(2_000);
         List<CompletableFuture<?>> failures = new ArrayList<>();
         for (int k = 0; k < keys; k += perEntry) {

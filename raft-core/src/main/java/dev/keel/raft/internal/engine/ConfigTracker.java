@@ -1,6 +1,7 @@
 package dev.keel.raft.internal.engine;
 
 import dev.keel.raft.Membership;
+import dev.keel.raft.NodeId;
 import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.LogEntry;
 
@@ -32,6 +33,24 @@ public final class ConfigTracker {
 
     Config current() {
         return inLog.isEmpty() ? base : inLog.get(inLog.size() - 1);
+    }
+
+    /**
+     * Whether {@code id} votes in a configuration that may still be the one that decides: the newest configuration
+     * known to be committed (at or below {@code commitIndex}) or any later one. A server left out of its newest,
+     * uncommitted configuration may be needed to elect the leader that commits it (thesis §4.2.2).
+     */
+    boolean votesInUnsettled(NodeId id, long commitIndex) {
+        for (int i = inLog.size() - 1; i >= 0; i--) {
+            Config c = inLog.get(i);
+            if (c.membership() != null && c.membership().isVoter(id)) {
+                return true;
+            }
+            if (c.index() <= commitIndex) {
+                return false;
+            }
+        }
+        return base.membership() != null && base.membership().isVoter(id);
     }
 
     /** Records the configuration entries among newly appended entries. */

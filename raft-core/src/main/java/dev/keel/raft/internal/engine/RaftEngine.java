@@ -662,6 +662,11 @@ public final class RaftEngine {
         }
 
         @Override
+        public boolean mayCampaign() {
+            return isVoter() || raftLog.votesInUnsettledConfig(self);
+        }
+
+        @Override
         public long now() {
             return now;
         }

@@ -1,6 +1,7 @@
 package dev.keel.raft.internal.engine;
 
 import dev.keel.raft.Membership;
+import dev.keel.raft.NodeId;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.LogStorage;
@@ -84,6 +85,14 @@ public final class RaftLog {
     /** The configuration in effect (the latest in the log) and the index of its entry. */
     public ConfigTracker.Config config() {
         return configs.current();
+    }
+
+    /**
+     * Whether {@code id} votes in its newest configuration or in an earlier one that this log does not yet know to be
+     * superseded by a committed one; such a server must still be able to campaign (thesis §4.2.2).
+     */
+    public boolean votesInUnsettledConfig(NodeId id) {
+        return configs.votesInUnsettled(id, commitIndex());
     }
 
     /** Index of the first entry held in the log; entries before it are only in the snapshot. */

@@ -40,7 +40,7 @@ public final class Follower implements RoleBehaviour {
     @Override
     public void onTick() {
         expireForwardedReads();
-        if (ctx.isVoter() && ctx.electionElapsed() >= ctx.electionTimeout()) {
+        if (ctx.mayCampaign() && ctx.electionElapsed() >= ctx.electionTimeout()) {
             ctx.campaign(false);
         }
     }

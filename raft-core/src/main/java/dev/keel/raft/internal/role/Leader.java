@@ -66,6 +66,11 @@ public final class Leader implements RoleBehaviour {
             change = new MembershipChange(-1, m.leaveJoint(), Set.of(), Long.MAX_VALUE);
             change.phase = MembershipChange.Phase.JOINT;
             change.entryIndex = ctx.membershipIndex();
+        } else if (m != null && !ctx.isVoter()) {
+            // Elected while left out of its newest configuration (thesis §4.2.2): commit it, then step down.
+            change = new MembershipChange(-1, m, Set.of(), Long.MAX_VALUE);
+            change.phase = MembershipChange.Phase.FINAL;
+            change.entryIndex = ctx.membershipIndex();
         }
         maybeCommit();
     }

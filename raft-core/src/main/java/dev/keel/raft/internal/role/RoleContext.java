@@ -47,6 +47,13 @@ public interface RoleContext {
     /** Whether this server votes in the current configuration. */
     boolean isVoter();
 
+    /**
+     * Whether this server may start an election: it votes in its newest configuration, or in one that is not yet
+     * known to be superseded (thesis §4.2.2: a server left out of an uncommitted configuration may be needed to elect
+     * the leader that commits it; it then does not count its own vote).
+     */
+    boolean mayCampaign();
+
     /** Ticks since the engine started. */
     long now();
 

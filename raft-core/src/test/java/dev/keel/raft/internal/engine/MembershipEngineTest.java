@@ -384,4 +384,65 @@ class MembershipEngineTest {
         assertThat(next.membership().voterIds()).containsExactlyInAnyOrder(N1, N2, N4);
         assertThat(next.membershipIndex()).isGreaterThan(joint);
     }
+
+    /**
+     * Seed 1000925 of the simulator: voters {n1, n2} are being replaced by {n2, n3}. The joint configuration commits,
+     * the leader n1 appends the final one and crashes before anyone else has it. n1's log is now the longest, so n2
+     * and n3 cannot win the outgoing half {n1, n2} without n1's vote, and n1, not a voter of its newest
+     * configuration, used never to campaign: no leader, forever. Thesis §4.2.2: a server left out of its newest
+     * configuration still campaigns while that configuration may not be committed; it does not count its own vote.
+     */
+    @Test
+    void aServerLeftOutOfItsNewestUncommittedConfigurationStillCampaignsSoTheChangeCanFinish() {
+        RaftConfig config = CONFIG;
+        EngineHarness h = new EngineHarness();
+        List<NodeId> two = List.of(N1, N2);
+        h.add(N1, two, config, storage(0), N1.hashCode());
+        h.add(N2, two, config, storage(0), N2.hashCode());
+        InMemoryLogStorage s3 = storage(0);
+        h.engines.put(N3, new RaftEngine(N3, null, config, s3, null, new SplittableRandom(N3.hashCode())));
+        h.storages.put(N3, s3);
+        h.campaign(N1);
+        settle(h, 3);
+        RaftEngine leader = h.get(N1);
+        assertThat(leader.role()).isEqualTo(Role.LEADER);
+
+        Membership target = voters(N2, N3);
+        // Nobody but n1 gets the final configuration entry.
+        h.drop = m -> m.from().equals(N1) && m instanceof AppendEntriesRequest a && a.entries().stream()
+                .anyMatch(e -> e.type() == EntryType.CONFIGURATION && Membership.decode(e.data()).equals(target));
+        leader.changeMembership(7, target, leader.membershipIndex());
+        for (int i = 0; i < 200 && !leader.membership().equals(target); i++) {
+            settle(h, 1);
+        }
+        assertThat(leader.membership()).as("n1 appended the final configuration").isEqualTo(target);
+        assertThat(h.get(N2).membership().isJoint()).as("n2 only has the joint one").isTrue();
+        assertThat(h.get(N3).membership().isJoint()).isTrue();
+
+        // n1 crashes and restarts from its disk; every message flows again.
+        InMemoryLogStorage s1 = h.storages.get(N1);
+        h.engines.put(N1, new RaftEngine(N1, membership(two), config, s1, null, new SplittableRandom(99)));
+        h.drop = m -> false;
+        RaftEngine n1 = h.get(N1);
+        for (int i = 0; i < 40 * config.electionTimeoutMaxTicks(); i++) {
+            h.tickAll();
+            RaftEngine n2 = h.get(N2);
+            RaftEngine n3 = h.get(N3);
+            if ((n2.role() == Role.LEADER || n3.role() == Role.LEADER) && n2.membership().equals(target)
+                    && n2.log().commitIndex() >= n2.membershipIndex()) {
+                break;
+            }
+        }
+        RaftEngine next = h.get(N2).role() == Role.LEADER ? h.get(N2) : h.get(N3);
+        assertThat(next.role()).as("n2 or n3 leads once the change is finished").isEqualTo(Role.LEADER);
+        assertThat(next.membership()).isEqualTo(target);
+        assertThat(next.log().commitIndex()).isGreaterThanOrEqualTo(next.membershipIndex());
+        assertThat(next.propose(data("after")).outcome()).isEqualTo(ProposeResult.Outcome.APPENDED);
+        // Once n1 knows the change committed it is out for good: it neither leads nor campaigns again.
+        for (int i = 0; i < 10 * config.electionTimeoutMaxTicks(); i++) {
+            h.tickAll();
+        }
+        assertThat(n1.role()).isEqualTo(Role.FOLLOWER);
+        assertThat(n1.log().commitIndex()).isGreaterThanOrEqualTo(next.membershipIndex());
+    }
 }

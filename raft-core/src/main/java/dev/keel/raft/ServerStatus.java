@@ -13,6 +13,8 @@ import java.util.Set;
  * @param leader       the leader it knows of in {@code term}, or {@code null}
  * @param commitIndex  highest log index known to be committed
  * @param appliedIndex highest log index applied to the state machine
+ * @param firstLogIndex index of the first entry its log still holds (entries before it were compacted away and
+ *                      live only in snapshots; the log is empty when it exceeds {@code lastLogIndex})
  * @param lastLogIndex index of the last entry in its log
  * @param snapshotIndex index up to which its newest snapshot covers the log; 0 without one
  * @param membership   the configuration in effect (voters, learners, outgoing voters during a change); {@code null}
@@ -23,7 +25,7 @@ import java.util.Set;
  *                     otherwise empty
  */
 public record ServerStatus(NodeId id, Role role, long term, NodeId leader, long commitIndex, long appliedIndex,
-                           long lastLogIndex, long snapshotIndex, Membership membership, long membershipIndex,
+                           long firstLogIndex, long lastLogIndex, long snapshotIndex, Membership membership, long membershipIndex,
                            boolean membershipChangeInProgress, Map<NodeId, Long> matchIndex) {
     public ServerStatus {
         matchIndex = Map.copyOf(matchIndex);

@@ -117,6 +117,12 @@ class SnapshotClusterTest {
         for (NodeId id : IDS) {
             assertThat(strings(machines.get(id))).isEqualTo(strings(machines.get(leader.id())));
             Await.until(id + "'s log to be compacted", WAIT, () -> logs.get(id).firstIndex() > 1000);
+            // status() reports the compaction with the snapshot that caused it, never the snapshot alone.
+            ServerStatus st = servers.get(id).status();
+            assertThat(st.firstLogIndex()).as("%s's first log index", id).isGreaterThan(1000)
+                    .isLessThanOrEqualTo(st.lastLogIndex() + 1);
+            assertThat(st.firstLogIndex()).as("%s's first log index against its snapshot", id)
+                    .isGreaterThanOrEqualTo(st.snapshotIndex() - CONFIG.logRetention());
         }
     }
 

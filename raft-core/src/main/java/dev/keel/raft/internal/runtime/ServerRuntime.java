@@ -88,6 +88,8 @@ public final class ServerRuntime implements InboundHandler {
     private volatile SoftState soft;
     private volatile long commitIndex;
     private volatile long lastLogIndex;
+    // Written before snapshotIndex and read after it, so that no status shows a snapshot whose compaction is missing.
+    private volatile long firstLogIndex;
     private volatile long snapshotIndex;
     private volatile boolean membershipChangeInProgress;
     private volatile Map<NodeId, Long> matchIndex = Map.of();
@@ -169,6 +171,7 @@ public final class ServerRuntime implements InboundHandler {
         this.snapshotIndex = initialSnapshot == null ? 0 : initialSnapshot.index();
         this.soft = engine.softState();
         this.lastLogIndex = engine.log().lastIndex();
+        this.firstLogIndex = engine.log().firstIndex();
         this.commitIndex = engine.log().commitIndex();
     }
 
@@ -217,7 +220,6 @@ public final class ServerRuntime implements InboundHandler {
             return;
         }
         engine.snapshotTaken(meta);
-        snapshotIndex = Math.max(snapshotIndex, meta.index());
         long purgeTo = meta.index() - config.logRetention();
         if (purgeTo > 0) {
             long before = storage.firstIndex();
@@ -226,6 +228,8 @@ public final class ServerRuntime implements InboundHandler {
                 log.debug("{}: log compacted: first index {} -> {}", self, before, storage.firstIndex());
             }
         }
+        firstLogIndex = engine.log().firstIndex();
+        snapshotIndex = Math.max(snapshotIndex, meta.index());
     }
 
     /** Stops the server; pending operations fail. Returns a future completing once the event loop has stopped. */
@@ -393,8 +397,10 @@ public final class ServerRuntime implements InboundHandler {
 
     public ServerStatus status() {
         SoftState s = soft;
+        long snapshot = snapshotIndex;
+        long first = firstLogIndex;
         return new ServerStatus(self, s.role(), s.term(), s.leader(), commitIndex, applier.appliedIndex(),
-                lastLogIndex, snapshotIndex, s.membership(), s.membershipIndex(), membershipChangeInProgress,
+                first, lastLogIndex, snapshot, s.membership(), s.membershipIndex(), membershipChangeInProgress,
                 s.role() == Role.LEADER ? matchIndex : Map.of());
     }
 
@@ -521,6 +527,7 @@ public final class ServerRuntime implements InboundHandler {
             carryOut(engine.ready());
         }
         lastLogIndex = engine.log().lastIndex();
+        firstLogIndex = engine.log().firstIndex();
         commitIndex = engine.log().commitIndex();
         membershipChangeInProgress = engine.membershipChangeInProgress();
     }
@@ -557,6 +564,7 @@ public final class ServerRuntime implements InboundHandler {
         }
         SnapshotMetadata restore = rd.snapshots().restore();
         if (restore != null) {
+            firstLogIndex = engine.log().firstIndex();
             snapshotIndex = Math.max(snapshotIndex, restore.index());
             applierExecutor.execute(() -> applier.restore(restore));
         }

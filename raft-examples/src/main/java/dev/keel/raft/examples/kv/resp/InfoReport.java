@@ -64,6 +64,7 @@ public final class InfoReport {
                     .append("leader:").append(st.leaderId().map(NodeId::value).orElse("")).append("\r\n")
                     .append("commit_index:").append(st.commitIndex()).append("\r\n")
                     .append("applied_index:").append(st.appliedIndex()).append("\r\n")
+                    .append("first_log_index:").append(st.firstLogIndex()).append("\r\n")
                     .append("last_log_index:").append(st.lastLogIndex()).append("\r\n")
                     .append("snapshot_index:").append(st.snapshotIndex()).append("\r\n")
                     .append("members:").append(st.voters().stream().map(NodeId::value).sorted()

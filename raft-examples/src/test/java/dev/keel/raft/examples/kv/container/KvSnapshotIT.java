@@ -101,6 +101,25 @@ class KvSnapshotIT {
             for (int i = 0; i < 3; i++) {
                 cluster.awaitApplied(i, commit, CATCH_UP);
             }
+            // The policy's promise at rest: once the writes stop, every node's newest snapshot is within one interval
+            // of what it applied (a snapshot that fell due during another's write is taken when that one completes),
+            // and its log is compacted to within the retention of that snapshot.
+            for (int i = 0; i < 3; i++) {
+                int node = i;
+                Await.until("n" + (i + 1) + " snapshots to within " + SNAPSHOT_INTERVAL + " entries of " + commit,
+                        CATCH_UP, () -> cluster.raftInfo(node)
+                                .map(f -> Long.parseLong(f.get("snapshot_index")) > commit - SNAPSHOT_INTERVAL)
+                                .orElse(false));
+            }
+            Await.until("a listing of every node after its last snapshot", CATCH_UP, () -> {
+                for (int i = 0; i < 3; i++) {
+                    List<Sample> s = logs.samples(i);
+                    if (s.isEmpty() || s.get(s.size() - 1).snapshotIndex() <= commit - SNAPSHOT_INTERVAL) {
+                        return false;
+                    }
+                }
+                return true;
+            });
             logs.close();
             for (int i = 0; i < 3; i++) {
                 assertLogCompactedAndBounded(i, logs.samples(i));
@@ -151,17 +170,18 @@ class KvSnapshotIT {
     }
 
     /**
-     * Compaction deleted segment files on this node, its log directory shrank from its peak, and the entries on disk
-     * never exceeded what the policy allows:
-     * those since the last snapshot (allowed up to a few intervals, since snapshots are written in the background
-     * while writes go on) plus the retention, plus the segments that hold the oldest of them (purges delete whole
-     * segments only).
+     * Compaction deleted segment files on this node, its log directory shrank from its peak, and at every listing the
+     * log held what the policy allows, no more: behind the newest snapshot, at most the retention plus the rest of the
+     * segment that holds the oldest retained entry (compaction deletes whole segments only); at the end, at most one
+     * interval after that snapshot as well. How far the log runs ahead of the newest snapshot while writes go on
+     * depends on how fast the machine writes snapshots, which the policy does not promise: it is printed, not asserted.
      */
     private static void assertLogCompactedAndBounded(int node, List<Sample> samples) {
         assertThat(samples).as("listings of n%d's log", node + 1).hasSizeGreaterThan(5);
         Set<Long> seen = new TreeSet<>();
         Set<Long> deleted = new TreeSet<>();
         long maxEntriesOnDisk = 0;
+        long maxAheadOfSnapshot = 0;
         long maxBytes = 0;
         long entriesPerSegment = 0;
         Sample previous = null;
@@ -173,19 +193,25 @@ class KvSnapshotIT {
             for (int k = 1; k < s.segments().size(); k++) {
                 entriesPerSegment = Math.max(entriesPerSegment, s.segments().get(k) - s.segments().get(k - 1));
             }
-            maxEntriesOnDisk = Math.max(maxEntriesOnDisk, s.entriesOnDisk());
+            maxEntriesOnDisk = Math.max(maxEntriesOnDisk, s.entries());
+            maxAheadOfSnapshot = Math.max(maxAheadOfSnapshot, s.lastLogIndex() - s.snapshotIndex());
             maxBytes = Math.max(maxBytes, s.bytes());
             previous = s;
         }
         Sample last = samples.get(samples.size() - 1);
         System.out.printf("n%d log: %d listings, %d segment files seen, %d deleted by compaction, at most %d entries "
-                        + "(%d bytes) on disk, %d bytes at the end, last index %d%n", node + 1, samples.size(),
-                seen.size(), deleted.size(), maxEntriesOnDisk, maxBytes, last.bytes(), last.lastLogIndex());
+                        + "(%d bytes) on disk, at most %d entries ahead of the newest snapshot, %d bytes at the end, "
+                        + "last index %d%n", node + 1, samples.size(), seen.size(), deleted.size(), maxEntriesOnDisk,
+                maxBytes, maxAheadOfSnapshot, last.bytes(), last.lastLogIndex());
         assertThat(deleted).as("segments of n%d deleted by compaction", node + 1).isNotEmpty();
-        assertThat(maxEntriesOnDisk).as("most entries in n%d's log directory at once", node + 1)
-                .isLessThanOrEqualTo(4 * SNAPSHOT_INTERVAL + LOG_RETENTION + 2 * entriesPerSegment);
-        assertThat(last.lastLogIndex()).as("n%d's log has grown well past what it keeps on disk", node + 1)
-                .isGreaterThan(2 * maxEntriesOnDisk);
+        long behindAllowed = LOG_RETENTION + entriesPerSegment;
+        assertThat(samples).as("n%d's log behind its newest snapshot: at most %d entries (retention %d + one segment)",
+                node + 1, behindAllowed, LOG_RETENTION)
+                .allSatisfy(s -> assertThat(s.entriesBeforeSnapshot()).isLessThanOrEqualTo(behindAllowed));
+        assertThat(last.entries()).as("entries in n%d's log at the end", node + 1)
+                .isLessThanOrEqualTo(SNAPSHOT_INTERVAL + behindAllowed);
+        assertThat(last.firstLogIndex()).as("n%d's first log entry at the end: most of its history compacted away",
+                node + 1).isGreaterThan(last.lastLogIndex() / 2);
         // The bulk load's MiBs of values were in the log once; compaction has since deleted them.
         assertThat(last.bytes()).as("n%d's log directory at the end, against its peak", node + 1)
                 .isLessThan(maxBytes / 2);

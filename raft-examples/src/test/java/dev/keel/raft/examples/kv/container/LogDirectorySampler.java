@@ -8,9 +8,15 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Lists every node's log directory ({@code /data/log}) together with its last log index, over and over on its own
- * thread until {@link #close()}, so that a test can tell how the log's disk use evolved: which segment files were
- * deleted by compaction, and how many entries were on disk at most.
+ * Lists every node's log directory ({@code /data/log}) together with the node's own view of its log ({@code INFO raft}),
+ * over and over on its own thread until {@link #close()}, so that a test can tell how the log's disk use evolved:
+ * which segment files were deleted by compaction, how many bytes the directory held, and how many entries the log held
+ * at most.
+ *
+ * <p>Counts of entries come from one {@code INFO} reply only (first and last log index, snapshot index, read by the node
+ * at one moment). They must not be derived from the listing and a separately read last index: across a snapshot
+ * install the listing may still show the empty log's segment at index 1 while {@code INFO} already reports the
+ * snapshot's index, which once made an empty log look like 6,001 entries.
  */
 final class LogDirectorySampler implements AutoCloseable {
     static final String LOG_DIR = "/data/log";
@@ -18,14 +24,21 @@ final class LogDirectorySampler implements AutoCloseable {
     /**
      * One observation of one node's log.
      *
-     * @param segments     base index of every segment file present, ascending
-     * @param bytes        the size of every file in the directory together
-     * @param lastLogIndex the node's last log index (INFO), read just after the listing
+     * @param segments      base index of every segment file present, ascending
+     * @param bytes         the size of every file in the directory together
+     * @param firstLogIndex the first entry the node's log holds (INFO, read just after the listing)
+     * @param lastLogIndex  the node's last log index, from the same INFO reply
+     * @param snapshotIndex the index its newest snapshot covers, from the same INFO reply
      */
-    record Sample(List<Long> segments, long bytes, long lastLogIndex) {
-        /** Entries on disk: from the oldest segment's first entry to the last one. */
-        long entriesOnDisk() {
-            return segments.isEmpty() ? 0 : lastLogIndex - segments.get(0) + 1;
+    record Sample(List<Long> segments, long bytes, long firstLogIndex, long lastLogIndex, long snapshotIndex) {
+        /** Entries the log holds: from its first entry to its last, by the node's own account. */
+        long entries() {
+            return Math.max(0, lastLogIndex - firstLogIndex + 1);
+        }
+
+        /** Entries the log holds that are also in the newest snapshot (kept for followers that are slightly behind). */
+        long entriesBeforeSnapshot() {
+            return Math.max(0, Math.min(snapshotIndex, lastLogIndex) - firstLogIndex + 1);
         }
     }
 
@@ -70,7 +83,9 @@ final class LogDirectorySampler implements AutoCloseable {
                     .map(f -> Long.parseLong(f.substring("segment-".length(), f.length() - ".log".length())))
                     .sorted().toList();
             long bytes = files.values().stream().mapToLong(Long::longValue).sum();
-            return Optional.of(new Sample(segments, bytes, Long.parseLong(info.get().get("last_log_index"))));
+            Map<String, String> raft = info.get();
+            return Optional.of(new Sample(segments, bytes, Long.parseLong(raft.get("first_log_index")),
+                    Long.parseLong(raft.get("last_log_index")), Long.parseLong(raft.get("snapshot_index"))));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

@@ -4,6 +4,7 @@ import dev.keel.raft.internal.runtime.ServerRuntime;
 import dev.keel.raft.internal.runtime.ThreadScheduler;
 import dev.keel.raft.spi.LogStorage;
 import dev.keel.raft.log.SnapshotMetadata;
+import dev.keel.raft.metrics.MetricsRegistry;
 import dev.keel.raft.spi.RaftScheduler;
 import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.spi.Transport;
@@ -64,7 +65,7 @@ public final class RaftServer implements AutoCloseable {
         this.scheduler = ownsScheduler ? new ThreadScheduler(b.id.value()) : b.scheduler;
         RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
         this.runtime = new ServerRuntime(b.id, b.bootstrap, b.config, b.stateMachine, b.logStorage,
-                b.snapshotStorage, b.transport, scheduler, random);
+                b.snapshotStorage, b.transport, scheduler, random, b.metrics);
         for (RaftListener l : b.listeners) {
             runtime.addListener(l);
         }
@@ -238,7 +239,7 @@ public final class RaftServer implements AutoCloseable {
     /**
      * Builds a {@link RaftServer}. Required: {@link #id}, {@link #members}, {@link #stateMachine},
      * {@link #logStorage}, {@link #transport}. Optional: {@link #config} (defaults), {@link #snapshotStorage} (no
-     * snapshots), {@link #scheduler} (three threads per server), {@link #random}.
+     * snapshots), {@link #scheduler} (three threads per server), {@link #random}, {@link #metrics} (none).
      */
     public static final class Builder {
         private NodeId id;
@@ -251,6 +252,7 @@ public final class RaftServer implements AutoCloseable {
         private SnapshotStorage snapshotStorage;
         private RaftScheduler scheduler;
         private RandomGenerator random;
+        private MetricsRegistry metrics = MetricsRegistry.noop();
         private final java.util.List<RaftListener> listeners = new java.util.ArrayList<>();
 
         private Builder() {
@@ -353,6 +355,18 @@ public final class RaftServer implements AutoCloseable {
         /** The source of randomized election timeouts; seed it to make a run repeatable. */
         public Builder random(RandomGenerator value) {
             this.random = Objects.requireNonNull(value, "random must not be null");
+            return this;
+        }
+
+        /**
+         * Where the server reports its metrics ({@link dev.keel.raft.metrics.KeelMetrics} lists them); the default,
+         * {@link MetricsRegistry#noop()}, measures nothing. Every meter is tagged {@code node=<id>}, so servers in one
+         * JVM may share a registry. The server also hands the registry to its storage and transport
+         * ({@link LogStorage#bindMetrics}, {@link Transport#bindMetrics}). Bind a metrics library with
+         * {@code raft-metrics-micrometer}.
+         */
+        public Builder metrics(MetricsRegistry value) {
+            this.metrics = Objects.requireNonNull(value, "metrics must not be null: use MetricsRegistry.noop()");
             return this;
         }
 

@@ -106,4 +106,12 @@ public interface LogStorage extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * Called once by the server before it starts, with the registry its metrics go to (every meter tagged with the
+     * server's id): a storage that measures itself (fsync latency and batch sizes, see
+     * {@link dev.keel.raft.metrics.KeelMetrics#FSYNC_LATENCY}) creates its meters here. The default measures nothing.
+     */
+    default void bindMetrics(dev.keel.raft.metrics.MetricsRegistry metrics) {
+    }
 }

@@ -36,6 +36,15 @@ public interface Transport extends AutoCloseable {
     default void membershipChanged(dev.keel.raft.Membership membership) {
     }
 
+    /**
+     * Called once by the server before {@link #start}, with the registry its metrics go to (every meter tagged with the
+     * server's id): a transport that measures itself (bytes, frames, drops and reconnects per peer, see
+     * {@link dev.keel.raft.metrics.KeelMetrics#TRANSPORT_SENT_BYTES}) creates its meters here. The default measures
+     * nothing.
+     */
+    default void bindMetrics(dev.keel.raft.metrics.MetricsRegistry metrics) {
+    }
+
     /** Stops sending and receiving and releases resources. Idempotent. */
     @Override
     void close();

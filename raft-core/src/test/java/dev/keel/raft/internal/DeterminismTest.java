@@ -31,7 +31,7 @@ class DeterminismTest {
     private static final List<String> FORBIDDEN_CLASS_PREFIXES = List.of(
             "java/lang/Thread", "java/lang/Runnable", "java/util/concurrent/", "java/net/", "java/nio/file/",
             "java/nio/channels/", "java/io/File", "java/time/Clock", "java/time/Instant", "java/time/LocalDateTime",
-            "java/util/Random", "java/util/Timer", "java/lang/ProcessBuilder", "java/lang/Runtime");
+            "java/util/Random", "java/util/Timer", "java/lang/ProcessBuilder", "java/lang/Runtime", "jdk/jfr/");
 
     private static final Set<String> FORBIDDEN_METHODS = Set.of(
             "java/lang/System.currentTimeMillis", "java/lang/System.nanoTime", "java/lang/Math.random",

@@ -121,6 +121,17 @@ public final class FileLogStorage implements LogStorage {
         return config;
     }
 
+    /**
+     * Reports the latency of every force of the log to disk and the entries each made durable
+     * ({@link dev.keel.raft.metrics.KeelMetrics#FSYNC_LATENCY}, {@link dev.keel.raft.metrics.KeelMetrics#FSYNC_BATCH});
+     * a {@code RaftServer} calls it with its registry. Forces that take over 10 ms are also JFR events
+     * ({@code dev.keel.raft.SlowFsync}), whether or not metrics are bound.
+     */
+    @Override
+    public void bindMetrics(dev.keel.raft.metrics.MetricsRegistry metrics) {
+        writer.bindMetrics(Objects.requireNonNull(metrics, "metrics"));
+    }
+
     /** The failure that stopped this storage (fail-stop), if any. */
     public Optional<StorageException> failure() {
         StorageException f = writer.failure();

@@ -53,6 +53,7 @@ public final class RaftEngine {
     private final RandomGenerator random;
     private final RaftLog raftLog;
     private final Context context = new Context();
+    private final EngineCounters counters = new EngineCounters();
 
     private long term;
     private NodeId votedFor;
@@ -447,6 +448,11 @@ public final class RaftEngine {
         return role instanceof Leader l ? l.matchIndexes() : Map.of();
     }
 
+    /** Counts of elections and leader changes so far, for metrics. */
+    public EngineCounters counters() {
+        return counters;
+    }
+
     /** The current role's behaviour, for tests. */
     public RoleBehaviour roleBehaviour() {
         return role;
@@ -548,6 +554,7 @@ public final class RaftEngine {
             hardStateDirty = true;
         }
         leader = newLeader;
+        counters.leaderKnown(newLeader);
         changeRole(new Follower(context));
         // Figure 2: the election timer restarts on hearing from a leader or granting a vote, not on merely seeing a
         // newer term. A follower that restarted it for every vote request it refuses could be kept from ever
@@ -567,6 +574,7 @@ public final class RaftEngine {
             leader = null;
             PreCandidate pre = new PreCandidate(context);
             changeRole(pre);
+            counters.preVoteStarted();
             resetElectionTimer();
             log.info("{} starts a pre-vote for term {} (last log {}@{})", self, term + 1, raftLog.lastIndex(),
                     raftLog.lastTerm());
@@ -583,6 +591,7 @@ public final class RaftEngine {
         hardStateDirty = true;
         Candidate candidate = new Candidate(context, transfer);
         changeRole(candidate);
+        counters.electionStarted();
         resetElectionTimer();
         log.info("{} starts an election for term {} (last log {}@{}){}", self, term, raftLog.lastIndex(),
                 raftLog.lastTerm(), transfer ? ", handed leadership by the leader" : "");
@@ -596,6 +605,8 @@ public final class RaftEngine {
         leader = self;
         Leader l = new Leader(context);
         changeRole(l);
+        counters.electionWon();
+        counters.leaderKnown(self);
         electionElapsed = 0;
         l.start();
         log.info("{} became leader of term {} (no-op at {})", self, term, l.termStartIndex());
@@ -698,6 +709,7 @@ public final class RaftEngine {
                         + newLeader);
             }
             leader = newLeader;
+            counters.leaderKnown(newLeader);
             checkTransfer();
         }
 

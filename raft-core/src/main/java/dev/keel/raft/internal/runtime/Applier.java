@@ -6,6 +6,7 @@ import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.log.SnapshotMetadata;
+import dev.keel.raft.metrics.MetricsRegistry;
 import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.statemachine.StateMachine;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ final class Applier {
     private final NodeId self;
     private final StateMachine stateMachine;
     private final Consumer<Throwable> fatal;
+    private final MetricsRegistry.Histogram applyLatency;
     // Ordered by read index: read indexes from different leaders' answers may arrive out of order.
     private final PriorityQueue<WaitingRead> waitingReads =
             new PriorityQueue<>(Comparator.comparingLong(WaitingRead::readIndex));
@@ -45,14 +47,16 @@ final class Applier {
 
     /**
      * @param bootstrap the configuration before any entry is applied (the initial one), or {@code null}
+     * @param applyLatency where the time from submit to a completed command goes
      */
     Applier(NodeId self, StateMachine stateMachine, SnapshotStorage snapshots, Membership bootstrap,
-            Consumer<Throwable> fatal) {
+            Consumer<Throwable> fatal, MetricsRegistry.Histogram applyLatency) {
         this.self = self;
         this.stateMachine = stateMachine;
         this.snapshots = snapshots;
         this.appliedMembership = bootstrap;
         this.fatal = fatal;
+        this.applyLatency = applyLatency;
     }
 
     /** The configuration as of the last applied entry, and the index that introduced it: what a snapshot records. */
@@ -150,6 +154,7 @@ final class Applier {
                 PendingProposal pp = proposals.get(p++);
                 if (pp.index() == e.index() && pp.term() == e.term() && result != null) {
                     pp.future().complete(result);
+                    applyLatency.record(System.nanoTime() - pp.submittedNanos());
                 } else {
                     // Another leader's entry took this index: ours was never committed and never will be.
                     pp.future().completeExceptionally(new NotLeaderException(self, null));

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
  * @param index  where it was appended
  * @param term   the term it was appended in; a different term at that index when applied means it was replaced
  * @param future the submitter's future
+ * @param submittedNanos when {@code submit} was called ({@link System#nanoTime()}), for the commit latency
  */
-record PendingProposal(long index, long term, CompletableFuture<byte[]> future) {
+record PendingProposal(long index, long term, CompletableFuture<byte[]> future, long submittedNanos) {
 }

@@ -19,6 +19,7 @@ import dev.keel.raft.internal.engine.Ready;
 import dev.keel.raft.internal.engine.SoftState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.RaftMessage;
+import dev.keel.raft.metrics.MetricsRegistry;
 import dev.keel.raft.spi.InboundHandler;
 import dev.keel.raft.spi.LogStorage;
 import dev.keel.raft.spi.RaftScheduler;
@@ -66,6 +67,7 @@ public final class ServerRuntime implements InboundHandler {
     private final SnapshotStorage snapshots;
     private final SnapshotMetadata initialSnapshot;
     private final SnapshotTransfers transfers;
+    private final Telemetry telemetry;
     private final List<RaftListener> listeners = new CopyOnWriteArrayList<>();
 
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
@@ -123,11 +125,12 @@ public final class ServerRuntime implements InboundHandler {
     /**
      * @param snapshots where snapshots are kept, or {@code null} to run without snapshots (the log is never
      *                  compacted)
+     * @param metrics   where metrics go; this server's storage and transport are bound to it too
      * @throws IllegalStateException if the log and the newest snapshot do not reach back to the first entry
      */
     public ServerRuntime(NodeId self, Membership bootstrap, RaftConfig config, StateMachine stateMachine,
                          LogStorage storage, SnapshotStorage snapshots, Transport transport, RaftScheduler scheduler,
-                         RandomGenerator random) {
+                         RandomGenerator random, MetricsRegistry metrics) {
         this.self = self;
         this.config = config;
         this.storage = storage;
@@ -138,13 +141,17 @@ public final class ServerRuntime implements InboundHandler {
         this.snapshots = snapshots;
         this.initialSnapshot = snapshots == null ? null : snapshots.latest().orElse(null);
         this.engine = new RaftEngine(self, bootstrap, config, storage, initialSnapshot, random);
-        this.applier = new Applier(self, stateMachine, snapshots, bootstrap, this::fatal);
+        NodeMetrics nodeMetrics = new NodeMetrics(self, metrics);
+        this.telemetry = new Telemetry(self, nodeMetrics, this::status, pendingProposals::get, pendingReads::get);
+        storage.bindMetrics(nodeMetrics);
+        transport.bindMetrics(nodeMetrics);
+        this.applier = new Applier(self, stateMachine, snapshots, bootstrap, this::fatal, telemetry.applyLatency);
         if (snapshots != null) {
             applier.snapshotter(new Snapshotter(self, config, snapshots, stateMachine, scheduler.background(),
                     applierExecutor, initialSnapshot == null ? 0 : initialSnapshot.index(),
-                    meta -> post(() -> onSnapshotTaken(meta))));
+                    meta -> post(() -> onSnapshotTaken(meta)), telemetry));
             this.transfers = new SnapshotTransfers(self, config, snapshots, transport, scheduler.background(),
-                    this::post, new SnapshotTransfers.Engine() {
+                    this::post, telemetry, new SnapshotTransfers.Engine() {
                         @Override
                         public void received(NodeId leader, SnapshotMetadata snapshot) {
                             engine.snapshotReceived(leader, snapshot);
@@ -182,6 +189,7 @@ public final class ServerRuntime implements InboundHandler {
             // Before anything else reaches the applier: later entries follow the snapshot.
             applierExecutor.execute(() -> applier.restore(initialSnapshot));
         }
+        telemetry.start();
         transport.start(this);
         ticker = scheduler.scheduleAtFixedRate(config.tickInterval(), () -> post(this::tick));
         Membership m = engine.membership();
@@ -198,6 +206,7 @@ public final class ServerRuntime implements InboundHandler {
         engine.tick();
         // Published per tick, not per batch: building the map on every batch would allocate on the hot path.
         matchIndex = engine.role() == Role.LEADER ? engine.matchIndexes() : Map.of();
+        telemetry.followers(matchIndex);
         if (transfers != null) {
             transfers.tick();
         }
@@ -282,6 +291,7 @@ public final class ServerRuntime implements InboundHandler {
         if (transfers != null) {
             transfers.close();
         }
+        telemetry.close();
         try {
             storage.close();
         } catch (RuntimeException e) {
@@ -330,19 +340,22 @@ public final class ServerRuntime implements InboundHandler {
             f.completeExceptionally(refused);
             return f;
         }
+        long submitted = System.nanoTime();
         SoftState s = soft;
         if (s.role() != Role.LEADER) {
+            telemetry.rejected(Telemetry.Op.SUBMIT, Telemetry.Reason.NOT_LEADER);
             f.completeExceptionally(new NotLeaderException(self, s.leader()));
             return f;
         }
         if (pendingProposals.incrementAndGet() > config.maxPendingProposals()) {
             pendingProposals.decrementAndGet();
+            telemetry.rejected(Telemetry.Op.SUBMIT, Telemetry.Reason.BUSY);
             f.completeExceptionally(new ServerBusyException(self + " has " + config.maxPendingProposals()
                     + " proposals pending (maxPendingProposals); retry later"));
             return f;
         }
         f.whenComplete((r, e) -> pendingProposals.decrementAndGet());
-        post(() -> propose(command, f));
+        post(() -> propose(command, f, submitted));
         return f;
     }
 
@@ -355,6 +368,7 @@ public final class ServerRuntime implements InboundHandler {
         }
         if (pendingReads.incrementAndGet() > config.maxPendingProposals()) {
             pendingReads.decrementAndGet();
+            telemetry.rejected(Telemetry.Op.READ, Telemetry.Reason.BUSY);
             f.completeExceptionally(new ServerBusyException(self + " has " + config.maxPendingProposals()
                     + " reads pending; retry later"));
             return f;
@@ -381,17 +395,23 @@ public final class ServerRuntime implements InboundHandler {
                 : new ServerStoppedException(self + " stopped after a fatal error", t);
     }
 
-    private void propose(byte[] command, CompletableFuture<byte[]> f) {
+    private void propose(byte[] command, CompletableFuture<byte[]> f, long submittedNanos) {
         if (halted) {
             f.completeExceptionally(new ServerStoppedException(self + " is closed"));
             return;
         }
         ProposeResult r = engine.propose(command);
         switch (r.outcome()) {
-            case APPENDED -> proposals.add(new PendingProposal(r.index(), r.term(), f));
-            case NOT_LEADER -> f.completeExceptionally(new NotLeaderException(self, r.leader()));
-            case BUSY -> f.completeExceptionally(new ServerBusyException(self + " has "
+            case APPENDED -> proposals.add(new PendingProposal(r.index(), r.term(), f, submittedNanos));
+            case NOT_LEADER -> {
+                telemetry.rejected(Telemetry.Op.SUBMIT, Telemetry.Reason.NOT_LEADER);
+                f.completeExceptionally(new NotLeaderException(self, r.leader()));
+            }
+            case BUSY -> {
+                telemetry.rejected(Telemetry.Op.SUBMIT, Telemetry.Reason.BUSY);
+                f.completeExceptionally(new ServerBusyException(self + " has "
                     + config.maxPendingProposals() + " uncommitted entries (maxPendingProposals); retry later"));
+            }
         }
     }
 
@@ -530,6 +550,7 @@ public final class ServerRuntime implements InboundHandler {
         firstLogIndex = engine.log().firstIndex();
         commitIndex = engine.log().commitIndex();
         membershipChangeInProgress = engine.membershipChangeInProgress();
+        telemetry.afterBatch(engine.counters(), soft);
     }
 
     private void carryOut(Ready rd) {
@@ -551,6 +572,7 @@ public final class ServerRuntime implements InboundHandler {
             write = storage.append(rd.entries());
         }
         for (RaftMessage m : rd.messages()) {
+            telemetry.sending(m);
             transport.send(m);
         }
         if (write != null) {
@@ -584,6 +606,7 @@ public final class ServerRuntime implements InboundHandler {
         for (long id : rd.failedReads()) {
             PendingQuery q = reads.remove(id);
             if (q != null) {
+                telemetry.rejected(Telemetry.Op.READ, Telemetry.Reason.NOT_LEADER);
                 q.future().completeExceptionally(new NotLeaderException(self, engine.leader()));
             }
         }
@@ -606,12 +629,16 @@ public final class ServerRuntime implements InboundHandler {
             }
         }
         List<PendingProposal> batch = mine;
+        if (!batch.isEmpty()) {
+            telemetry.committed(batch);
+        }
         applierExecutor.execute(() -> applier.apply(entries, batch));
     }
 
     private void onSoftStateChange(SoftState s) {
         SoftState previous = soft;
         soft = s;
+        telemetry.softStateChanged(previous, s);
         if (s.membership() != null && (s.membershipIndex() != previous.membershipIndex()
                 || !s.membership().equals(previous.membership()))) {
             log.info("{}: configuration {} (entry {})", self, s.membership(), s.membershipIndex());

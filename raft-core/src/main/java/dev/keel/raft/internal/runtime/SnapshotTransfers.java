@@ -3,6 +3,7 @@ package dev.keel.raft.internal.runtime;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.internal.engine.SnapshotWork;
+import dev.keel.raft.internal.events.InstallSnapshotEvent;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.message.InstallSnapshotRequest;
 import dev.keel.raft.message.InstallSnapshotResponse;
@@ -51,6 +52,7 @@ final class SnapshotTransfers {
     private final Executor background;
     private final Consumer<Runnable> loop;
     private final Engine engine;
+    private final Telemetry telemetry;
     private final int timeoutTicks;
     private final Map<NodeId, Outgoing> outgoing = new HashMap<>();
     private Incoming incoming;
@@ -59,9 +61,10 @@ final class SnapshotTransfers {
 
     /**
      * @param loop runs a task on the event loop
+     * @param telemetry where the bytes and durations of transfers go
      */
     SnapshotTransfers(NodeId self, RaftConfig config, SnapshotStorage storage, Transport transport,
-                      Executor background, Consumer<Runnable> loop, Engine engine) {
+                      Executor background, Consumer<Runnable> loop, Telemetry telemetry, Engine engine) {
         this.self = self;
         this.config = config;
         this.storage = storage;
@@ -69,6 +72,7 @@ final class SnapshotTransfers {
         this.background = background;
         this.loop = loop;
         this.engine = engine;
+        this.telemetry = telemetry;
         this.timeoutTicks = 4 * config.electionTimeoutMaxTicks();
         this.budget = config.snapshotBytesPerSecond() == 0 ? Long.MAX_VALUE : config.snapshotChunkBytes();
     }
@@ -98,7 +102,7 @@ final class SnapshotTransfers {
             if (now - o.lastProgress > timeoutTicks) {
                 log.warn("{}: snapshot transfer of {} to {} made no progress; abandoning it", self, o.snapshot,
                         o.peer);
-                finish(o);
+                finish(o, "abandoned");
                 engine.transferFailed(o.peer);
             } else {
                 if (now - o.lastProgress > config.electionTimeoutMinTicks() && o.sent > o.acked
@@ -114,7 +118,7 @@ final class SnapshotTransfers {
         if (incoming != null && now - incoming.lastChunk > timeoutTicks) {
             log.warn("{}: snapshot {} from {} stopped arriving; discarding the partial copy", self, incoming.snapshot,
                     incoming.leader);
-            abandon(incoming);
+            abandon(incoming, "abandoned");
             incoming = null;
         }
     }
@@ -122,7 +126,7 @@ final class SnapshotTransfers {
     /** This server stopped leading: its transfers end. */
     void stopSending() {
         for (Outgoing o : new ArrayList<>(outgoing.values())) {
-            finish(o);
+            finish(o, "superseded");
         }
     }
 
@@ -130,7 +134,7 @@ final class SnapshotTransfers {
     void close() {
         stopSending();
         if (incoming != null) {
-            abandon(incoming);
+            abandon(incoming, "superseded");
             incoming = null;
         }
     }
@@ -149,21 +153,24 @@ final class SnapshotTransfers {
         boolean sentLast;
         long lastProgress;
         long lastRewind;
+        long bytesSent;
         InputStream in;
         long inPosition;
+        final InstallSnapshotEvent event = new InstallSnapshotEvent();
 
         Outgoing(NodeId peer, long term, SnapshotMetadata snapshot, long now) {
             this.peer = peer;
             this.term = term;
             this.snapshot = snapshot;
             this.lastProgress = now;
+            event.begin();
         }
     }
 
     private void start(SnapshotWork.Send send) {
         Outgoing old = outgoing.get(send.peer());
         if (old != null) {
-            finish(old);
+            finish(old, "superseded");
         }
         Outgoing o = new Outgoing(send.peer(), send.term(), send.snapshot(), now);
         outgoing.put(send.peer(), o);
@@ -205,7 +212,7 @@ final class SnapshotTransfers {
                     o.reading = false;
                     if (!o.finished) {
                         log.warn("{}: cannot read snapshot {} for {}", self, o.snapshot, o.peer, e);
-                        finish(o);
+                        finish(o, "failed");
                         engine.transferFailed(o.peer);
                     }
                 });
@@ -225,6 +232,8 @@ final class SnapshotTransfers {
                             last));
                     o.sent = chunkOffset + data.length;
                     o.sentLast = last;
+                    o.bytesSent += data.length;
+                    telemetry.snapshotBytesSent.add(data.length);
                     if (budget != Long.MAX_VALUE) {
                         budget -= data.length;
                     }
@@ -272,13 +281,24 @@ final class SnapshotTransfers {
                 }
                 pump(o);
             }
-            case INSTALLED, REJECTED -> finish(o);
+            case INSTALLED -> finish(o, "installed");
+            case REJECTED -> finish(o, "rejected");
         }
     }
 
-    private void finish(Outgoing o) {
+    private void finish(Outgoing o, String outcome) {
         o.finished = true;
         outgoing.remove(o.peer, o);
+        o.event.end();
+        if (o.event.shouldCommit()) {
+            o.event.node = self.value();
+            o.event.peer = o.peer.value();
+            o.event.direction = "sent";
+            o.event.index = o.snapshot.index();
+            o.event.bytes = o.bytesSent;
+            o.event.outcome = outcome;
+            o.event.commit();
+        }
         background.execute(() -> {
             if (o.in != null) {
                 try {
@@ -300,6 +320,8 @@ final class SnapshotTransfers {
         long expected;
         long lastChunk;
         final long startedNanos = System.nanoTime();
+        final InstallSnapshotEvent event = new InstallSnapshotEvent();
+        boolean eventDone;
         SnapshotWriter writer;
         boolean failed;
 
@@ -308,6 +330,25 @@ final class SnapshotTransfers {
             this.term = term;
             this.snapshot = snapshot;
             this.lastChunk = now;
+            event.begin();
+        }
+
+        /** Once, when the transfer ends (any thread, after the last use of the writer). */
+        void ended(NodeId self, String outcome) {
+            if (eventDone) {
+                return;
+            }
+            eventDone = true;
+            event.end();
+            if (event.shouldCommit()) {
+                event.node = self.value();
+                event.peer = leader.value();
+                event.direction = "received";
+                event.index = snapshot.index();
+                event.bytes = expected;
+                event.outcome = outcome;
+                event.commit();
+            }
         }
     }
 
@@ -315,7 +356,7 @@ final class SnapshotTransfers {
         Incoming in = incoming;
         if (in != null && (!in.snapshot.equals(chunk.snapshot()) || !in.leader.equals(chunk.from())
                 || in.term != chunk.term())) {
-            abandon(in);
+            abandon(in, "superseded");
             in = null;
             incoming = null;
         }
@@ -343,6 +384,7 @@ final class SnapshotTransfers {
         }
         in.expected += chunk.data().length;
         in.lastChunk = now;
+        telemetry.snapshotBytesReceived.add(chunk.data().length);
         Incoming target = in;
         byte[] data = chunk.data();
         boolean last = chunk.done();
@@ -368,6 +410,8 @@ final class SnapshotTransfers {
                     log.info("{}: snapshot {} from {} received in {} ms, made durable in {} ms", self,
                             stored.index(), target.leader, (received - target.startedNanos) / 1_000_000,
                             (committed - received) / 1_000_000);
+                    telemetry.installSnapshotDuration.record(committed - target.startedNanos);
+                    target.ended(self, "installed");
                     loop.accept(() -> {
                         if (incoming == target) {
                             incoming = null;
@@ -387,6 +431,7 @@ final class SnapshotTransfers {
         if (in.writer != null) {
             in.writer.abort();
         }
+        in.ended(self, "failed");
         log.warn("{}: storing snapshot {} from {} failed", self, in.snapshot, in.leader, e);
         loop.accept(() -> {
             if (incoming == in) {
@@ -396,12 +441,16 @@ final class SnapshotTransfers {
         });
     }
 
-    private void abandon(Incoming in) {
+    private void abandon(Incoming in, String outcome) {
         background.execute(() -> {
+            if (in.failed) {
+                return;
+            }
             in.failed = true;
             if (in.writer != null) {
                 in.writer.abort();
             }
+            in.ended(self, outcome);
         });
     }
 

@@ -3,6 +3,7 @@ package dev.keel.raft.internal.runtime;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.events.SnapshotEvent;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.spi.SnapshotWriter;
@@ -35,6 +36,7 @@ final class Snapshotter {
     private final Executor background;
     private final Executor applier;
     private final Consumer<SnapshotMetadata> onTaken;
+    private final Telemetry telemetry;
     private final List<CompletableFuture<SnapshotMetadata>> waiting = new ArrayList<>();
     private long lastSnapshotIndex;
     private long entriesSince;
@@ -50,10 +52,11 @@ final class Snapshotter {
 
     /**
      * @param onTaken called on the background thread with each snapshot committed
+     * @param telemetry where the duration and size of each snapshot go
      */
     Snapshotter(NodeId self, RaftConfig config, SnapshotStorage storage, StateMachine stateMachine,
                 Executor background, Executor applier, long lastSnapshotIndex,
-                Consumer<SnapshotMetadata> onTaken) {
+                Consumer<SnapshotMetadata> onTaken, Telemetry telemetry) {
         this.self = self;
         this.config = config;
         this.storage = storage;
@@ -62,6 +65,7 @@ final class Snapshotter {
         this.applier = applier;
         this.lastSnapshotIndex = lastSnapshotIndex;
         this.onTaken = onTaken;
+        this.telemetry = telemetry;
     }
 
     /** An entry of {@code bytes} was applied. */
@@ -140,6 +144,8 @@ final class Snapshotter {
         SnapshotMetadata meta = null;
         Exception failure = null;
         long started = System.nanoTime();
+        SnapshotEvent event = new SnapshotEvent();
+        event.begin();
         try (view; SnapshotWriter writer = storage.create(index, term, membership, membershipIndex)) {
             OutputStream out = new BufferedOutputStream(new NonClosing(writer.stream()), 1 << 16);
             view.writeTo(out);
@@ -148,8 +154,19 @@ final class Snapshotter {
         } catch (IOException | RuntimeException e) {
             failure = e;
         }
+        long took = System.nanoTime() - started;
+        event.end();
+        if (event.shouldCommit()) {
+            event.node = self.value();
+            event.index = index;
+            event.term = term;
+            event.size = meta == null ? 0 : meta.size();
+            event.succeeded = meta != null;
+            event.commit();
+        }
         if (meta != null) {
-            log.info("{}: snapshot {} written in {} ms", self, meta, (System.nanoTime() - started) / 1_000_000);
+            telemetry.snapshotWritten(meta, took);
+            log.info("{}: snapshot {} written in {} ms", self, meta, took / 1_000_000);
             onTaken.accept(meta);
         } else {
             log.warn("{}: writing the snapshot at {} failed; will retry later", self, index, failure);

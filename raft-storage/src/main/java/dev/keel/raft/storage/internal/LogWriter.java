@@ -2,6 +2,8 @@ package dev.keel.raft.storage.internal;
 
 import dev.keel.raft.exception.StorageException;
 import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.metrics.KeelMetrics;
+import dev.keel.raft.metrics.MetricsRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.zip.CRC32C;
@@ -45,6 +48,7 @@ public final class LogWriter {
     private final Thread thread;
     private volatile long writtenSeq;
     private volatile StorageException failure;
+    private volatile Meters meters = Meters.NONE;
 
     // Owned by the I/O thread.
     private long activeBase;
@@ -60,6 +64,9 @@ public final class LogWriter {
     // What the I/O thread is doing, for the error message of a failure. The steps of every round (write, force) are
     // constants, described with the active segment only if they fail, so that the write path allocates nothing.
     private String step = "starting";
+    // What the next force makes durable, for the fsync batch-size metric and the slow-fsync event.
+    private long entriesSinceForce;
+    private long bytesSinceForce;
     // Saturating counter: up when the next operation arrived within SPIN_NANOS of the end of a round, down when not.
     private int spinConfidence;
 
@@ -84,6 +91,17 @@ public final class LogWriter {
 
     public void start() {
         thread.start();
+    }
+
+    /** The fsync latency and batch-size meters (see {@link KeelMetrics#FSYNC_LATENCY}). */
+    private record Meters(MetricsRegistry.Histogram latency, MetricsRegistry.Histogram batch) {
+        static final Meters NONE = new Meters(v -> { }, v -> { });
+    }
+
+    /** Reports fsync latency and batch sizes to {@code metrics} from now on; any thread. */
+    public void bindMetrics(MetricsRegistry metrics) {
+        meters = new Meters(metrics.histogram(KeelMetrics.FSYNC_LATENCY, Map.of()),
+                metrics.histogram(KeelMetrics.FSYNC_BATCH, Map.of()));
     }
 
     /** Queues an operation; never blocks. */
@@ -235,7 +253,9 @@ public final class LogWriter {
             } else {
                 RecordFormat.encode(e, buffer, crc);
             }
+            bytesSinceForce += size;
         }
+        entriesSinceForce += a.entries().size();
         bufferedSeq = a.seq();
     }
 
@@ -267,8 +287,26 @@ public final class LogWriter {
     private void force() throws IOException {
         if (dirty && fsync) {
             step = FORCING_ACTIVE;
+            SlowFsyncEvent event = new SlowFsyncEvent();
+            event.begin();
+            long started = System.nanoTime();
             active.force(false);
+            long took = System.nanoTime() - started;
+            event.end();
+            Meters m = meters;
+            m.latency().record(took);
+            if (entriesSinceForce > 0) {
+                m.batch().record(entriesSinceForce);
+            }
+            if (event.shouldCommit()) {
+                event.directory = directory.toString();
+                event.entries = entriesSinceForce;
+                event.bytes = bytesSinceForce;
+                event.commit();
+            }
         }
+        entriesSinceForce = 0;
+        bytesSinceForce = 0;
         if (createdFile && fsync) {
             step = "forcing directory " + directory + " after creating a segment";
             FileIo.fsyncDirectory(channels, directory);

@@ -271,6 +271,16 @@ public final class NettyTransport implements Transport {
         return config;
     }
 
+    /**
+     * Reports bytes, frames, drops and reconnects per peer to {@code metrics}
+     * ({@link dev.keel.raft.metrics.KeelMetrics#TRANSPORT_SENT_BYTES} and the metrics after it); a {@code RaftServer}
+     * calls it with its registry before starting the transport. {@link #stats()} keeps counting either way.
+     */
+    @Override
+    public void bindMetrics(dev.keel.raft.metrics.MetricsRegistry metrics) {
+        context.bindMetrics(Objects.requireNonNull(metrics, "metrics"));
+    }
+
     /** A snapshot of the counters. */
     public TransportStats stats() {
         return counters.snapshot();

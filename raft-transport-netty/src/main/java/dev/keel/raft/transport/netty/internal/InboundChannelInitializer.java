@@ -8,7 +8,7 @@ import io.netty.handler.ssl.SslHandler;
 
 /**
  * Builds the pipeline of a connection a peer opened to this node:
- * [TLS] - frame decoder - frame prepender - protobuf decoder - protobuf encoder - {@link InboundConnectionHandler}.
+ * byte counter - [TLS] - frame decoder - frame prepender - protobuf decoder - protobuf encoder - {@link InboundConnectionHandler}.
  * The encoder side carries only the handshake response.
  */
 public final class InboundChannelInitializer extends ChannelInitializer<Channel> {
@@ -23,6 +23,7 @@ public final class InboundChannelInitializer extends ChannelInitializer<Channel>
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
+        p.addLast(ByteCounter.NAME, new ByteCounter(null));
         if (tls != null) {
             SslHandler ssl = tls.newHandler(ch.alloc());
             ssl.setHandshakeTimeoutMillis(context.connectTimeout.toMillis());

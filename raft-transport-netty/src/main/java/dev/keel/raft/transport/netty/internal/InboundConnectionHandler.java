@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class InboundConnectionHandler extends ChannelInboundHandlerAdapter {
     private final TransportContext context;
     private NodeId peer;
+    private PeerMeters meters;
     private ScheduledFuture<?> handshakeTimeout;
     private boolean failed;
 
@@ -54,6 +55,9 @@ final class InboundConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (failed) {
             return;
+        }
+        if (meters != null) {
+            meters.receivedFrames.increment();
         }
         if (msg instanceof AppendEntriesWire.Decoded fast) {
             if (peer == null) {
@@ -104,6 +108,11 @@ final class InboundConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         peer = from;
+        meters = context.peerMeters.of(from);
+        ByteCounter bytes = (ByteCounter) ctx.pipeline().get(ByteCounter.NAME);
+        if (bytes != null) {
+            bytes.peer(meters);
+        }
         cancelTimeout();
         ctx.writeAndFlush(response(true, ""));
         context.inboundAccepted(ctx.channel(), from);

@@ -10,7 +10,7 @@ import java.net.InetSocketAddress;
 
 /**
  * Builds the pipeline of a connection this node opens to a peer:
- * [TLS] - frame decoder - frame prepender - protobuf decoder - protobuf encoder - Raft message encoder -
+ * byte counter - [TLS] - frame decoder - frame prepender - protobuf decoder - protobuf encoder - Raft message encoder -
  * {@link OutboundConnectionHandler}.
  */
 final class OutboundChannelInitializer extends ChannelInitializer<Channel> {
@@ -18,18 +18,21 @@ final class OutboundChannelInitializer extends ChannelInitializer<Channel> {
     private final SslContext tls;
     private final InetSocketAddress address;
     private final OutboundListener peer;
+    private final PeerMeters meters;
 
     OutboundChannelInitializer(TransportContext context, SslContext tls, InetSocketAddress address,
-                               OutboundListener peer) {
+                               OutboundListener peer, PeerMeters meters) {
         this.context = context;
         this.tls = tls;
         this.address = address;
         this.peer = peer;
+        this.meters = meters;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
+        p.addLast(ByteCounter.NAME, new ByteCounter(meters));
         if (tls != null) {
             // Host and port let the TLS layer verify that the certificate names the address we dialled.
             SslHandler ssl = tls.newHandler(ch.alloc(), address.getHostString(), address.getPort());

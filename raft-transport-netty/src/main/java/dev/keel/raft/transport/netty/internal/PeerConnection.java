@@ -44,11 +44,13 @@ public final class PeerConnection implements OutboundListener {
     private final BoundedMessageQueue<RaftMessage> queue;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    private final PeerMeters meters;
     private volatile State state = State.IDLE;
     private volatile long retryAtNanos;
     // Confined to the loop.
     private Channel channel;
     private int failures;
+    private boolean connectedBefore;
 
     PeerConnection(NodeId peer, InetSocketAddress address, TransportContext context, EventLoop loop,
                    Bootstrap baseBootstrap, SslContext tls, int queueCapacity, Backoff backoff) {
@@ -58,9 +60,10 @@ public final class PeerConnection implements OutboundListener {
         this.loop = loop;
         this.backoff = backoff;
         this.queue = new BoundedMessageQueue<>(queueCapacity);
+        this.meters = context.peerMeters.of(peer);
         this.bootstrap = baseBootstrap.clone()
                 .group(loop)
-                .handler(new OutboundChannelInitializer(context, tls, address, this));
+                .handler(new OutboundChannelInitializer(context, tls, address, this, meters));
     }
 
     @Override
@@ -77,10 +80,12 @@ public final class PeerConnection implements OutboundListener {
         State s = state;
         if (s == State.CLOSED || (s == State.BACKOFF && System.nanoTime() - retryAtNanos < 0)) {
             context.counters.droppedUnreachable.increment();
+            meters.droppedUnreachable.increment();
             return;
         }
         if (!queue.offer(message)) {
             context.counters.droppedQueueFull.increment();
+            meters.droppedQueueFull.increment();
             return;
         }
         scheduleDrain();
@@ -96,7 +101,7 @@ public final class PeerConnection implements OutboundListener {
             if (ch != null) {
                 ch.close();
             }
-            context.counters.droppedUnreachable.add(queue.clear());
+            dropQueued();
         });
     }
 
@@ -136,7 +141,7 @@ public final class PeerConnection implements OutboundListener {
         long delay = backoff.delayNanos(failures);
         retryAtNanos = System.nanoTime() + delay;
         state = State.BACKOFF;
-        context.counters.droppedUnreachable.add(queue.clear());
+        dropQueued();
         if (failures == 1) {
             TransportContext.LOG.warn("{}: cannot reach {} at {}: {}; retrying with backoff", context.selfId, peer,
                     address, reason);
@@ -161,6 +166,13 @@ public final class PeerConnection implements OutboundListener {
         }
     }
 
+    /** Drops every queued message, counted as unreachable. */
+    private void dropQueued() {
+        int n = queue.clear();
+        context.counters.droppedUnreachable.add(n);
+        meters.droppedUnreachable.add(n);
+    }
+
     private void scheduleDrain() {
         if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
             execute(drainTask);
@@ -173,7 +185,7 @@ public final class PeerConnection implements OutboundListener {
         } catch (RejectedExecutionException e) {
             // The event loop is shutting down with the transport: nothing will be sent any more.
             drainScheduled.set(false);
-            context.counters.droppedUnreachable.add(queue.clear());
+            dropQueued();
         }
     }
 
@@ -186,18 +198,22 @@ public final class PeerConnection implements OutboundListener {
                 if (System.nanoTime() - retryAtNanos >= 0) {
                     connect();
                 } else {
-                    context.counters.droppedUnreachable.add(queue.clear());
+                    dropQueued();
                 }
             }
             case CONNECTING -> {
                 // handshakeAccepted drains.
             }
-            case CLOSED -> context.counters.droppedUnreachable.add(queue.clear());
+            case CLOSED -> dropQueued();
         }
     }
 
     private void connect() {
         state = State.CONNECTING;
+        if (connectedBefore) {
+            meters.reconnects.increment();
+        }
+        connectedBefore = true;
         if (!address.isUnresolved()) {
             connect(address);
             return;
@@ -252,6 +268,7 @@ public final class PeerConnection implements OutboundListener {
                 AppendEntriesWire.Measured measured = AppendEntriesWire.measure(ae, context.groupId);
                 if (measured.size() > context.maxFrameSize) {
                     context.counters.droppedTooLarge.increment();
+                    meters.droppedTooLarge.increment();
                     context.droppedLog.warn(context.selfId + ": dropped " + message + ": its frame of "
                             + measured.size() + " bytes exceeds maxFrameSize " + context.maxFrameSize
                             + "; lower the engine's maxEntriesBytesPerMessage or raise maxFrameSize");
@@ -265,6 +282,7 @@ public final class PeerConnection implements OutboundListener {
         }
         if (written > 0) {
             context.counters.messagesSent.add(written);
+            meters.sentFrames.add(written);
             ch.flush();
         }
         // Not writable: channelWritabilityChanged drains again once the socket catches up.

@@ -31,6 +31,7 @@ public final class TransportContext {
     final int maxFrameSize;
     final Duration connectTimeout;
     final Counters counters;
+    final PeerMeters.Registry peerMeters = new PeerMeters.Registry();
     final RaftMessageEncoder messageEncoder;
     final RateLimitedLog badInputLog = new RateLimitedLog(LOG, LOG_INTERVAL);
     final RateLimitedLog refusedLog = new RateLimitedLog(LOG, LOG_INTERVAL);
@@ -49,6 +50,11 @@ public final class TransportContext {
         this.members = Set.copyOf(members);
         this.counters = Objects.requireNonNull(counters);
         this.messageEncoder = new RaftMessageEncoder(groupId);
+    }
+
+    /** Reports per-peer traffic to {@code metrics} from now on (before the transport starts). */
+    public void bindMetrics(dev.keel.raft.metrics.MetricsRegistry metrics) {
+        peerMeters.bind(metrics);
     }
 
     /** Starts delivering to {@code h}; until then inbound messages are dropped. */

@@ -36,7 +36,7 @@ class OutboundPipelineTest {
         context = new TransportContext(PEER, Frames.CLUSTER, Frames.GROUP, Frames.MAX_FRAME,
                 java.time.Duration.ofSeconds(1), java.util.Set.of(SELF), counters);
         ch = new EmbeddedChannel(new OutboundChannelInitializer(context, null,
-                new InetSocketAddress("127.0.0.1", 1), listener));
+                new InetSocketAddress("127.0.0.1", 1), listener, context.peerMeters.of(SELF)));
     }
 
     private static Envelope response(boolean accepted, String reason, int version) {

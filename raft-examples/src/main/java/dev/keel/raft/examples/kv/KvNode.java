@@ -5,6 +5,9 @@ import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftServer;
 import dev.keel.raft.ServerStatus;
+import dev.keel.raft.examples.kv.admin.AdminServer;
+import dev.keel.raft.examples.kv.admin.Health;
+import dev.keel.raft.examples.kv.admin.KvMetrics;
 import dev.keel.raft.examples.kv.config.HostPort;
 import dev.keel.raft.examples.kv.config.NodeConfig;
 import dev.keel.raft.examples.kv.config.PeerConfig;
@@ -48,6 +51,11 @@ public final class KvNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvNode.class);
     private static final Duration FORWARD_CONNECT_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration ANNOUNCE_PAUSE = Duration.ofSeconds(3);
+    /** Read by /readyz's linearizable probe; no command writes it (keys of clients are theirs to choose, but an
+     * existing key would only change the probe's answer, never its timing). */
+    private static final byte[] READYZ_KEY = "__keel_readyz__".getBytes(StandardCharsets.UTF_8);
+    /** The longest /readyz waits for its read before answering not ready. */
+    private static final Duration READYZ_READ_TIMEOUT = Duration.ofSeconds(2);
 
     private final NodeConfig config;
     private final KvStateMachine stateMachine = new KvStateMachine();
@@ -60,6 +68,8 @@ public final class KvNode implements AutoCloseable {
     private final NettyTransport transport;
     private final MembershipAdmin admin;
     private final RaftGateway gateway;
+    private final KvMetrics metrics;
+    private final AdminServer adminServer;
     private final WriteSession announcements = new WriteSession();
     private volatile long lastAnnounced;
     private final Map<String, InetSocketAddress> announcedAddresses = new java.util.concurrent.ConcurrentHashMap<>();
@@ -68,6 +78,7 @@ public final class KvNode implements AutoCloseable {
     private KvNode(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
                    Map<NodeId, HostPort> joinedMembers) {
         this.config = config;
+        this.metrics = new KvMetrics(config.id());
         String id = config.id().value();
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("kv-timer-" + id, true));
         this.resolver = Executors.newCachedThreadPool(new DefaultThreadFactory("kv-resolve-" + id, true));
@@ -94,6 +105,7 @@ public final class KvNode implements AutoCloseable {
                 .transport(transport)
                 .listener(tracker)
                 .listener(new LeaderChangeListener(forwarder::leaderChanged))
+                .metrics(metrics.raft())
                 .build();
         this.gateway = new RaftGateway(raft, forwarder, tracker, timer, config.leaderWait(), config.requestTimeout());
         this.admin = new MembershipAdmin(raft, forwarder, tracker, this::configuredRaftAddress,
@@ -103,10 +115,16 @@ public final class KvNode implements AutoCloseable {
                 timer, config.leaderWait(), adminTimeout);
         RespServer[] self = new RespServer[1];
         InfoReport info = new InfoReport(raft::status, stateMachine::keyCount,
-                () -> self[0] == null ? 0 : self[0].connectedClients(), config.clientPort(), config.raftPort());
+                () -> self[0] == null ? 0 : self[0].connectedClients(), config.clientPort(), config.raftPort(),
+                metrics, member -> clientAddress(member).map(a -> new HostPort(a.getHostString(), a.getPort())
+                        .toString()).orElse(""), config.adminPort());
         this.resp = new RespServer(new InetSocketAddress(config.bind(), config.clientPort()),
-                new CommandTable(gateway, info, admin), config.maxValueBytes(), group, io);
+                new CommandTable(gateway, info, admin), config.maxValueBytes(), group, io, metrics.requests());
         self[0] = resp;
+        Health health = new Health(raft, () -> raft.read(KvCommand.of(Op.EXISTS, READYZ_KEY).encode()),
+                READYZ_READ_TIMEOUT.compareTo(config.leaderWait()) < 0 ? READYZ_READ_TIMEOUT : config.leaderWait());
+        this.adminServer = config.adminPort() == 0 ? null
+                : new AdminServer(new InetSocketAddress(config.bind(), config.adminPort()), metrics::scrape, health);
     }
 
     /**
@@ -200,7 +218,11 @@ public final class KvNode implements AutoCloseable {
             }
             node = new KvNode(config, logStorage, snapshotStorage, joinedMembers);
             node.resp.start();
+            if (node.adminServer != null) {
+                node.adminServer.start();
+            }
             node.raft.start();
+            node.timer.scheduleAtFixedRate(node.metrics.requests()::sample, 1, 1, TimeUnit.SECONDS);
             node.timer.scheduleWithFixedDelay(node::announceClientAddress, 100, 1000, TimeUnit.MILLISECONDS);
             if (config.joining()) {
                 KvNode started = node;
@@ -255,6 +277,16 @@ public final class KvNode implements AutoCloseable {
         return raft;
     }
 
+    /** The admin port's HTTP endpoints' port, if the node serves them. */
+    public Optional<Integer> adminPort() {
+        return adminServer == null ? Optional.empty() : Optional.of(adminServer.port());
+    }
+
+    /** The node's metrics. */
+    public KvMetrics metrics() {
+        return metrics;
+    }
+
     /** The port clients connect to (useful when configured as 0 in tests). */
     public int clientPort() {
         return resp.port();
@@ -273,6 +305,9 @@ public final class KvNode implements AutoCloseable {
         }
         closed = true;
         log.info("node {} stopping", config.id());
+        if (adminServer != null) {
+            adminServer.close();
+        }
         resp.close();
         admin.close();
         forwarder.close();
@@ -280,6 +315,7 @@ public final class KvNode implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         timer.shutdownNow();
         resolver.shutdownNow();
+        metrics.close();
         log.info("node {} stopped", config.id());
     }
 }

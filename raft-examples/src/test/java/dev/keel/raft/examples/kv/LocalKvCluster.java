@@ -29,12 +29,13 @@ final class LocalKvCluster implements AutoCloseable {
     private final List<InMemorySnapshotStorage> snapshots = new ArrayList<>();
 
     LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs) {
-        int[] ports = freePorts(2 * size);
+        int[] ports = freePorts(3 * size);
         for (int i = 0; i < size; i++) {
             ConfigFile f = new ConfigFile();
             f.id = "n" + (i + 1);
-            f.clientPort = ports[2 * i];
-            f.raftPort = ports[2 * i + 1];
+            f.clientPort = ports[3 * i];
+            f.raftPort = ports[3 * i + 1];
+            f.adminPort = ports[3 * i + 2];
             f.dataDir = dataDir.resolve(f.id).toString();
             f.maxValueBytes = maxValueBytes;
             f.leaderWaitMs = leaderWaitMs;
@@ -43,8 +44,8 @@ final class LocalKvCluster implements AutoCloseable {
                 if (j != i) {
                     ConfigFile.Peer p = new ConfigFile.Peer();
                     p.id = "n" + (j + 1);
-                    p.client = "127.0.0.1:" + ports[2 * j];
-                    p.raft = "127.0.0.1:" + ports[2 * j + 1];
+                    p.client = "127.0.0.1:" + ports[3 * j];
+                    p.raft = "127.0.0.1:" + ports[3 * j + 1];
                     f.peers.add(p);
                 }
             }
@@ -147,6 +148,11 @@ final class LocalKvCluster implements AutoCloseable {
 
     int clientPort(int i) {
         return configs.get(i).clientPort();
+    }
+
+    /** Node {@code i}'s HTTP admin port (0 for a node that joined). */
+    int adminPort(int i) {
+        return configs.get(i).adminPort();
     }
 
     /** Waits for a leader among the running nodes, and for every running node to know it. */

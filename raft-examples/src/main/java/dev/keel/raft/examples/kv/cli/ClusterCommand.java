@@ -32,6 +32,9 @@ public final class ClusterCommand implements Callable<Integer> {
     int clientBasePort;
     @Option(names = "--raft-port", description = "first Raft port (default ${DEFAULT-VALUE})", defaultValue = "7401")
     int raftBasePort;
+    @Option(names = "--admin-port", description = "first HTTP admin port (/metrics, /livez, /readyz; 0 for none; "
+            + "default ${DEFAULT-VALUE})", defaultValue = "9401")
+    int adminBasePort;
     @Option(names = "--bind", description = "address to listen on (default ${DEFAULT-VALUE})",
             defaultValue = "127.0.0.1")
     String bind;
@@ -44,7 +47,7 @@ public final class ClusterCommand implements Callable<Integer> {
         }
         ClusterLayout layout;
         try {
-            layout = ClusterLayout.prepare(data, nodes, bind, clientBasePort, raftBasePort);
+            layout = ClusterLayout.prepare(data, nodes, bind, clientBasePort, raftBasePort, adminBasePort);
         } catch (IllegalArgumentException | UncheckedIOException e) {
             System.err.println("keel-kv cluster: " + e.getMessage());
             return 2;

@@ -42,6 +42,8 @@ public final class RunCommand implements Callable<Integer> {
     List<String> join;
     @Option(names = "--client-port", description = "RESP port") Integer clientPort;
     @Option(names = "--raft-port", description = "Raft transport port") Integer raftPort;
+    @Option(names = "--admin-port", description = "HTTP admin port: /metrics (Prometheus), /livez, /readyz")
+    Integer adminPort;
     @Option(names = "--data-dir", description = "log and snapshot directory") String dataDir;
     @Option(names = "--peer", paramLabel = "ID=RAFT_HOST:PORT,CLIENT_HOST:PORT",
             description = "another member; repeat for each; replaces the file's peers")
@@ -121,6 +123,9 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (raftPort != null) {
             f.raftPort = raftPort;
+        }
+        if (adminPort != null) {
+            f.adminPort = adminPort;
         }
         if (dataDir != null) {
             f.dataDir = dataDir;

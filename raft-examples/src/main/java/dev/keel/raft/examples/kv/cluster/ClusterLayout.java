@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  */
 public record ClusterLayout(Path dataDir, List<Node> nodes, boolean reused) {
     private static final Pattern NODE_DIR = Pattern.compile("n(\\d+)");
-    private static final Pattern PORT = Pattern.compile("(?m)^(client_port|raft_port)\\s*=\\s*(\\d+)");
+    private static final Pattern PORT = Pattern.compile("(?m)^(client_port|raft_port|admin_port)\\s*=\\s*(\\d+)");
 
     /**
      * One node of the layout.
@@ -30,8 +30,9 @@ public record ClusterLayout(Path dataDir, List<Node> nodes, boolean reused) {
      * @param dir        its folder
      * @param clientPort its RESP port
      * @param raftPort   its Raft port
+     * @param adminPort  its HTTP admin port (/metrics, /livez, /readyz), 0 if it has none
      */
-    public record Node(String id, Path dir, int clientPort, int raftPort) {
+    public record Node(String id, Path dir, int clientPort, int raftPort, int adminPort) {
         public Path config() {
             return dir.resolve("node.toml");
         }
@@ -47,6 +48,15 @@ public record ClusterLayout(Path dataDir, List<Node> nodes, boolean reused) {
      * @throws IllegalArgumentException if the folder already holds a cluster of another size
      */
     public static ClusterLayout prepare(Path dataDir, int count, String bind, int clientBasePort, int raftBasePort) {
+        return prepare(dataDir, count, bind, clientBasePort, raftBasePort, 0);
+    }
+
+    /**
+     * As {@link #prepare(Path, int, String, int, int)}, giving new nodes admin ports from {@code adminBasePort} on
+     * (0: none).
+     */
+    public static ClusterLayout prepare(Path dataDir, int count, String bind, int clientBasePort, int raftBasePort,
+                                        int adminBasePort) {
         Path dir = dataDir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(dir);
@@ -64,7 +74,8 @@ public record ClusterLayout(Path dataDir, List<Node> nodes, boolean reused) {
             }
             List<Node> nodes = new ArrayList<>();
             for (int i = 1; i <= count; i++) {
-                nodes.add(new Node("n" + i, dir.resolve("n" + i), clientBasePort + i - 1, raftBasePort + i - 1));
+                nodes.add(new Node("n" + i, dir.resolve("n" + i), clientBasePort + i - 1, raftBasePort + i - 1,
+                        adminBasePort == 0 ? 0 : adminBasePort + i - 1));
             }
             for (Node n : nodes) {
                 Files.createDirectories(n.dir());
@@ -92,18 +103,19 @@ public record ClusterLayout(Path dataDir, List<Node> nodes, boolean reused) {
         String text = Files.readString(nodeDir.resolve("node.toml"));
         int client = -1;
         int raft = -1;
+        int admin = 0;
         Matcher m = PORT.matcher(text);
         while (m.find()) {
-            if (m.group(1).equals("client_port")) {
-                client = Integer.parseInt(m.group(2));
-            } else {
-                raft = Integer.parseInt(m.group(2));
+            switch (m.group(1)) {
+                case "client_port" -> client = Integer.parseInt(m.group(2));
+                case "raft_port" -> raft = Integer.parseInt(m.group(2));
+                default -> admin = Integer.parseInt(m.group(2));
             }
         }
         if (client < 0 || raft < 0) {
             throw new IllegalArgumentException(nodeDir.resolve("node.toml") + " has no client_port or raft_port");
         }
-        return new Node("n" + i, nodeDir, client, raft);
+        return new Node("n" + i, nodeDir, client, raft, admin);
     }
 
     static String toml(Node self, List<Node> all, String bind) {
@@ -113,6 +125,8 @@ public record ClusterLayout(Path dataDir, List<Node> nodes, boolean reused) {
                 .append("bind = \"").append(bind).append("\"\n")
                 .append("client_port = ").append(self.clientPort()).append('\n')
                 .append("raft_port = ").append(self.raftPort()).append('\n')
+                .append(self.adminPort() == 0 ? "" : "admin_port = " + self.adminPort()
+                        + "                # http://HOST:PORT/metrics, /livez, /readyz\n")
                 .append("data_dir = \"").append(self.dir().resolve("data").toString().replace("\\", "\\\\"))
                 .append("\"\n");
         if (all.size() == 1) {

@@ -59,13 +59,16 @@ public final class LocalCluster {
     /** A message naming a port some other process already listens on, or {@code null} if all are free. */
     public String busyPort() {
         for (ClusterLayout.Node n : layout.nodes()) {
-            for (int port : new int[] {n.clientPort(), n.raftPort()}) {
+            for (int port : new int[] {n.clientPort(), n.raftPort(), n.adminPort()}) {
+                if (port == 0) {
+                    continue;
+                }
                 try (ServerSocket s = new ServerSocket()) {
                     s.bind(new InetSocketAddress(InetAddress.getByName(host), port));
                 } catch (IOException e) {
-                    return "port " + port + " (" + n.id() + (port == n.clientPort() ? " client" : " raft")
-                            + ") on " + host + " is in use: stop what uses it, or pass --client-port/--raft-port "
-                            + "with a fresh --data folder";
+                    String which = port == n.clientPort() ? " client" : port == n.raftPort() ? " raft" : " admin";
+                    return "port " + port + " (" + n.id() + which + ") on " + host + " is in use: stop what uses "
+                            + "it, or pass --client-port/--raft-port/--admin-port with a fresh --data folder";
                 }
             }
         }
@@ -98,15 +101,18 @@ public final class LocalCluster {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
         }
         out.println();
-        out.printf("  %-5s %-12s %-10s %-8s %s%n", "node", "client port", "raft port", "pid", "log");
+        out.printf("  %-5s %-12s %-10s %-11s %-8s %s%n", "node", "client port", "raft port", "admin port", "pid",
+                "log");
         for (NodeProcess p : processes) {
             ClusterLayout.Node n = p.node();
-            out.printf("  %-5s %-12d %-10d %-8d %s%n", n.id(), n.clientPort(), n.raftPort(), p.pid(), n.logFile());
+            out.printf("  %-5s %-12d %-10d %-11s %-8d %s%n", n.id(), n.clientPort(), n.raftPort(),
+                    n.adminPort() == 0 ? "-" : String.valueOf(n.adminPort()), p.pid(), n.logFile());
         }
         out.println();
         out.println(leader.map(l -> "Leader: " + l).orElse("No leader yet (the nodes' logs tell why)."));
         out.println("Connect with:  redis-cli -p " + layout.nodes().get(0).clientPort()
                 + "   (any node accepts any command)");
+        out.println("Watch it:      raft-examples/keel-kv status --watch -p " + layout.nodes().get(0).clientPort());
         out.println("Type here: status | kill nN | stop nN | start nN | help | quit.  Ctrl-C stops all nodes.");
     }
 

@@ -19,6 +19,8 @@ public final class ConfigFile {
     public List<String> join;
     public Integer clientPort;
     public Integer raftPort;
+    /** The HTTP admin port (Prometheus /metrics, /livez, /readyz); none when missing. */
+    public Integer adminPort;
     public String dataDir;
     public List<Peer> peers;
     public Integer maxValueBytes;

@@ -40,12 +40,14 @@ import java.util.regex.Pattern;
  *                          client addresses in the cluster's configuration are built from it
  * @param join              empty to start (or restart) as a member; otherwise the client addresses of members of an
  *                          existing cluster: the node starts empty and asks them to add it ({@code RAFT.ADD})
+ * @param adminPort         the HTTP admin port (Prometheus {@code /metrics}, {@code /livez}, {@code /readyz}) on
+ *                          {@code bind}; 0 for none
  */
 public record NodeConfig(NodeId id, String clusterId, String bind, int clientPort, int raftPort, Path dataDir,
                          List<PeerConfig> peers, int maxValueBytes, Duration leaderWait, Duration requestTimeout,
                          boolean fsync, long snapshotInterval, long logRetention, int retainedSnapshots,
                          RaftConfig raft, int clientThreads, int logSegmentBytes, String advertise,
-                         List<HostPort> join) {
+                         List<HostPort> join, int adminPort) {
     /** Default cluster name. */
     public static final String DEFAULT_CLUSTER_ID = "keel-kv";
     /** Default listen address: this machine only. */
@@ -114,6 +116,14 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
         if (clientPort > 0 && clientPort == raftPort) {
             problems.add("'client_port' and 'raft_port' are both " + clientPort + ": give each its own port");
         }
+        int adminPort = 0;
+        if (f.adminPort != null) {
+            adminPort = port(f.adminPort, "admin_port", problems);
+            if (adminPort > 0 && (adminPort == clientPort || adminPort == raftPort)) {
+                problems.add("'admin_port' " + adminPort + " is also the " + (adminPort == clientPort ? "client_port"
+                        : "raft_port") + ": give the admin endpoints their own port");
+            }
+        }
         Path dataDir = null;
         if (f.dataDir == null || f.dataDir.isBlank()) {
             problems.add("'data_dir' is missing: where this node keeps its log and snapshots");
@@ -168,7 +178,7 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
         }
         return new NodeConfig(id, clusterId, bind, clientPort, raftPort, dataDir, peers, maxValue,
                 Duration.ofMillis(leaderWaitMs), Duration.ofMillis(requestTimeoutMs), fsync, interval, retention,
-                retained, raft, clientThreads, (int) segmentBytes, advertise, join);
+                retained, raft, clientThreads, (int) segmentBytes, advertise, join, Math.max(0, adminPort));
     }
 
     private static List<HostPort> join(List<String> seeds, List<String> problems) {

@@ -29,6 +29,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_IN_FLIGHT = 4096;
 
     private final CommandTable table;
+    private final RequestStats stats;
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /**
@@ -44,8 +45,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean readingPaused;
 
-    ConnectionHandler(CommandTable table) {
+    ConnectionHandler(CommandTable table, RequestStats stats) {
         this.table = table;
+        this.stats = stats;
     }
 
     @Override
@@ -161,6 +163,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 out = ctx.alloc().ioBuffer();
             }
             out.writeBytes(head.reply);
+            stats.replied(head.reply);
             if (head.last) {
                 close = true;
                 break;

@@ -3,19 +3,31 @@ package dev.keel.raft.examples.kv.resp;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.ServerStatus;
 
+import dev.keel.raft.examples.kv.admin.KvMetrics;
+
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
  * The text of the INFO command, in Redis's format ({@code # Section} headers, {@code field:value} lines, CRLF):
- * {@code server}, {@code clients}, {@code raft} and {@code keyspace}.
+ * {@code server} (with the {@code redis_version} Redis tools check), {@code clients}, {@code stats} (commands,
+ * ops/s, error replies), {@code raft}, {@code replication} (each follower's lag, on the leader) and {@code keyspace}.
  *
  * <p>Thread-safe: every value is read when the report is rendered.
  */
 public final class InfoReport {
+    /** The Redis version whose behaviour the node follows, as INFO reports it (clients and tools read it). */
+    public static final String REDIS_VERSION = "7.0.0";
+
     private final Supplier<ServerStatus> status;
+    private final KvMetrics metrics;
+    private final Function<NodeId, String> clientAddress;
+    private final int adminPort;
     private final IntSupplier keys;
     private final IntSupplier clients;
     private final int clientPort;
@@ -28,10 +40,16 @@ public final class InfoReport {
      * @param clients    the number of open client connections
      * @param clientPort the RESP port
      * @param raftPort   the Raft transport port
+     * @param metrics    the node's request counts and latencies
+     * @param clientAddress where a member serves clients ({@code host:port}, or empty if unknown)
+     * @param adminPort  the HTTP admin port, 0 if none
      */
     public InfoReport(Supplier<ServerStatus> status, IntSupplier keys, IntSupplier clients, int clientPort,
-                      int raftPort) {
+                      int raftPort, KvMetrics metrics, Function<NodeId, String> clientAddress, int adminPort) {
         this.status = status;
+        this.metrics = metrics;
+        this.clientAddress = clientAddress;
+        this.adminPort = adminPort;
         this.keys = keys;
         this.clients = clients;
         this.clientPort = clientPort;
@@ -45,15 +63,21 @@ public final class InfoReport {
         StringBuilder sb = new StringBuilder();
         if (all || s.equals("server")) {
             sb.append("# Server\r\n")
+                    .append("redis_version:").append(REDIS_VERSION).append("\r\n")
+                    .append("redis_mode:standalone\r\n")
                     .append("keel_kv_version:").append(version()).append("\r\n")
                     .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
                     .append("tcp_port:").append(clientPort).append("\r\n")
                     .append("raft_port:").append(raftPort).append("\r\n")
+                    .append("admin_port:").append(adminPort).append("\r\n")
                     .append("uptime_in_seconds:").append((System.currentTimeMillis() - startMillis) / 1000)
                     .append("\r\n\r\n");
         }
         if (all || s.equals("clients")) {
             sb.append("# Clients\r\nconnected_clients:").append(clients.getAsInt()).append("\r\n\r\n");
+        }
+        if (all || s.equals("stats")) {
+            stats(sb);
         }
         if (all || s.equals("raft")) {
             ServerStatus st = status.get();
@@ -74,7 +98,12 @@ public final class InfoReport {
                         .collect(Collectors.joining(","))).append("\r\n");
             }
             sb.append("membership_change_in_progress:").append(st.membershipChangeInProgress() ? 1 : 0)
-                    .append("\r\n\r\n");
+                    .append("\r\n");
+            sb.append("fsync_p99_ms:").append(millis(metrics.fsyncP99Millis())).append("\r\n");
+            sb.append("commit_p99_ms:").append(millis(metrics.commitP99Millis())).append("\r\n\r\n");
+        }
+        if (all || s.equals("replication")) {
+            replication(sb, status.get());
         }
         if (all || s.equals("keyspace")) {
             sb.append("# Keyspace\r\n");
@@ -90,6 +119,44 @@ public final class InfoReport {
             sb.setLength(len - 2);
         }
         return sb.toString();
+    }
+
+    private void stats(StringBuilder sb) {
+        RequestStats r = metrics.requests();
+        sb.append("# Stats\r\n")
+                .append("total_commands_processed:").append(r.commands()).append("\r\n")
+                .append("instantaneous_ops_per_sec:").append(Math.round(r.opsPerSecond())).append("\r\n")
+                .append("total_error_replies:").append(r.errors()).append("\r\n")
+                .append("tryagain_replies:").append(r.tryAgain()).append("\r\n")
+                .append("indeterminate_replies:").append(r.indeterminate()).append("\r\n\r\n");
+    }
+
+    /**
+     * Redis's fields say what Redis tools expect of a node that takes writes ({@code role:master}, no replicas);
+     * Keel's say how far each follower's log is from the leader's ({@code lag}: entries it is not known to hold),
+     * on the leader.
+     */
+    private void replication(StringBuilder sb, ServerStatus st) {
+        sb.append("# Replication\r\n")
+                .append("role:master\r\n")
+                .append("connected_slaves:0\r\n")
+                .append("raft_role:").append(st.role().name().toLowerCase(Locale.ROOT)).append("\r\n")
+                .append("raft_followers:").append(st.matchIndex().size()).append("\r\n");
+        int i = 0;
+        for (Map.Entry<NodeId, Long> e : new TreeMap<>(st.matchIndex()).entrySet()) {
+            long match = e.getValue();
+            sb.append("raft_follower").append(i++).append(":id=").append(e.getKey().value())
+                    .append(",addr=").append(clientAddress.apply(e.getKey()))
+                    .append(",match_index=").append(match)
+                    .append(",lag=").append(Math.max(0, st.lastLogIndex() - match))
+                    .append(",learner=").append(st.learners().contains(e.getKey()) ? 1 : 0).append("\r\n");
+        }
+        sb.append("\r\n");
+    }
+
+    /** Milliseconds with two decimals, or empty when nothing was measured. */
+    private static String millis(double ms) {
+        return Double.isNaN(ms) ? "" : String.format(Locale.ROOT, "%.2f", ms);
     }
 
     private static String version() {

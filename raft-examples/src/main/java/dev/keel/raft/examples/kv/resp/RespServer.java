@@ -35,6 +35,7 @@ public final class RespServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final ClientIo io;
     private final AtomicInteger connections = new AtomicInteger();
+    private final RequestStats stats;
     private Channel serverChannel;
 
     /**
@@ -43,9 +44,11 @@ public final class RespServer implements AutoCloseable {
      * @param maxArgumentBytes largest key or value accepted
      * @param group            event loops for accepting and serving connections
      * @param io               the socket flavour matching {@code group}
+     * @param stats            counts the replies sent
      */
     public RespServer(InetSocketAddress bindAddress, CommandTable table, int maxArgumentBytes, EventLoopGroup group,
-                      ClientIo io) {
+                      ClientIo io, RequestStats stats) {
+        this.stats = stats;
         this.bindAddress = bindAddress;
         this.table = table;
         this.maxArgumentBytes = maxArgumentBytes;
@@ -73,7 +76,7 @@ public final class RespServer implements AutoCloseable {
                         ch.pipeline().addLast(counter,
                                 new RedisDecoder(MAX_INLINE_BYTES, FixedRedisMessagePool.INSTANCE, true),
                                 new CommandAggregator(maxArgumentBytes, maxCommandBytes),
-                                new ConnectionHandler(table));
+                                new ConnectionHandler(table, stats));
                     }
                 });
         try {

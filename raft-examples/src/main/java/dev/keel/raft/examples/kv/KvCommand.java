@@ -19,6 +19,12 @@ public final class KvCommand {
     public static final int SET_XX = 2;
     /** SET: reply with the old value. */
     public static final int SET_GET = 4;
+    /** HSET: reply OK instead of the number of fields added (HMSET). */
+    public static final int HSET_REPLY_OK = 1;
+    /** SCAN: a MATCH pattern follows the count. */
+    public static final int SCAN_MATCH = 1;
+    /** SCAN: a TYPE name follows (after the pattern, if any). */
+    public static final int SCAN_TYPE = 2;
 
     private final Op op;
     private final int flags;
@@ -43,7 +49,7 @@ public final class KvCommand {
 
     /** {@code INCRBY key delta}. */
     public static KvCommand incrBy(byte[] key, long delta) {
-        return of(Op.INCRBY, key, ByteBuffer.allocate(Long.BYTES).putLong(delta).array());
+        return of(Op.INCRBY, key, longBytes(delta));
     }
 
     public Op op() {
@@ -64,6 +70,11 @@ public final class KvCommand {
 
     public byte[] arg(int i) {
         return args.get(i);
+    }
+
+    /** A long as the 8-byte argument form {@link #longArg} reads. */
+    public static byte[] longBytes(long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
     }
 
     /** The 8-byte argument {@code i} as a long (INCRBY's delta). */

@@ -10,6 +10,8 @@ import dev.keel.raft.examples.kv.config.NodeConfig;
 import dev.keel.raft.examples.kv.config.PeerConfig;
 import dev.keel.raft.examples.kv.forward.Forwarder;
 import dev.keel.raft.examples.kv.resp.ClientIo;
+import dev.keel.raft.examples.kv.resp.ClientRegistry;
+import dev.keel.raft.examples.kv.resp.RefusalLog;
 import dev.keel.raft.examples.kv.resp.CommandTable;
 import dev.keel.raft.examples.kv.resp.InfoReport;
 import dev.keel.raft.examples.kv.resp.RespServer;
@@ -101,12 +103,14 @@ public final class KvNode implements AutoCloseable {
                         : clientAddress(member).map(a -> new HostPort(a.getHostString(), a.getPort()).toString())
                         .orElse(""),
                 timer, config.leaderWait(), adminTimeout);
-        RespServer[] self = new RespServer[1];
-        InfoReport info = new InfoReport(raft::status, stateMachine::keyCount,
-                () -> self[0] == null ? 0 : self[0].connectedClients(), config.clientPort(), config.raftPort());
+        ClientRegistry clients = new ClientRegistry();
+        InfoReport info = new InfoReport(raft::status, stateMachine::keyCount, clients, config.clientPort(),
+                config.raftPort());
+        RefusalLog refusals = new RefusalLog();
+        long maxCommandBytes = RespServer.maxCommandBytes(config.maxValueBytes());
         this.resp = new RespServer(new InetSocketAddress(config.bind(), config.clientPort()),
-                new CommandTable(gateway, info, admin), config.maxValueBytes(), group, io);
-        self[0] = resp;
+                new CommandTable(gateway, info, admin, config.users(), clients, refusals, maxCommandBytes),
+                config.maxValueBytes(), group, io, config.security().clientTls(), refusals);
     }
 
     /**
@@ -242,6 +246,7 @@ public final class KvNode implements AutoCloseable {
                 .selfId(config.id())
                 .clusterId(config.clusterId())
                 .members(members)
+                .tls(config.security().raftTls().orElse(null))
                 .build();
     }
 

@@ -6,6 +6,7 @@ import java.util.TreeMap;
 
 import dev.keel.raft.examples.kv.store.ByteKey;
 import dev.keel.raft.examples.kv.store.HashTrieMap;
+import dev.keel.raft.examples.kv.store.KvValue;
 import dev.keel.raft.statemachine.StateSnapshot;
 
 import java.io.BufferedInputStream;
@@ -21,25 +22,30 @@ import java.io.UncheckedIOException;
 /**
  * A frozen version of the KV map, written on Keel's snapshot thread while the state machine goes on applying.
  *
- * <p>Format: the magic {@code KVS2}, the entry count (8 bytes), then per entry the key's and the value's length
- * (4 bytes each, big-endian) followed by their bytes; then the members' client addresses ({@link Op#PEER}): their
- * count (4 bytes) and per member its id and address, each as a 2-byte length and UTF-8 bytes. {@code KVS1} (written
- * before members announced their addresses) is the same without that last part. Keel adds the checksum and the
+ * <p>Format: the magic {@code KVS3}, the entry count (8 bytes), then per entry the key (its length, 4 bytes big-endian,
+ * and its bytes), a type byte and the value: for a string ({@code 0}) its length and bytes, for a hash ({@code 1}) its
+ * field count (4 bytes) and per field the field's and the value's length and bytes; then the members' client addresses
+ * ({@link Op#PEER}): their count (4 bytes) and per member its id and address, each as a 2-byte length and UTF-8 bytes.
+ * Older versions are read too: {@code KVS2} (before hashes) has no type byte, every value being a string;
+ * {@code KVS1} (before members announced their addresses) has no addresses either. Keel adds the checksum and the
  * metadata around it.
  */
 final class KvSnapshot implements StateSnapshot {
     private static final int MAGIC_V1 = 0x4b565331; // "KVS1"
-    private static final int MAGIC = 0x4b565332; // "KVS2"
+    private static final int MAGIC_V2 = 0x4b565332; // "KVS2"
+    private static final int MAGIC = 0x4b565333; // "KVS3"
     private static final int BUFFER = 64 * 1024;
+    private static final int TYPE_STRING = 0;
+    private static final int TYPE_HASH = 1;
 
-    private final HashTrieMap frozen;
+    private final HashTrieMap<KvValue> frozen;
     private final Map<String, String> peerClients;
 
     /** What a snapshot restores. */
-    record State(HashTrieMap data, Map<String, String> peerClients) {
+    record State(HashTrieMap<KvValue> data, Map<String, String> peerClients) {
     }
 
-    KvSnapshot(HashTrieMap frozen, Map<String, String> peerClients) {
+    KvSnapshot(HashTrieMap<KvValue> frozen, Map<String, String> peerClients) {
         this.frozen = frozen;
         this.peerClients = peerClients;
     }
@@ -52,10 +58,23 @@ final class KvSnapshot implements StateSnapshot {
         try {
             frozen.forEach((k, v) -> {
                 try {
-                    data.writeInt(k.bytes().length);
-                    data.write(k.bytes());
-                    data.writeInt(v.length);
-                    data.write(v);
+                    writeBytes(data, k.bytes());
+                    if (v instanceof KvValue.Str str) {
+                        data.writeByte(TYPE_STRING);
+                        writeBytes(data, str.bytes());
+                    } else {
+                        HashTrieMap<byte[]> fields = ((KvValue.Hash) v).fields();
+                        data.writeByte(TYPE_HASH);
+                        data.writeInt(fields.size());
+                        fields.forEach((f, fv) -> {
+                            try {
+                                writeBytes(data, f.bytes());
+                                writeBytes(data, fv);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        });
+                    }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -71,28 +90,38 @@ final class KvSnapshot implements StateSnapshot {
         data.flush();
     }
 
-    /** Reads a snapshot written by {@link #writeTo} (or by the version before it). */
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    /** Reads a snapshot written by {@link #writeTo} (or by an earlier version). */
     static State read(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(new BufferedInputStream(in, BUFFER));
         int magic = data.readInt();
-        if (magic != MAGIC && magic != MAGIC_V1) {
+        if (magic != MAGIC && magic != MAGIC_V2 && magic != MAGIC_V1) {
             throw new IOException("not a KV snapshot: magic " + Integer.toHexString(magic));
         }
         long count = data.readLong();
         if (count < 0 || count > Integer.MAX_VALUE) {
             throw new IOException("bad entry count " + count + " in KV snapshot");
         }
-        HashTrieMap map = HashTrieMap.EMPTY;
+        HashTrieMap<KvValue> map = HashTrieMap.empty();
         for (long i = 0; i < count; i++) {
             byte[] key = readBytes(data, "key", i);
-            byte[] value = readBytes(data, "value", i);
+            int type = magic == MAGIC ? data.readUnsignedByte() : TYPE_STRING;
+            KvValue value = switch (type) {
+                case TYPE_STRING -> new KvValue.Str(readBytes(data, "value", i));
+                case TYPE_HASH -> readHash(data, i);
+                default -> throw new IOException("unknown value type " + type + " in entry " + i + " of KV snapshot");
+            };
             map = map.put(ByteKey.of(key), value);
         }
         if (map.size() != count) {
             throw new IOException("KV snapshot holds duplicate keys: " + count + " entries, " + map.size() + " keys");
         }
         Map<String, String> peers = new TreeMap<>();
-        if (magic == MAGIC) {
+        if (magic != MAGIC_V1) {
             int n = data.readInt();
             if (n < 0 || n > 65_536) {
                 throw new IOException("bad member count " + n + " in KV snapshot");
@@ -105,6 +134,21 @@ final class KvSnapshot implements StateSnapshot {
             throw new IOException("KV snapshot has bytes after its " + count + " entries");
         }
         return new State(map, Collections.unmodifiableMap(peers));
+    }
+
+    private static KvValue.Hash readHash(DataInputStream data, long entry) throws IOException {
+        int n = data.readInt();
+        if (n <= 0) {
+            throw new IOException("hash with " + n + " fields in entry " + entry + " of KV snapshot");
+        }
+        HashTrieMap<byte[]> fields = HashTrieMap.empty();
+        for (int i = 0; i < n; i++) {
+            fields = fields.put(ByteKey.of(readBytes(data, "field", entry)), readBytes(data, "field value", entry));
+        }
+        if (fields.size() != n) {
+            throw new IOException("hash in entry " + entry + " of KV snapshot holds duplicate fields");
+        }
+        return new KvValue.Hash(fields);
     }
 
     private static byte[] readBytes(DataInputStream data, String what, long entry) throws IOException {

@@ -22,7 +22,7 @@ import java.util.Optional;
  * KV nodes in this JVM on loopback, with in-memory storage and fast Raft timing, for tests: each can be stopped and
  * started again on its durable in-memory state.
  */
-final class LocalKvCluster implements AutoCloseable {
+public final class LocalKvCluster implements AutoCloseable {
     private final List<NodeConfig> configs = new ArrayList<>();
     private final List<KvNode> nodes = new ArrayList<>();
     private final List<InMemoryLogStorage> logs = new ArrayList<>();

@@ -15,6 +15,7 @@ import dev.keel.raft.examples.kv.resp.RefusalLog;
 import dev.keel.raft.examples.kv.resp.CommandTable;
 import dev.keel.raft.examples.kv.resp.InfoReport;
 import dev.keel.raft.examples.kv.resp.RespServer;
+import dev.keel.raft.examples.kv.security.MemberAccess;
 import dev.keel.raft.spi.LogStorage;
 import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.transport.netty.NettyTransport;
@@ -79,7 +80,7 @@ public final class KvNode implements AutoCloseable {
         LeaderTracker tracker = new LeaderTracker(timer);
         Duration adminTimeout = adminTimeout(config);
         this.forwarder = new Forwarder(this::clientAddress, group, io.socketChannel(), resolver,
-                FORWARD_CONNECT_TIMEOUT, config.requestTimeout(), adminTimeout);
+                FORWARD_CONNECT_TIMEOUT, config.requestTimeout(), adminTimeout, MemberAccess.of(config.security()));
         this.transport = new NettyTransport(transportConfig(config, joinedMembers));
         RaftServer.Builder builder = RaftServer.builder();
         if (config.joining()) {

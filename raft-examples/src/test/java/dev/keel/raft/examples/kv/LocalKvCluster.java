@@ -29,6 +29,12 @@ public final class LocalKvCluster implements AutoCloseable {
     private final List<InMemorySnapshotStorage> snapshots = new ArrayList<>();
 
     LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs) {
+        this(size, dataDir, maxValueBytes, leaderWaitMs, (i, f) -> { });
+    }
+
+    /** A cluster whose nodes' files {@code customize} amends (given the node's index) before they are checked. */
+    LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs,
+                   java.util.function.BiConsumer<Integer, ConfigFile> customize) {
         int[] ports = freePorts(2 * size);
         for (int i = 0; i < size; i++) {
             ConfigFile f = new ConfigFile();
@@ -52,6 +58,7 @@ public final class LocalKvCluster implements AutoCloseable {
             f.raft.heartbeatMs = 50L;
             f.raft.electionTimeoutMinMs = 300L;
             f.raft.electionTimeoutMaxMs = 600L;
+            customize.accept(i, f);
             configs.add(NodeConfig.from(f, f.id));
             logs.add(InMemoryLogStorage.autoSync());
             snapshots.add(new InMemorySnapshotStorage());
@@ -147,6 +154,10 @@ public final class LocalKvCluster implements AutoCloseable {
 
     int clientPort(int i) {
         return configs.get(i).clientPort();
+    }
+
+    int raftPort(int i) {
+        return configs.get(i).raftPort();
     }
 
     /** Waits for a leader among the running nodes, and for every running node to know it. */

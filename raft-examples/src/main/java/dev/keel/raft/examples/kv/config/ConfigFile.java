@@ -32,6 +32,8 @@ public final class ConfigFile {
     /** The default user's password (as Redis's requirepass): clients then AUTH before anything else. */
     public String requirepass;
     public List<UserEntry> users;
+    /** With authentication on: the password members use on each other's client ports (user keel-member). */
+    public String memberPassword;
     public Tls clientTls;
     public Tls raftTls;
 

@@ -22,14 +22,17 @@ import java.util.regex.Pattern;
  * @param users     the client port's users; {@link Users#open()} if none is configured
  * @param clientTls TLS on the client port, if configured
  * @param raftTls   mutual TLS on the Raft transport, if configured
+ * @param memberPassword the password this node gives as {@link User#MEMBER} on other members' client ports, if
+ *                       authentication is on
  */
-public record SecurityConfig(Users users, Optional<ClientTls> clientTls, Optional<TlsConfig> raftTls) {
+public record SecurityConfig(Users users, Optional<ClientTls> clientTls, Optional<TlsConfig> raftTls,
+                             Optional<String> memberPassword) {
     private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
 
     /** No authentication, no TLS. */
     public static SecurityConfig none() {
-        return new SecurityConfig(Users.open(), Optional.empty(), Optional.empty());
+        return new SecurityConfig(Users.open(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** Whether clients that AUTH must send passwords over TLS (a non-loopback bind without TLS gets a warning). */
@@ -61,7 +64,27 @@ public record SecurityConfig(Users users, Optional<ClientTls> clientTls, Optiona
 
     /** Reads and checks the file's security settings, adding what is wrong to {@code problems}. */
     static SecurityConfig from(ConfigFile f, List<String> problems) {
-        return new SecurityConfig(users(f, problems), clientTls(f.clientTls, problems), raftTls(f.raftTls, problems));
+        Users users = users(f, problems);
+        Optional<ClientTls> clientTls = clientTls(f.clientTls, problems);
+        if (clientTls.isPresent() && clientTls.get().trustedCertificates() == null
+                && !(f.peers != null && f.peers.isEmpty() && f.join == null)) {
+            problems.add("'client_tls.trusted_certificates' is missing: members connect to each other's client "
+                    + "ports (forwarded writes, joins) and check the certificates against it; give the authority "
+                    + "that issued the members' certificates (client_auth = \"none\" still lets clients in without "
+                    + "certificates)");
+        }
+        Optional<String> memberPassword = Optional.ofNullable(f.memberPassword);
+        if (users.required() && memberPassword.isEmpty()) {
+            problems.add("'member_password' is missing: with requirepass or [[users]], members authenticate to each "
+                    + "other's client ports (forwarded writes, joins) as user '" + User.MEMBER + "' with this "
+                    + "password; give every member the same one");
+        } else if (!users.required() && memberPassword.isPresent()) {
+            problems.add("'member_password' is set but authentication is off: add requirepass or [[users]], or "
+                    + "leave member_password out");
+        } else if (memberPassword.isPresent() && memberPassword.get().isEmpty()) {
+            problems.add("'member_password' is empty");
+        }
+        return new SecurityConfig(users, clientTls, raftTls(f.raftTls, problems), memberPassword);
     }
 
     private static Users users(ConfigFile f, List<String> problems) {
@@ -84,6 +107,10 @@ public record SecurityConfig(Users users, Optional<ClientTls> clientTls, Optiona
                             + (u == null || u.name == null ? "" : ", was '" + u.name + "'"));
                     continue;
                 }
+                if (u.name.equals(User.MEMBER)) {
+                    problems.add(where + ".name '" + User.MEMBER + "' is reserved for members (member_password)");
+                    continue;
+                }
                 if (!names.add(u.name)) {
                     problems.add(where + ".name '" + u.name + "' is used twice"
                             + (u.name.equals(User.DEFAULT) && f.requirepass != null
@@ -102,6 +129,9 @@ public record SecurityConfig(Users users, Optional<ClientTls> clientTls, Optiona
                             : Users.Account.withPasswordDigest(u.name, admin, u.passwordSha256));
                 }
             }
+        }
+        if (!accounts.isEmpty() && f.memberPassword != null && !f.memberPassword.isEmpty()) {
+            accounts.add(Users.Account.member(f.memberPassword));
         }
         return Users.of(accounts);
     }

@@ -33,6 +33,8 @@ record CommandSpec(String name, int arity, Set<Flag> flags, int firstKey, int la
         READONLY,
         /** Needs a user with the admin right. */
         ADMIN,
+        /** Needs a cluster member (the internal commands members send each other). */
+        MEMBER,
         /** May run before AUTH. */
         NO_AUTH,
         /** Cannot be queued in MULTI (runs at once, or is refused there). */

@@ -100,10 +100,10 @@ public final class CommandTable {
         }
         // Another node forwarding a client's write or membership command: run here only, never forwarded again.
         registry.local(ForwardRequest.COMMAND, 2, "cluster", "Keel internal: a write forwarded by a member.",
-                "keel-0.1", (a, s) -> gateway.submitForwarded(a.get(1)), Flag.ADMIN, Flag.NO_MULTI);
+                "keel-0.1", (a, s) -> gateway.submitForwarded(a.get(1)), Flag.MEMBER, Flag.NO_MULTI);
         registry.local(ForwardRequest.ADMIN_COMMAND, 2, "cluster",
                 "Keel internal: a membership command forwarded by a member.", "keel-0.1",
-                (a, s) -> admin.executeForwarded(a.get(1)), Flag.ADMIN, Flag.NO_MULTI);
+                (a, s) -> admin.executeForwarded(a.get(1)), Flag.MEMBER, Flag.NO_MULTI);
     }
 
     /** A new connection's state, registered for CLIENT LIST until {@link #closed}. */
@@ -143,6 +143,11 @@ public final class CommandTable {
             refusals.notPermitted(s, user.get().name(), spec.name());
             return refuse(s, Replies.error("NOPERM User " + user.get().name() + " has no permissions to run the '"
                     + spec.name().toLowerCase(Locale.ROOT) + "' command"));
+        }
+        if (spec.has(Flag.MEMBER) && !user.get().member()) {
+            refusals.notPermitted(s, user.get().name(), spec.name());
+            return refuse(s, Replies.error("NOPERM User " + user.get().name() + " has no permissions to run the '"
+                    + spec.name().toLowerCase(Locale.ROOT) + "' command (only cluster members may)"));
         }
         if (spec.handler() instanceof CommandSpec.Control) {
             return control(spec.name(), args, s);

@@ -33,12 +33,17 @@ public final class Users {
 
         /** An account with a password given in clear. */
         public static Account withPassword(String name, boolean admin, String password) {
-            return new Account(new User(name, admin), sha256(password.getBytes(StandardCharsets.UTF_8)));
+            return new Account(new User(name, admin, false), sha256(password.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        /** The account members use on each other's client ports: every right. */
+        public static Account member(String password) {
+            return new Account(new User(User.MEMBER, true, true), sha256(password.getBytes(StandardCharsets.UTF_8)));
         }
 
         /** An account with a password given as the hex SHA-256 digest of its UTF-8 bytes. */
         public static Account withPasswordDigest(String name, boolean admin, String sha256Hex) {
-            return new Account(new User(name, admin), HexFormat.of().parseHex(sha256Hex));
+            return new Account(new User(name, admin, false), HexFormat.of().parseHex(sha256Hex));
         }
     }
 
@@ -73,9 +78,12 @@ public final class Users {
         return !accounts.isEmpty();
     }
 
-    /** Who a connection is before any AUTH: nobody if authentication is required, else a user with every right. */
+    /**
+     * Who a connection is before any AUTH: nobody if authentication is required, else a user with every right (as on
+     * a Redis server without a password, anyone may do anything; members then need no credentials either).
+     */
     public Optional<User> anonymous() {
-        return required() ? Optional.empty() : Optional.of(new User(User.DEFAULT, true));
+        return required() ? Optional.empty() : Optional.of(new User(User.DEFAULT, true, true));
     }
 
     /** Whether the {@code default} user exists, i.e. {@code AUTH password} can succeed. */

@@ -12,8 +12,11 @@ final class Arity {
     static boolean accepts(KvCommand c) {
         int n = c.args().size();
         return switch (c.op()) {
-            case SET, SETNX, APPEND, HGET, HEXISTS, PEER -> n == 2;
-            case GET, GETDEL, STRLEN, TYPE, KEYS, HGETALL, HKEYS, HVALS, HLEN -> n == 1;
+            case SET -> c.hasFlag(KvCommand.SET_TTL) || c.hasFlag(KvCommand.SET_AT)
+                    ? n == 3 && c.arg(2).length == Long.BYTES : n == 2;
+            case SETNX, APPEND, HGET, HEXISTS, PEER -> n == 2;
+            case GET, GETDEL, STRLEN, TYPE, KEYS, HGETALL, HKEYS, HVALS, HLEN, PERSIST, TTL -> n == 1;
+            case EXPIRE -> n == 2 && c.arg(1).length == Long.BYTES;
             case DBSIZE, DIGEST -> n == 0;
             case CAS -> n == 3;
             case DEL, EXISTS, MGET, FINGERPRINT, EXEC, WRITE_BATCH, READ_BATCH -> n >= 1;

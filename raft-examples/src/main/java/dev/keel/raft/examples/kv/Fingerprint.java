@@ -20,7 +20,16 @@ final class Fingerprint {
     }
 
     static long of(KvValue value) {
+        return of(value, 0);
+    }
+
+    /** The fingerprint of a value with its expiry time (0: none); a new expiry is a change, as in Redis. */
+    static long of(KvValue value, long expireAt) {
         MessageDigest sha = sha256();
+        if (expireAt != 0) {
+            sha.update((byte) 'x');
+            sha.update(ByteBuffer.allocate(8).putLong(expireAt).array());
+        }
         if (value instanceof KvValue.Str s) {
             sha.update((byte) 's');
             sha.update(s.bytes());

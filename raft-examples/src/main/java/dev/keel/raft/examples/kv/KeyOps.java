@@ -50,7 +50,7 @@ final class KeyOps {
         Glob glob = Glob.of(c.arg(0));
         List<byte[]> out = new ArrayList<>();
         ks.map().forEach((k, v) -> {
-            if (glob.matches(k.bytes())) {
+            if (glob.matches(k.bytes()) && !ks.expired(k)) {
                 out.add(k.bytes());
             }
         });
@@ -72,7 +72,8 @@ final class KeyOps {
         long after;
         try {
             after = ks.map().scan(cursor, (int) count, (k, v) -> {
-                if ((glob == null || glob.matches(k.bytes())) && (type == null || type.equalsIgnoreCase(v.typeName()))) {
+                if ((glob == null || glob.matches(k.bytes())) && (type == null || type.equalsIgnoreCase(v.typeName()))
+                        && !ks.expired(k)) {
                     found.add(k.bytes());
                 }
             });
@@ -83,6 +84,48 @@ final class KeyOps {
                 Replies.bulkArray(found)));
     }
 
+    /** {@code TTL} or {@code PTTL}: -2 for a missing key, -1 for one without expiry, else the time left. */
+    static byte[] ttl(Keyspace ks, KvCommand c) {
+        if (!ks.contains(c.arg(0))) {
+            return Replies.integer(-2);
+        }
+        long at = ks.expireAt(c.arg(0));
+        if (at == 0) {
+            return Replies.integer(-1);
+        }
+        long left = Math.max(0, at - ks.now());
+        return Replies.integer(c.hasFlag(KvCommand.TTL_MILLIS) ? left : (left + 500) / 1000);
+    }
+
+    /** {@code EXPIRE} and its relatives (see {@link Op#EXPIRE}). */
+    static byte[] expire(Keyspace ks, KvCommand c) {
+        byte[] key = c.arg(0);
+        Long at = StringOps.expiry(ks, c.longArg(1), c.hasFlag(KvCommand.EXPIRE_AT));
+        if (at == null) {
+            return Replies.error("ERR invalid expire time in 'expire' command");
+        }
+        if (!ks.contains(key)) {
+            return Replies.ZERO;
+        }
+        long current = ks.expireAt(key);
+        boolean none = current == 0;
+        if ((c.hasFlag(KvCommand.EXPIRE_NX) && !none) || (c.hasFlag(KvCommand.EXPIRE_XX) && none)
+                || (c.hasFlag(KvCommand.EXPIRE_GT) && (none || at <= current))
+                || (c.hasFlag(KvCommand.EXPIRE_LT) && !none && at >= current)) {
+            return Replies.ZERO;
+        }
+        if (at <= ks.now()) {
+            ks.remove(key);
+        } else {
+            ks.expireAt(key, at);
+        }
+        return Replies.ONE;
+    }
+
+    static byte[] persist(Keyspace ks, KvCommand c) {
+        return ks.contains(c.arg(0)) && ks.persist(c.arg(0)) ? Replies.ONE : Replies.ZERO;
+    }
+
     /**
      * The fingerprint of each key's value ({@link Fingerprint}), nil for a missing key: what WATCH remembers and
      * EXEC compares.
@@ -91,7 +134,7 @@ final class KeyOps {
         List<byte[]> out = new ArrayList<>(c.args().size());
         for (byte[] k : c.args()) {
             KvValue v = ks.get(k);
-            out.add(v == null ? Replies.NIL : Replies.integer(Fingerprint.of(v)));
+            out.add(v == null ? Replies.NIL : Replies.integer(Fingerprint.of(v, ks.expireAt(k))));
         }
         return Replies.array(out);
     }

@@ -22,9 +22,16 @@ import java.util.List;
  */
 public record KvDigest(int keys, String digest) {
 
-    /** The digest of {@code data}. */
+    /** The digest of {@code data} without expiry times. */
     public static KvDigest of(HashTrieMap<KvValue> data) {
+        return of(data, HashTrieMap.empty());
+    }
+
+    /** The digest of {@code data} and the keys' expiry times. */
+    public static KvDigest of(HashTrieMap<KvValue> data, HashTrieMap<Long> expires) {
         long[] sum = {0};
+        expires.forEach((key, at) -> sum[0] += Fingerprint.pair(key.bytes(),
+                ByteBuffer.allocate(9).put((byte) 'x').putLong(at).array()));
         data.forEach((key, value) -> {
             // A string counts as its bytes (as before hashes existed, so digests of string-only states are unchanged);
             // a hash as a marker and its fingerprint.

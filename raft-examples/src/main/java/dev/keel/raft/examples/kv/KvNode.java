@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,7 +54,7 @@ public final class KvNode implements AutoCloseable {
     private static final Duration ANNOUNCE_PAUSE = Duration.ofSeconds(3);
 
     private final NodeConfig config;
-    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final KvStateMachine stateMachine;
     private final ScheduledExecutorService timer;
     private final ExecutorService resolver;
     private final EventLoopGroup group;
@@ -69,8 +70,9 @@ public final class KvNode implements AutoCloseable {
     private volatile boolean closed;
 
     private KvNode(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
-                   Map<NodeId, HostPort> joinedMembers) {
+                   Map<NodeId, HostPort> joinedMembers, Clock clock) {
         this.config = config;
+        this.stateMachine = new KvStateMachine(clock::millis);
         String id = config.id().value();
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("kv-timer-" + id, true));
         this.resolver = Executors.newCachedThreadPool(new DefaultThreadFactory("kv-resolve-" + id, true));
@@ -95,6 +97,7 @@ public final class KvNode implements AutoCloseable {
                 .logStorage(logStorage)
                 .snapshotStorage(snapshotStorage)
                 .transport(transport)
+                .clock(clock)
                 .listener(tracker)
                 .listener(new LeaderChangeListener(forwarder::leaderChanged))
                 .build();
@@ -105,8 +108,8 @@ public final class KvNode implements AutoCloseable {
                         .orElse(""),
                 timer, config.leaderWait(), adminTimeout);
         ClientRegistry clients = new ClientRegistry();
-        InfoReport info = new InfoReport(raft::status, stateMachine::keyCount, clients, config.clientPort(),
-                config.raftPort());
+        InfoReport info = new InfoReport(raft::status, stateMachine::keyCount, stateMachine::expiringKeyCount,
+                clients, config.clientPort(), config.raftPort());
         RefusalLog refusals = new RefusalLog();
         long maxCommandBytes = RespServer.maxCommandBytes(config.maxValueBytes());
         this.resp = new RespServer(new InetSocketAddress(config.bind(), config.clientPort()),
@@ -195,6 +198,15 @@ public final class KvNode implements AutoCloseable {
      *                               if the node cannot start; everything opened so far is closed again
      */
     public static KvNode start(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage) {
+        return start(config, logStorage, snapshotStorage, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(NodeConfig, LogStorage, SnapshotStorage)}, with the clock this node stamps log entries with
+     * when it leads and judges expiry by in reads (tests give nodes skewed clocks).
+     */
+    public static KvNode start(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
+                               Clock clock) {
         Objects.requireNonNull(config, "config");
         KvNode node = null;
         try {
@@ -203,7 +215,7 @@ public final class KvNode implements AutoCloseable {
                 ClusterJoin.requireEmpty(config, logStorage, snapshotStorage);
                 joinedMembers = ClusterJoin.discover(config);
             }
-            node = new KvNode(config, logStorage, snapshotStorage, joinedMembers);
+            node = new KvNode(config, logStorage, snapshotStorage, joinedMembers, clock);
             node.resp.start();
             node.raft.start();
             node.timer.scheduleWithFixedDelay(node::announceClientAddress, 100, 1000, TimeUnit.MILLISECONDS);

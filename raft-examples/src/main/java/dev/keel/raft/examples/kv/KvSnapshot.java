@@ -22,37 +22,42 @@ import java.io.UncheckedIOException;
 /**
  * A frozen version of the KV map, written on Keel's snapshot thread while the state machine goes on applying.
  *
- * <p>Format: the magic {@code KVS3}, the entry count (8 bytes), then per entry the key (its length, 4 bytes big-endian,
+ * <p>Format: the magic {@code KVS4}, the entry count (8 bytes), then per entry the key (its length, 4 bytes big-endian,
  * and its bytes), a type byte and the value: for a string ({@code 0}) its length and bytes, for a hash ({@code 1}) its
- * field count (4 bytes) and per field the field's and the value's length and bytes; then the members' client addresses
- * ({@link Op#PEER}): their count (4 bytes) and per member its id and address, each as a 2-byte length and UTF-8 bytes.
- * Older versions are read too: {@code KVS2} (before hashes) has no type byte, every value being a string;
- * {@code KVS1} (before members announced their addresses) has no addresses either. Keel adds the checksum and the
+ * field count (4 bytes) and per field the field's and the value's length and bytes; then the key's expiry time (8
+ * bytes, milliseconds since the epoch in log time, 0 for none). Then the members' client addresses ({@link Op#PEER}):
+ * their count (4 bytes) and per member its id and address, each as a 2-byte length and UTF-8 bytes; then the expiry
+ * sweep's cursor and the log time of the last entry applied (8 bytes each: a restored replica's reads judge expiry no
+ * earlier than that). Older versions are read too: {@code KVS3} (before expiry) has no expiry times nor cursor;
+ * {@code KVS2} (before hashes) has no type byte either, every value being a string; {@code KVS1} (before members
+ * announced their addresses) has no addresses either. Keel adds the checksum and the
  * metadata around it.
  */
 final class KvSnapshot implements StateSnapshot {
     private static final int MAGIC_V1 = 0x4b565331; // "KVS1"
     private static final int MAGIC_V2 = 0x4b565332; // "KVS2"
-    private static final int MAGIC = 0x4b565333; // "KVS3"
+    private static final int MAGIC_V3 = 0x4b565333; // "KVS3"
+    private static final int MAGIC = 0x4b565334; // "KVS4"
     private static final int BUFFER = 64 * 1024;
     private static final int TYPE_STRING = 0;
     private static final int TYPE_HASH = 1;
 
-    private final HashTrieMap<KvValue> frozen;
-    private final Map<String, String> peerClients;
+    private final State state;
 
-    /** What a snapshot restores. */
-    record State(HashTrieMap<KvValue> data, Map<String, String> peerClients) {
+    /** What a snapshot holds. */
+    record State(HashTrieMap<KvValue> data, HashTrieMap<Long> expires, long sweepCursor, long logTime,
+                 Map<String, String> peerClients) {
     }
 
-    KvSnapshot(HashTrieMap<KvValue> frozen, Map<String, String> peerClients) {
-        this.frozen = frozen;
-        this.peerClients = peerClients;
+    KvSnapshot(State frozen) {
+        this.state = frozen;
     }
 
     @Override
     public void writeTo(OutputStream out) throws IOException {
         DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, BUFFER));
+        HashTrieMap<KvValue> frozen = state.data();
+        HashTrieMap<Long> expires = state.expires();
         data.writeInt(MAGIC);
         data.writeLong(frozen.size());
         try {
@@ -75,6 +80,8 @@ final class KvSnapshot implements StateSnapshot {
                             }
                         });
                     }
+                    Long at = expires.get(k);
+                    data.writeLong(at == null ? 0 : at);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -82,11 +89,13 @@ final class KvSnapshot implements StateSnapshot {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        data.writeInt(peerClients.size());
-        for (Map.Entry<String, String> e : peerClients.entrySet()) {
+        data.writeInt(state.peerClients().size());
+        for (Map.Entry<String, String> e : state.peerClients().entrySet()) {
             data.writeUTF(e.getKey());
             data.writeUTF(e.getValue());
         }
+        data.writeLong(state.sweepCursor());
+        data.writeLong(state.logTime());
         data.flush();
     }
 
@@ -99,7 +108,7 @@ final class KvSnapshot implements StateSnapshot {
     static State read(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(new BufferedInputStream(in, BUFFER));
         int magic = data.readInt();
-        if (magic != MAGIC && magic != MAGIC_V2 && magic != MAGIC_V1) {
+        if (magic != MAGIC && magic != MAGIC_V3 && magic != MAGIC_V2 && magic != MAGIC_V1) {
             throw new IOException("not a KV snapshot: magic " + Integer.toHexString(magic));
         }
         long count = data.readLong();
@@ -107,15 +116,24 @@ final class KvSnapshot implements StateSnapshot {
             throw new IOException("bad entry count " + count + " in KV snapshot");
         }
         HashTrieMap<KvValue> map = HashTrieMap.empty();
+        HashTrieMap<Long> expires = HashTrieMap.empty();
         for (long i = 0; i < count; i++) {
             byte[] key = readBytes(data, "key", i);
-            int type = magic == MAGIC ? data.readUnsignedByte() : TYPE_STRING;
+            int type = magic == MAGIC || magic == MAGIC_V3 ? data.readUnsignedByte() : TYPE_STRING;
             KvValue value = switch (type) {
                 case TYPE_STRING -> new KvValue.Str(readBytes(data, "value", i));
                 case TYPE_HASH -> readHash(data, i);
                 default -> throw new IOException("unknown value type " + type + " in entry " + i + " of KV snapshot");
             };
-            map = map.put(ByteKey.of(key), value);
+            ByteKey k = ByteKey.of(key);
+            map = map.put(k, value);
+            long at = magic == MAGIC ? data.readLong() : 0;
+            if (at < 0) {
+                throw new IOException("negative expiry time " + at + " in entry " + i + " of KV snapshot");
+            }
+            if (at != 0) {
+                expires = expires.put(k, at);
+            }
         }
         if (map.size() != count) {
             throw new IOException("KV snapshot holds duplicate keys: " + count + " entries, " + map.size() + " keys");
@@ -130,10 +148,12 @@ final class KvSnapshot implements StateSnapshot {
                 peers.put(data.readUTF(), data.readUTF());
             }
         }
+        long cursor = magic == MAGIC ? data.readLong() : 0;
+        long logTime = magic == MAGIC ? data.readLong() : 0;
         if (data.read() != -1) {
             throw new IOException("KV snapshot has bytes after its " + count + " entries");
         }
-        return new State(map, Collections.unmodifiableMap(peers));
+        return new State(map, expires, cursor, logTime, Collections.unmodifiableMap(peers));
     }
 
     private static KvValue.Hash readHash(DataInputStream data, long entry) throws IOException {

@@ -1,6 +1,7 @@
 package dev.keel.raft.examples.kv;
 
 import dev.keel.raft.examples.kv.Keyspace.WrongType;
+import dev.keel.raft.statemachine.ApplyContext;
 import dev.keel.raft.statemachine.StateMachine;
 import dev.keel.raft.statemachine.StateSnapshot;
 
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * The replicated key-value state: a map from byte-string keys to strings and hashes ({@link Keyspace}), changed by
@@ -26,6 +28,9 @@ import java.util.TreeMap;
  */
 public final class KvStateMachine implements StateMachine {
     private final Keyspace keyspace = new Keyspace();
+    private final LongSupplier clock;
+    /** The log time of the last applied entry: reads never judge expiry earlier than this. */
+    private volatile long logTime;
     /**
      * Each member's client address ({@link Op#PEER}), replicated so that a node can forward to a member added after it
      * started. Immutable, replaced on change: read from network threads.
@@ -33,9 +38,34 @@ public final class KvStateMachine implements StateMachine {
     private volatile Map<String, String> peerClients = Map.of();
     /** Published for INFO, which runs on network threads. */
     private volatile int keys;
+    private volatile int expiring;
+
+    /** A state machine whose reads judge expiry by the system clock. */
+    public KvStateMachine() {
+        this(System::currentTimeMillis);
+    }
+
+    /**
+     * @param clock this node's clock in milliseconds since the epoch, for reads: a read judges expiry at the later of
+     *              the last applied entry's log time and this clock (writes use the log time alone)
+     */
+    public KvStateMachine(LongSupplier clock) {
+        this.clock = clock;
+    }
 
     @Override
-    public byte[] apply(long index, byte[] command) {
+    public byte[] apply(ApplyContext context, byte[] command) {
+        long index = context.index();
+        logTime = Math.max(logTime, context.logTimeMillis());
+        keyspace.beginWrite(logTime);
+        byte[] reply = applyEntry(index, command);
+        keyspace.sweep();
+        keys = keyspace.size();
+        expiring = keyspace.expires().size();
+        return reply;
+    }
+
+    private byte[] applyEntry(long index, byte[] command) {
         KvCommand c;
         try {
             c = KvCommand.decode(command);
@@ -52,7 +82,6 @@ public final class KvStateMachine implements StateMachine {
         } else {
             reply = applyOne(index, c);
         }
-        keys = keyspace.size();
         return reply;
     }
 
@@ -106,6 +135,7 @@ public final class KvStateMachine implements StateMachine {
 
     @Override
     public byte[] query(byte[] query) {
+        keyspace.beginRead(Math.max(logTime, clock.getAsLong()));
         KvCommand c;
         try {
             c = KvCommand.decode(query);
@@ -135,7 +165,7 @@ public final class KvStateMachine implements StateMachine {
             return Replies.error("ERR " + c.op() + " is not a single read");
         }
         if (c.op() == Op.DIGEST) {
-            return c.args().isEmpty() ? KvDigest.of(keyspace.map()).reply() : arity(c);
+            return c.args().isEmpty() ? KvDigest.of(keyspace.map(), keyspace.expires()).reply() : arity(c);
         }
         return run(c);
     }
@@ -176,6 +206,9 @@ public final class KvStateMachine implements StateMachine {
                 case HVALS -> HashOps.hkeysOrVals(ks, c, true);
                 case HLEN -> HashOps.hlen(ks, c);
                 case HEXISTS -> HashOps.hexists(ks, c);
+                case EXPIRE -> KeyOps.expire(ks, c);
+                case PERSIST -> KeyOps.persist(ks, c);
+                case TTL -> KeyOps.ttl(ks, c);
                 case PEER, EXEC, DIGEST, WRITE_BATCH, READ_BATCH ->
                         Replies.error("ERR " + c.op() + " cannot run here");
             };
@@ -189,6 +222,11 @@ public final class KvStateMachine implements StateMachine {
         return keys;
     }
 
+    /** The number of keys with an expiry time, as of the last applied command; safe to call from any thread. */
+    public int expiringKeyCount() {
+        return expiring;
+    }
+
     /** The client address member {@code id} announced ({@link Op#PEER}), if any; safe to call from any thread. */
     public Optional<String> peerClient(String id) {
         return Optional.ofNullable(peerClients.get(id));
@@ -196,15 +234,18 @@ public final class KvStateMachine implements StateMachine {
 
     @Override
     public StateSnapshot takeSnapshot() {
-        return new KvSnapshot(keyspace.map(), peerClients);
+        return new KvSnapshot(new KvSnapshot.State(keyspace.map(), keyspace.expires(), keyspace.sweepCursor(),
+                logTime, peerClients));
     }
 
     @Override
     public void restoreSnapshot(InputStream in) throws IOException {
         KvSnapshot.State state = KvSnapshot.read(in);
-        keyspace.replace(state.data());
+        keyspace.replace(state.data(), state.expires(), state.sweepCursor());
+        logTime = state.logTime();
         peerClients = state.peerClients();
         keys = keyspace.size();
+        expiring = keyspace.expires().size();
     }
 
     private byte[] peer(KvCommand c) {

@@ -35,6 +35,14 @@ public enum Op {
     /** {@code HINCRBY key field delta} (delta as 8 bytes): the new value. */
     HINCRBY(17, true),
     /**
+     * {@code EXPIRE key time} (8 bytes: milliseconds from the entry's log time, or an absolute time with
+     * {@link KvCommand#EXPIRE_AT}; NX/XX/GT/LT as flags): 1 if the expiry was set (or the key deleted, for a time
+     * already past), 0 if not. EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT.
+     */
+    EXPIRE(18, true),
+    /** {@code PERSIST key}: 1 if an expiry was removed. */
+    PERSIST(19, true),
+    /**
      * {@code MULTI ... EXEC}: the first argument lists the watched keys with their {@link Fingerprint}s, the others are
      * encoded commands, reads and writes, run in order as one atomic step ({@link Transaction}).
      */
@@ -73,6 +81,8 @@ public enum Op {
     HKEYS(41, false),
     /** {@code HVALS key}. */
     HVALS(42, false),
+    /** {@code TTL key} (seconds) or, with {@link KvCommand#TTL_MILLIS}, {@code PTTL}: -2 if absent, -1 if no expiry. */
+    TTL(43, false),
     /** Several encoded write commands applied in order as one log entry; the reply frames theirs ({@link Batch}). */
     WRITE_BATCH(20, true),
     /** Several encoded queries answered at one read index; the reply frames theirs ({@link Batch}). */

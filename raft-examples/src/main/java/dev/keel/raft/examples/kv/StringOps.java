@@ -40,7 +40,10 @@ final class StringOps {
         return Replies.integer(v == null ? 0 : v.length);
     }
 
-    /** {@code SET key value [NX|XX] [GET]}; without GET it replaces a value of any type. */
+    /**
+     * {@code SET key value [NX|XX] [GET] [EX|PX|EXAT|PXAT|KEEPTTL]}; without GET it replaces a value of any type; the
+     * old expiry goes unless KEEPTTL.
+     */
     static byte[] set(Keyspace ks, KvCommand c) throws WrongType {
         byte[] key = c.arg(0);
         boolean get = c.hasFlag(KvCommand.SET_GET);
@@ -48,7 +51,23 @@ final class StringOps {
         boolean exists = get ? old != null : ks.contains(key);
         boolean write = !(c.hasFlag(KvCommand.SET_NX) && exists) && !(c.hasFlag(KvCommand.SET_XX) && !exists);
         if (write) {
-            ks.putString(key, c.arg(1));
+            long expireAt;
+            if (c.hasFlag(KvCommand.SET_KEEPTTL)) {
+                expireAt = exists ? ks.expireAt(key) : 0;
+            } else if (c.hasFlag(KvCommand.SET_TTL) || c.hasFlag(KvCommand.SET_AT)) {
+                Long at = expiry(ks, c.longArg(2), c.hasFlag(KvCommand.SET_AT));
+                if (at == null) {
+                    return Replies.error("ERR invalid expire time in 'set' command");
+                }
+                expireAt = at;
+            } else {
+                expireAt = 0;
+            }
+            if (expireAt != 0 && expireAt <= ks.now()) {
+                ks.remove(key); // set and expired at once (EXAT in the past)
+            } else {
+                ks.setString(key, c.arg(1), expireAt);
+            }
         }
         if (get) {
             return Replies.bulk(old);
@@ -56,18 +75,30 @@ final class StringOps {
         return write ? Replies.OK : Replies.NIL;
     }
 
+    /** The absolute expiry time for a relative or absolute one; {@code null} if it overflows. */
+    static Long expiry(Keyspace ks, long time, boolean absolute) {
+        if (absolute) {
+            return time;
+        }
+        try {
+            return Math.addExact(ks.now(), time);
+        } catch (ArithmeticException e) {
+            return null;
+        }
+    }
+
     static byte[] setnx(Keyspace ks, KvCommand c) {
         if (ks.contains(c.arg(0))) {
             return Replies.ZERO;
         }
-        ks.putString(c.arg(0), c.arg(1));
+        ks.setString(c.arg(0), c.arg(1), 0);
         return Replies.ONE;
     }
 
     /** {@code MSET k v [k v ...]}: arguments in pairs. */
     static byte[] mset(Keyspace ks, KvCommand c) {
         for (int i = 0; i < c.args().size(); i += 2) {
-            ks.putString(c.arg(i), c.arg(i + 1));
+            ks.setString(c.arg(i), c.arg(i + 1), 0);
         }
         return Replies.OK;
     }
@@ -95,7 +126,7 @@ final class StringOps {
         byte[] old = ks.string(c.arg(0));
         byte[] tail = c.arg(1);
         if (old == null) {
-            ks.putString(c.arg(0), tail);
+            ks.setString(c.arg(0), tail, 0);
             return Replies.integer(tail.length);
         }
         if ((long) old.length + tail.length > MAX_STRING_BYTES) {
@@ -142,7 +173,7 @@ final class StringOps {
         if (current == null || !Arrays.equals(current, c.arg(1))) {
             return Replies.ZERO;
         }
-        ks.putString(c.arg(0), c.arg(2));
+        ks.setString(c.arg(0), c.arg(2), 0);
         return Replies.ONE;
     }
 }

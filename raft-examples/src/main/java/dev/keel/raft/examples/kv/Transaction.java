@@ -76,7 +76,8 @@ public final class Transaction {
     static boolean watchesHold(Keyspace ks, List<Watch> watches) {
         for (Watch w : watches) {
             KvValue v = ks.get(w.key());
-            OptionalLong now = v == null ? OptionalLong.empty() : OptionalLong.of(Fingerprint.of(v));
+            OptionalLong now = v == null ? OptionalLong.empty()
+                    : OptionalLong.of(Fingerprint.of(v, ks.expireAt(w.key())));
             if (!now.equals(w.fingerprint())) {
                 return false;
             }

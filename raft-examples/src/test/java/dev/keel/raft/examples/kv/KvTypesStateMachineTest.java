@@ -1,5 +1,6 @@
 package dev.keel.raft.examples.kv;
 
+import dev.keel.raft.statemachine.ApplyContext;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -73,7 +74,7 @@ class KvTypesStateMachineTest {
         write(Op.SET, "s", "text");
         assertThat(read(Op.GET, "h")).isEqualTo(WRONGTYPE);
         assertThat(read(Op.STRLEN, "h")).isEqualTo(WRONGTYPE);
-        assertThat(str(sm.apply(++index, KvCommand.incrBy(b("h"), 1).encode()))).isEqualTo(WRONGTYPE);
+        assertThat(str(sm.apply(at(++index), KvCommand.incrBy(b("h"), 1).encode()))).isEqualTo(WRONGTYPE);
         assertThat(write(Op.APPEND, "h", "x")).isEqualTo(WRONGTYPE);
         assertThat(write(Op.GETDEL, "h")).isEqualTo(WRONGTYPE);
         assertThat(write(KvCommand.SET_GET, Op.SET, "h", "x")).isEqualTo(WRONGTYPE);
@@ -206,7 +207,7 @@ class KvTypesStateMachineTest {
 
     private String exec(List<Transaction.Watch> watches, KvCommand... commands) {
         List<byte[]> encoded = Arrays.stream(commands).map(KvCommand::encode).toList();
-        return str(sm.apply(++index, Transaction.exec(watches, encoded).encode()));
+        return str(sm.apply(at(++index), Transaction.exec(watches, encoded).encode()));
     }
 
     private String write(Op op, String... args) {
@@ -214,12 +215,12 @@ class KvTypesStateMachineTest {
     }
 
     private String write(int flags, Op op, String... args) {
-        return str(sm.apply(++index, new KvCommand(op, flags, Arrays.stream(args).map(KvTypesStateMachineTest::b)
+        return str(sm.apply(at(++index), new KvCommand(op, flags, Arrays.stream(args).map(KvTypesStateMachineTest::b)
                 .toList()).encode()));
     }
 
     private String write(Op op, String key, String field, long delta) {
-        return str(sm.apply(++index, KvCommand.of(op, b(key), b(field), KvCommand.longBytes(delta)).encode()));
+        return str(sm.apply(at(++index), KvCommand.of(op, b(key), b(field), KvCommand.longBytes(delta)).encode()));
     }
 
     private String read(Op op, String... args) {
@@ -255,5 +256,10 @@ class KvTypesStateMachineTest {
 
     private static String str(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** A log entry's context: index {@code i}, applied at a fixed log time. */
+    static ApplyContext at(long i) {
+        return ApplyContext.of(i, 1_700_000_000_000L);
     }
 }

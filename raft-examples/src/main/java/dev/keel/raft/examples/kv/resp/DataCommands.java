@@ -38,8 +38,13 @@ final class DataCommands {
                 a -> rest(Op.MGET, a, 1));
         r.read("STRLEN", 2, 1, 1, 1, "string", "Returns the length of a string value.", "2.2.0",
                 a -> of(Op.STRLEN, a.get(1)));
-        r.write("SET", -3, 1, 1, 1, "string", "Sets the string value of a key, ignoring its type.", "1.0.0",
+        r.write("SET", -3, 1, 1, 1, "string", "Sets the string value of a key, ignoring its type; with an expiry.",
+                "1.0.0",
                 DataCommands::set);
+        r.write("SETEX", 4, 1, 1, 1, "string", "Sets the string value and expiration time (seconds) of a key.",
+                "2.0.0", a -> setex(a, 1000));
+        r.write("PSETEX", 4, 1, 1, 1, "string", "Sets the string value and expiration time (ms) of a key.",
+                "2.6.0", a -> setex(a, 1));
         r.write("SETNX", 3, 1, 1, 1, "string", "Sets the string value of a key only when the key doesn't exist.",
                 "1.0.0", a -> of(Op.SETNX, a.get(1), a.get(2)));
         r.write("GETSET", 3, 1, 1, 1, "string", "Returns the previous string value of a key after setting it.",
@@ -70,6 +75,21 @@ final class DataCommands {
         r.write("DEL", -2, 1, -1, 1, "generic", "Deletes one or more keys.", "1.0.0", a -> rest(Op.DEL, a, 1));
         r.write("UNLINK", -2, 1, -1, 1, "generic", "Deletes one or more keys (as DEL).", "4.0.0",
                 a -> rest(Op.DEL, a, 1));
+        r.write("EXPIRE", -3, 1, 1, 1, "generic", "Sets the expiration time of a key in seconds.", "1.0.0",
+                a -> expire(a, 1000, false));
+        r.write("PEXPIRE", -3, 1, 1, 1, "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0",
+                a -> expire(a, 1, false));
+        r.write("EXPIREAT", -3, 1, 1, 1, "generic", "Sets the expiration time of a key to a Unix timestamp.",
+                "1.2.0", a -> expire(a, 1000, true));
+        r.write("PEXPIREAT", -3, 1, 1, 1, "generic",
+                "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0",
+                a -> expire(a, 1, true));
+        r.write("PERSIST", 2, 1, 1, 1, "generic", "Removes the expiration time of a key.", "2.2.0",
+                a -> of(Op.PERSIST, a.get(1)));
+        r.read("TTL", 2, 1, 1, 1, "generic", "Returns the expiration time in seconds of a key.", "1.0.0",
+                a -> of(Op.TTL, a.get(1)));
+        r.read("PTTL", 2, 1, 1, 1, "generic", "Returns the expiration time in milliseconds of a key.", "2.6.0",
+                a -> Parsed.of(new KvCommand(Op.TTL, KvCommand.TTL_MILLIS, List.of(a.get(1)))));
         r.read("EXISTS", -2, 1, -1, 1, "generic", "Determines whether one or more keys exist.", "1.0.0",
                 a -> rest(Op.EXISTS, a, 1));
         r.read("TYPE", 2, 1, 1, 1, "generic", "Determines the type of value stored at a key.", "1.0.0",
@@ -123,29 +143,101 @@ final class DataCommands {
         return rest(op, a, 1);
     }
 
+    /** {@code SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]}. */
     private static Parsed set(List<byte[]> a) {
         int flags = 0;
+        byte[] time = null;
         for (int i = 3; i < a.size(); i++) {
             String option = text(a.get(i)).toUpperCase(Locale.ROOT);
             int flag = switch (option) {
                 case "NX" -> KvCommand.SET_NX;
                 case "XX" -> KvCommand.SET_XX;
                 case "GET" -> KvCommand.SET_GET;
-                case "EX", "PX", "EXAT", "PXAT", "KEEPTTL" -> -1;
+                case "KEEPTTL" -> KvCommand.SET_KEEPTTL;
+                case "EX", "PX", "EXAT", "PXAT" -> option.endsWith("AT") ? KvCommand.SET_AT : KvCommand.SET_TTL;
                 default -> 0;
             };
-            if (flag == -1) {
-                return Parsed.error(Replies.error("ERR SET option " + option + " is not supported: keys do not expire"));
-            }
-            if (flag == 0 || (flags & flag) != 0) {
+            boolean timed = flag == KvCommand.SET_TTL || flag == KvCommand.SET_AT;
+            int expiryFlags = KvCommand.SET_TTL | KvCommand.SET_AT | KvCommand.SET_KEEPTTL;
+            if (flag == 0 || (flags & flag) != 0 || ((flag & expiryFlags) != 0 && (flags & expiryFlags) != 0)
+                    || (timed && i + 1 >= a.size())) {
                 return Parsed.error(SYNTAX);
+            }
+            if (timed) {
+                Object millis = millis(a.get(++i), option.startsWith("P") ? 1 : 1000, "set");
+                if (millis instanceof byte[] error) {
+                    return Parsed.error(error);
+                }
+                time = KvCommand.longBytes((Long) millis);
             }
             flags |= flag;
         }
         if ((flags & KvCommand.SET_NX) != 0 && (flags & KvCommand.SET_XX) != 0) {
             return Parsed.error(SYNTAX);
         }
-        return Parsed.of(new KvCommand(Op.SET, flags, List.of(a.get(1), a.get(2))));
+        return Parsed.of(new KvCommand(Op.SET, flags, time == null ? List.of(a.get(1), a.get(2))
+                : List.of(a.get(1), a.get(2), time)));
+    }
+
+    /**
+     * A positive time in {@code unit} milliseconds as milliseconds (a {@code Long}), or the error reply (a
+     * {@code byte[]}) Redis gives for a non-number, a time that is not positive, or one that overflows.
+     */
+    private static Object millis(byte[] arg, long unit, String command) {
+        Long n = Numbers.parseLong(arg);
+        if (n == null) {
+            return NOT_AN_INTEGER;
+        }
+        if (n <= 0 || n > Long.MAX_VALUE / unit) {
+            return Replies.error("ERR invalid expire time in '" + command + "' command");
+        }
+        return n * unit;
+    }
+
+    /** {@code SETEX key seconds value} and {@code PSETEX key milliseconds value}. */
+    private static Parsed setex(List<byte[]> a, long unit) {
+        Object millis = millis(a.get(2), unit, unit == 1 ? "psetex" : "setex");
+        if (millis instanceof byte[] error) {
+            return Parsed.error(error);
+        }
+        return Parsed.of(new KvCommand(Op.SET, KvCommand.SET_TTL, List.of(a.get(1), a.get(3),
+                KvCommand.longBytes((Long) millis))));
+    }
+
+    /** {@code EXPIRE key time [NX|XX|GT|LT]} in {@code unit} milliseconds, relative or ({@code absolute}) not. */
+    private static Parsed expire(List<byte[]> a, long unit, boolean absolute) {
+        Long n = Numbers.parseLong(a.get(2));
+        if (n == null) {
+            return Parsed.error(NOT_AN_INTEGER);
+        }
+        String name = text(a.get(0)).toLowerCase(Locale.ROOT);
+        if (n > Long.MAX_VALUE / unit || n < Long.MIN_VALUE / unit) {
+            return Parsed.error(Replies.error("ERR invalid expire time in '" + name + "' command"));
+        }
+        int flags = absolute ? KvCommand.EXPIRE_AT : 0;
+        for (int i = 3; i < a.size(); i++) {
+            int flag = switch (text(a.get(i)).toUpperCase(Locale.ROOT)) {
+                case "NX" -> KvCommand.EXPIRE_NX;
+                case "XX" -> KvCommand.EXPIRE_XX;
+                case "GT" -> KvCommand.EXPIRE_GT;
+                case "LT" -> KvCommand.EXPIRE_LT;
+                default -> 0;
+            };
+            if (flag == 0) {
+                return Parsed.error(Replies.error("ERR Unsupported option " + text(a.get(i))));
+            }
+            flags |= flag;
+        }
+        boolean nx = (flags & KvCommand.EXPIRE_NX) != 0;
+        if (nx && (flags & (KvCommand.EXPIRE_XX | KvCommand.EXPIRE_GT | KvCommand.EXPIRE_LT)) != 0) {
+            return Parsed.error(Replies.error("ERR NX and XX, GT or LT options at the same time are not compatible"));
+        }
+        if ((flags & KvCommand.EXPIRE_GT) != 0 && (flags & KvCommand.EXPIRE_LT) != 0) {
+            return Parsed.error(Replies.error("ERR GT and LT options at the same time are not compatible"));
+        }
+        // Absolute times before the epoch mean "already past", as in Redis.
+        long millis = absolute ? Math.max(n * unit, 0) : n * unit;
+        return Parsed.of(new KvCommand(Op.EXPIRE, flags, List.of(a.get(1), KvCommand.longBytes(millis))));
     }
 
     private static Parsed incrBy(List<byte[]> a, boolean negate) {

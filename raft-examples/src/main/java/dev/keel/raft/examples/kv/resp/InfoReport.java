@@ -28,6 +28,7 @@ public final class InfoReport {
 
     private final Supplier<ServerStatus> status;
     private final IntSupplier keys;
+    private final IntSupplier expiringKeys;
     private final ClientRegistry clients;
     private final int clientPort;
     private final int raftPort;
@@ -38,14 +39,16 @@ public final class InfoReport {
     /**
      * @param status     the node's Raft status
      * @param keys       the number of keys in the state machine
+     * @param expiringKeys the number of keys with an expiry time
      * @param clients    the open client connections and their counters
      * @param clientPort the RESP port
      * @param raftPort   the Raft transport port
      */
-    public InfoReport(Supplier<ServerStatus> status, IntSupplier keys, ClientRegistry clients, int clientPort,
-                      int raftPort) {
+    public InfoReport(Supplier<ServerStatus> status, IntSupplier keys, IntSupplier expiringKeys,
+                      ClientRegistry clients, int clientPort, int raftPort) {
         this.status = status;
         this.keys = keys;
+        this.expiringKeys = expiringKeys;
         this.clients = clients;
         this.clientPort = clientPort;
         this.raftPort = raftPort;
@@ -138,7 +141,8 @@ public final class InfoReport {
                 sb.append("# Keyspace\r\n");
                 int n = keys.getAsInt();
                 if (n > 0) {
-                    sb.append("db0:keys=").append(n).append(",expires=0,avg_ttl=0\r\n");
+                    sb.append("db0:keys=").append(n).append(",expires=").append(expiringKeys.getAsInt())
+                            .append(",avg_ttl=0\r\n");
                 }
             }
             default -> throw new AssertionError(name);

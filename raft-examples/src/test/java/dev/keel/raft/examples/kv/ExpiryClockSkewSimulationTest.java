@@ -38,7 +38,7 @@ class ExpiryClockSkewSimulationTest {
     void replicasExpireTheSameKeysAtTheSameIndexAndReadsNeverSeeWhatTheLogExpired() throws IOException {
         long seed = Long.getLong("keel.test.seed", System.nanoTime());
         System.out.println("ExpiryClockSkewSimulationTest seed " + seed + " (replay with -Dkeel.test.seed=" + seed + ")");
-        for (int run = 0; run < 10; run++) {
+        for (int run = 0; run < 5; run++) {
             simulate(new SplittableRandom(seed + run), seed + run);
         }
     }
@@ -61,7 +61,7 @@ class ExpiryClockSkewSimulationTest {
         Map<String, Entry> model = new HashMap<>();
         int leader = 0;
         long logTime = 0;
-        for (int step = 0; step < 3_000; step++) {
+        for (int step = 0; step < 2_000; step++) {
             virtualNow[0] += random.nextLong(0, 200);
             if (random.nextInt(100) == 0) {
                 leader = random.nextInt(REPLICAS);

@@ -27,6 +27,7 @@ public final class LocalKvCluster implements AutoCloseable {
     private final List<KvNode> nodes = new ArrayList<>();
     private final List<InMemoryLogStorage> logs = new ArrayList<>();
     private final List<InMemorySnapshotStorage> snapshots = new ArrayList<>();
+    private final List<java.time.Clock> clocks = new ArrayList<>();
 
     LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs) {
         this(size, dataDir, maxValueBytes, leaderWaitMs, (i, f) -> { });
@@ -35,6 +36,11 @@ public final class LocalKvCluster implements AutoCloseable {
     /** A cluster whose nodes' files {@code customize} amends (given the node's index) before they are checked. */
     LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs,
                    java.util.function.BiConsumer<Integer, ConfigFile> customize) {
+        this(size, dataDir, maxValueBytes, leaderWaitMs, customize, true);
+    }
+
+    private LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs,
+                           java.util.function.BiConsumer<Integer, ConfigFile> customize, boolean startNow) {
         int[] ports = freePorts(2 * size);
         for (int i = 0; i < size; i++) {
             ConfigFile f = new ConfigFile();
@@ -62,9 +68,27 @@ public final class LocalKvCluster implements AutoCloseable {
             configs.add(NodeConfig.from(f, f.id));
             logs.add(InMemoryLogStorage.autoSync());
             snapshots.add(new InMemorySnapshotStorage());
+            clocks.add(java.time.Clock.systemUTC());
             nodes.add(null);
         }
+        for (int i = 0; startNow && i < size; i++) {
+            start(i);
+        }
+    }
+
+    /**
+     * A cluster whose node {@code i} runs with its clock off by {@code skews[i]} (what it stamps into the log when
+     * it leads and judges expiry by in reads).
+     */
+    static LocalKvCluster withSkewedClocks(Path dataDir, java.time.Duration... skews) {
+        return new LocalKvCluster(skews.length, dataDir, 1 << 20, 2000, (i, f) -> { }, skews);
+    }
+
+    private LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs,
+                           java.util.function.BiConsumer<Integer, ConfigFile> customize, java.time.Duration[] skews) {
+        this(size, dataDir, maxValueBytes, leaderWaitMs, customize, false);
         for (int i = 0; i < size; i++) {
+            clocks.set(i, java.time.Clock.offset(java.time.Clock.systemUTC(), skews[i]));
             start(i);
         }
     }
@@ -89,6 +113,7 @@ public final class LocalKvCluster implements AutoCloseable {
         configs.add(NodeConfig.from(joinFile(id, ports[0], ports[1], seed), id));
         logs.add(InMemoryLogStorage.autoSync());
         snapshots.add(new InMemorySnapshotStorage());
+        clocks.add(java.time.Clock.systemUTC());
         nodes.add(null);
         return configs.size() - 1;
     }
@@ -138,7 +163,7 @@ public final class LocalKvCluster implements AutoCloseable {
     }
 
     void start(int i) {
-        nodes.set(i, KvNode.start(configs.get(i), logs.get(i), snapshots.get(i)));
+        nodes.set(i, KvNode.start(configs.get(i), logs.get(i), snapshots.get(i), clocks.get(i)));
     }
 
     /** Stops node {@code i}; its durable state survives for {@link #start}. */

@@ -235,10 +235,36 @@ public final class KvNode implements AutoCloseable {
             }
             throw e;
         }
+        warnIfExposed(config);
         log.info("node {} started: clients on {}:{}, raft on {}:{}, advertised as {}, {}", config.id(), config.bind(),
                 node.resp.port(), config.bind(), config.raftPort(), config.advertise(),
                 config.joining() ? "joining through " + config.join() : "members " + config.memberIds());
         return node;
+    }
+
+    /** Warns about a client port open beyond this machine without authentication, or with passwords in clear. */
+    private static void warnIfExposed(NodeConfig config) {
+        boolean local;
+        try {
+            local = java.net.InetAddress.getByName(config.bind()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            local = false;
+        }
+        if (local) {
+            return;
+        }
+        if (!config.users().required()) {
+            log.warn("node {}: clients on {}:{} need no password: anyone who reaches the port may run any command, "
+                    + "membership changes included (set requirepass or [[users]] in node.toml)", config.id(),
+                    config.bind(), config.clientPort());
+        } else if (config.security().passwordsInClear()) {
+            log.warn("node {}: clients on {}:{} send their passwords without TLS (set [client_tls] in node.toml)",
+                    config.id(), config.bind(), config.clientPort());
+        }
+        if (config.security().raftTls().isEmpty()) {
+            log.warn("node {}: the Raft port {}:{} has no TLS: anyone who reaches it and knows the cluster id can "
+                    + "pose as a member (set [raft_tls] in node.toml)", config.id(), config.bind(), config.raftPort());
+        }
     }
 
     /** How long a membership command may take: adding a voter includes waiting for it to catch up. */

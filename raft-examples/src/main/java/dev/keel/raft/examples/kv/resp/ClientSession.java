@@ -28,7 +28,7 @@ public final class ClientSession {
     private volatile String libVersion = "";
     private volatile User user;
     private volatile String lastCommand = "NULL";
-    private Multi multi;
+    private volatile Multi multi;
     private List<WatchedKey> watches = new ArrayList<>();
 
     /**

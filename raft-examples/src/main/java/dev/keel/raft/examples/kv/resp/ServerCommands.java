@@ -210,8 +210,9 @@ final class ServerCommands {
 
     /** One line of CLIENT LIST, with the fields Redis gives that mean something here. */
     private static String describe(ClientSession c) {
+        ClientSession.Multi multi = c.multi(); // read once: another connection's loop may end it meanwhile
         return "id=" + c.id() + " addr=" + address(c) + " name=" + c.name() + " age=" + c.ageSeconds()
-                + " db=0 multi=" + (c.multi() == null ? -1 : c.multi().commands.size())
+                + " db=0 multi=" + (multi == null ? -1 : multi.commands.size())
                 + " user=" + c.user().map(User::name).orElse("") + " lib-name=" + c.libName()
                 + " lib-ver=" + c.libVersion() + " cmd=" + c.lastCommand();
     }

@@ -49,10 +49,10 @@ def exercise(r, p):
 
 def main(ports):
     for port in ports:
-        plain = redis.Redis(host="127.0.0.1", port=port, socket_timeout=20)
+        plain = redis.Redis(host="127.0.0.1", port=port, socket_timeout=30)
         exercise(plain, "py:%d:default:" % port)
         plain.close()
-        named = redis.Redis(host="127.0.0.1", port=port, db=0, client_name="keel-py-app", socket_timeout=20)
+        named = redis.Redis(host="127.0.0.1", port=port, db=0, client_name="keel-py-app", socket_timeout=30)
         assert named.client_getname() == "keel-py-app"
         exercise(named, "py:%d:named:" % port)
         named.close()

@@ -30,7 +30,7 @@ class ExternalClientsTest {
 
     @BeforeAll
     static void start(@TempDir Path dir) {
-        cluster = new LocalKvCluster(3, dir, 1 << 20, 2000);
+        cluster = new LocalKvCluster(3, dir, 1 << 20, 10_000, (i, f) -> LocalKvCluster.patientTiming(f));
         leader = cluster.awaitLeader(Duration.ofSeconds(20));
     }
 

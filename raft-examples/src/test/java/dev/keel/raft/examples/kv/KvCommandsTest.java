@@ -33,7 +33,7 @@ class KvCommandsTest {
 
     @BeforeAll
     static void startCluster(@TempDir Path dir) {
-        cluster = new LocalKvCluster(3, dir, 1024, 2000);
+        cluster = new LocalKvCluster(3, dir, 1024, 10_000);
         follower = (cluster.awaitLeader(Duration.ofSeconds(20)) + 1) % 3;
     }
 
@@ -45,7 +45,7 @@ class KvCommandsTest {
     }
 
     private static Jedis client() {
-        return new Jedis("127.0.0.1", cluster.clientPort(follower), 10_000);
+        return new Jedis("127.0.0.1", cluster.clientPort(follower), 30_000);
     }
 
     @Test

@@ -40,7 +40,7 @@ class KvExpiryTest {
     }
 
     private static Jedis client(int node) {
-        return new Jedis("127.0.0.1", cluster.clientPort(node), 10_000);
+        return new Jedis("127.0.0.1", cluster.clientPort(node), 30_000);
     }
 
     @Test

@@ -59,13 +59,14 @@ class KvSecurityTest {
         }
         String opsDigest = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(OPS.getBytes(StandardCharsets.UTF_8)));
-        cluster = new LocalKvCluster(3, dir, 1024, 2000, (i, f) -> {
+        cluster = new LocalKvCluster(3, dir, 1024, 10_000, (i, f) -> {
             f.requirepass = ROOT;
             f.memberPassword = MEMBER;
             f.users = List.of(user("app", APP, null, false), user("ops", null, opsDigest, true));
             f.clientTls = tls(nodes.get(i));
             f.clientTls.clientAuth = "required";
             f.raftTls = tls(nodes.get(i));
+            LocalKvCluster.patientTiming(f);
         });
         leader = cluster.awaitLeader(Duration.ofSeconds(30));
     }
@@ -96,7 +97,7 @@ class KvSecurityTest {
 
     private static Jedis tlsClient(int node, TestPki.Pem cert) throws Exception {
         return new Jedis(new HostAndPort("127.0.0.1", cluster.clientPort(node)), DefaultJedisClientConfig.builder()
-                .ssl(true).sslSocketFactory(cert.socketFactory()).socketTimeoutMillis(10_000).build());
+                .ssl(true).sslSocketFactory(cert.socketFactory()).socketTimeoutMillis(30_000).build());
     }
 
     private static int follower() {
@@ -228,7 +229,7 @@ class KvSecurityTest {
                     .trustManager(client.ca().toFile()).build()).build());
             RedisURI uri = RedisURI.builder().withHost("127.0.0.1").withPort(cluster.clientPort(follower()))
                     .withSsl(true).withAuthentication("app", APP.toCharArray()).withClientName("lettuce-tls")
-                    .withTimeout(Duration.ofSeconds(20)).build();
+                    .withTimeout(Duration.ofSeconds(30)).build();
             try (StatefulRedisConnection<String, String> c = lettuce.connect(uri)) {
                 assertThat(c.sync().set("sec:lettuce", "v")).isEqualTo("OK");
                 assertThat(c.sync().clientGetname()).isEqualTo("lettuce-tls");

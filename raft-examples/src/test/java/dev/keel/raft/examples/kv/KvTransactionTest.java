@@ -31,7 +31,7 @@ class KvTransactionTest {
 
     @BeforeAll
     static void startCluster(@TempDir Path dir) {
-        cluster = new LocalKvCluster(3, dir, 1024, 2000);
+        cluster = new LocalKvCluster(3, dir, 1024, 10_000);
         cluster.awaitLeader(Duration.ofSeconds(20));
     }
 
@@ -43,7 +43,7 @@ class KvTransactionTest {
     }
 
     private static Jedis client(int node) {
-        return new Jedis("127.0.0.1", cluster.clientPort(node), 10_000);
+        return new Jedis("127.0.0.1", cluster.clientPort(node), 30_000);
     }
 
     @Test

@@ -40,7 +40,7 @@ class LettuceCompatibilityTest {
 
     @BeforeAll
     static void start(@TempDir Path dir) {
-        cluster = new LocalKvCluster(3, dir, 1 << 20, 2000);
+        cluster = new LocalKvCluster(3, dir, 1 << 20, 10_000, (i, f) -> LocalKvCluster.patientTiming(f));
         leader = cluster.awaitLeader(Duration.ofSeconds(20));
         client = RedisClient.create();
     }
@@ -79,7 +79,7 @@ class LettuceCompatibilityTest {
     void aClientNameAndDatabaseZeroAreAccepted() {
         int follower = (leader + 1) % 3;
         RedisURI uri = RedisURI.builder().withHost("127.0.0.1").withPort(cluster.clientPort(follower))
-                .withClientName("keel-compat-app").withDatabase(0).withTimeout(Duration.ofSeconds(20)).build();
+                .withClientName("keel-compat-app").withDatabase(0).withTimeout(Duration.ofSeconds(30)).build();
         try (StatefulRedisConnection<String, String> c = client.connect(uri)) {
             RedisCommands<String, String> cmd = c.sync();
             assertThat(cmd.clientGetname()).isEqualTo("keel-compat-app");

@@ -131,7 +131,7 @@ public final class CommandTable {
         if (spec == null) {
             return refuse(s, unknown(args));
         }
-        s.lastCommand(request.name().toLowerCase(Locale.ROOT));
+        s.lastCommand(request.name());
         Optional<User> user = s.user();
         if (user.isEmpty() && !spec.has(Flag.NO_AUTH)) {
             return refuse(s, ServerCommands.NOAUTH);

@@ -214,7 +214,7 @@ final class ServerCommands {
         return "id=" + c.id() + " addr=" + address(c) + " name=" + c.name() + " age=" + c.ageSeconds()
                 + " db=0 multi=" + (multi == null ? -1 : multi.commands.size())
                 + " user=" + c.user().map(User::name).orElse("") + " lib-name=" + c.libName()
-                + " lib-ver=" + c.libVersion() + " cmd=" + c.lastCommand();
+                + " lib-ver=" + c.libVersion() + " cmd=" + c.lastCommand().toLowerCase(Locale.ROOT);
     }
 
     private static String address(ClientSession c) {

@@ -17,6 +17,7 @@ import dev.keel.raft.internal.engine.RaftEngine;
 import dev.keel.raft.internal.engine.ReadState;
 import dev.keel.raft.internal.engine.Ready;
 import dev.keel.raft.internal.engine.SoftState;
+import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.metrics.MetricsRegistry;
@@ -30,6 +31,7 @@ import dev.keel.raft.statemachine.StateMachine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,6 +62,7 @@ public final class ServerRuntime implements InboundHandler {
     private final LogStorage storage;
     private final Transport transport;
     private final RaftScheduler scheduler;
+    private final Clock clock;
     private final Executor loop;
     private final Executor applierExecutor;
     private final RaftEngine engine;
@@ -85,6 +88,8 @@ public final class ServerRuntime implements InboundHandler {
     private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
     private RaftScheduler.Cancellable ticker;
     private boolean halted;
+    /** The latest log time this server stamped into a request it appended as leader. */
+    private long lastStamp;
 
     // Published for other threads.
     private volatile SoftState soft;
@@ -125,13 +130,15 @@ public final class ServerRuntime implements InboundHandler {
     /**
      * @param snapshots where snapshots are kept, or {@code null} to run without snapshots (the log is never
      *                  compacted)
+     * @param clock     the wall clock this server stamps into the requests it appends as leader (log time)
      * @param metrics   where metrics go; this server's storage and transport are bound to it too
      * @throws IllegalStateException if the log and the newest snapshot do not reach back to the first entry
      */
     public ServerRuntime(NodeId self, Membership bootstrap, RaftConfig config, StateMachine stateMachine,
                          LogStorage storage, SnapshotStorage snapshots, Transport transport, RaftScheduler scheduler,
-                         RandomGenerator random, MetricsRegistry metrics) {
+                         RandomGenerator random, Clock clock, MetricsRegistry metrics) {
         this.self = self;
+        this.clock = clock;
         this.config = config;
         this.storage = storage;
         this.transport = transport;
@@ -147,7 +154,8 @@ public final class ServerRuntime implements InboundHandler {
         transport.bindMetrics(nodeMetrics);
         this.applier = new Applier(self, stateMachine, snapshots, bootstrap, this::fatal, telemetry.applyLatency);
         if (snapshots != null) {
-            applier.snapshotter(new Snapshotter(self, config, snapshots, stateMachine, scheduler.background(),
+            applier.snapshotter(new Snapshotter(self, config, snapshots, stateMachine, applier::keelState,
+                    scheduler.background(),
                     applierExecutor, initialSnapshot == null ? 0 : initialSnapshot.index(),
                     meta -> post(() -> onSnapshotTaken(meta)), telemetry));
             this.transfers = new SnapshotTransfers(self, config, snapshots, transport, scheduler.background(),
@@ -400,7 +408,7 @@ public final class ServerRuntime implements InboundHandler {
             f.completeExceptionally(new ServerStoppedException(self + " is closed"));
             return;
         }
-        ProposeResult r = engine.propose(command);
+        ProposeResult r = engine.propose(EntryType.REQUEST, RequestEntry.command(stamp(), command));
         switch (r.outcome()) {
             case APPENDED -> proposals.add(new PendingProposal(r.index(), r.term(), f, submittedNanos));
             case NOT_LEADER -> {
@@ -413,6 +421,17 @@ public final class ServerRuntime implements InboundHandler {
                     + config.maxPendingProposals() + " uncommitted entries (maxPendingProposals); retry later"));
             }
         }
+    }
+
+    /**
+     * The log time to stamp into a request appended now: this server's clock, but never behind what it stamped
+     * before or what the log has reached (a leader whose clock is behind its predecessor's does not hold time back
+     * further than it must; the applier keeps log time from going back in any case).
+     */
+    private long stamp() {
+        long now = Math.max(clock.millis(), 0);
+        lastStamp = Math.max(now, Math.max(lastStamp, applier.logTimeMillis()));
+        return lastStamp;
     }
 
     public ServerStatus status() {

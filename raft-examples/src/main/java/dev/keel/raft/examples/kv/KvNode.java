@@ -13,9 +13,12 @@ import dev.keel.raft.examples.kv.config.NodeConfig;
 import dev.keel.raft.examples.kv.config.PeerConfig;
 import dev.keel.raft.examples.kv.forward.Forwarder;
 import dev.keel.raft.examples.kv.resp.ClientIo;
+import dev.keel.raft.examples.kv.resp.ClientRegistry;
+import dev.keel.raft.examples.kv.resp.RefusalLog;
 import dev.keel.raft.examples.kv.resp.CommandTable;
 import dev.keel.raft.examples.kv.resp.InfoReport;
 import dev.keel.raft.examples.kv.resp.RespServer;
+import dev.keel.raft.examples.kv.security.MemberAccess;
 import dev.keel.raft.spi.LogStorage;
 import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.transport.netty.NettyTransport;
@@ -30,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,7 +62,7 @@ public final class KvNode implements AutoCloseable {
     private static final Duration READYZ_READ_TIMEOUT = Duration.ofSeconds(2);
 
     private final NodeConfig config;
-    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final KvStateMachine stateMachine;
     private final ScheduledExecutorService timer;
     private final ExecutorService resolver;
     private final EventLoopGroup group;
@@ -76,9 +80,10 @@ public final class KvNode implements AutoCloseable {
     private volatile boolean closed;
 
     private KvNode(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
-                   Map<NodeId, HostPort> joinedMembers) {
+                   Map<NodeId, HostPort> joinedMembers, Clock clock) {
         this.config = config;
         this.metrics = new KvMetrics(config.id());
+        this.stateMachine = new KvStateMachine(clock::millis);
         String id = config.id().value();
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("kv-timer-" + id, true));
         this.resolver = Executors.newCachedThreadPool(new DefaultThreadFactory("kv-resolve-" + id, true));
@@ -88,7 +93,7 @@ public final class KvNode implements AutoCloseable {
         LeaderTracker tracker = new LeaderTracker(timer);
         Duration adminTimeout = adminTimeout(config);
         this.forwarder = new Forwarder(this::clientAddress, group, io.socketChannel(), resolver,
-                FORWARD_CONNECT_TIMEOUT, config.requestTimeout(), adminTimeout);
+                FORWARD_CONNECT_TIMEOUT, config.requestTimeout(), adminTimeout, MemberAccess.of(config.security()));
         this.transport = new NettyTransport(transportConfig(config, joinedMembers));
         RaftServer.Builder builder = RaftServer.builder();
         if (config.joining()) {
@@ -103,6 +108,7 @@ public final class KvNode implements AutoCloseable {
                 .logStorage(logStorage)
                 .snapshotStorage(snapshotStorage)
                 .transport(transport)
+                .clock(clock)
                 .listener(tracker)
                 .listener(new LeaderChangeListener(forwarder::leaderChanged))
                 .metrics(metrics.raft())
@@ -113,14 +119,16 @@ public final class KvNode implements AutoCloseable {
                         : clientAddress(member).map(a -> new HostPort(a.getHostString(), a.getPort()).toString())
                         .orElse(""),
                 timer, config.leaderWait(), adminTimeout);
-        RespServer[] self = new RespServer[1];
-        InfoReport info = new InfoReport(raft::status, stateMachine::keyCount,
-                () -> self[0] == null ? 0 : self[0].connectedClients(), config.clientPort(), config.raftPort(),
-                metrics, member -> clientAddress(member).map(a -> new HostPort(a.getHostString(), a.getPort())
-                        .toString()).orElse(""), config.adminPort());
+        ClientRegistry clients = new ClientRegistry();
+        InfoReport info = new InfoReport(raft::status, stateMachine::keyCount, stateMachine::expiringKeyCount,
+                clients, config.clientPort(), config.raftPort(), metrics,
+                member -> clientAddress(member).map(a -> new HostPort(a.getHostString(), a.getPort()).toString())
+                        .orElse(""), config.adminPort());
+        RefusalLog refusals = new RefusalLog();
+        long maxCommandBytes = RespServer.maxCommandBytes(config.maxValueBytes());
         this.resp = new RespServer(new InetSocketAddress(config.bind(), config.clientPort()),
-                new CommandTable(gateway, info, admin), config.maxValueBytes(), group, io, metrics.requests());
-        self[0] = resp;
+                new CommandTable(gateway, info, admin, config.users(), clients, refusals, maxCommandBytes),
+                config.maxValueBytes(), group, io, config.security().clientTls(), refusals, metrics.requests());
         Health health = new Health(raft, () -> raft.read(KvCommand.of(Op.EXISTS, READYZ_KEY).encode()),
                 READYZ_READ_TIMEOUT.compareTo(config.leaderWait()) < 0 ? READYZ_READ_TIMEOUT : config.leaderWait());
         this.adminServer = config.adminPort() == 0 ? null
@@ -208,6 +216,15 @@ public final class KvNode implements AutoCloseable {
      *                               if the node cannot start; everything opened so far is closed again
      */
     public static KvNode start(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage) {
+        return start(config, logStorage, snapshotStorage, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(NodeConfig, LogStorage, SnapshotStorage)}, with the clock this node stamps log entries with
+     * when it leads and judges expiry by in reads (tests give nodes skewed clocks).
+     */
+    public static KvNode start(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
+                               Clock clock) {
         Objects.requireNonNull(config, "config");
         KvNode node = null;
         try {
@@ -216,7 +233,7 @@ public final class KvNode implements AutoCloseable {
                 ClusterJoin.requireEmpty(config, logStorage, snapshotStorage);
                 joinedMembers = ClusterJoin.discover(config);
             }
-            node = new KvNode(config, logStorage, snapshotStorage, joinedMembers);
+            node = new KvNode(config, logStorage, snapshotStorage, joinedMembers, clock);
             node.resp.start();
             if (node.adminServer != null) {
                 node.adminServer.start();
@@ -240,10 +257,36 @@ public final class KvNode implements AutoCloseable {
             }
             throw e;
         }
+        warnIfExposed(config);
         log.info("node {} started: clients on {}:{}, raft on {}:{}, advertised as {}, {}", config.id(), config.bind(),
                 node.resp.port(), config.bind(), config.raftPort(), config.advertise(),
                 config.joining() ? "joining through " + config.join() : "members " + config.memberIds());
         return node;
+    }
+
+    /** Warns about a client port open beyond this machine without authentication, or with passwords in clear. */
+    private static void warnIfExposed(NodeConfig config) {
+        boolean local;
+        try {
+            local = java.net.InetAddress.getByName(config.bind()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            local = false;
+        }
+        if (local) {
+            return;
+        }
+        if (!config.users().required()) {
+            log.warn("node {}: clients on {}:{} need no password: anyone who reaches the port may run any command, "
+                    + "membership changes included (set requirepass or [[users]] in node.toml)", config.id(),
+                    config.bind(), config.clientPort());
+        } else if (config.security().passwordsInClear()) {
+            log.warn("node {}: clients on {}:{} send their passwords without TLS (set [client_tls] in node.toml)",
+                    config.id(), config.bind(), config.clientPort());
+        }
+        if (config.security().raftTls().isEmpty()) {
+            log.warn("node {}: the Raft port {}:{} has no TLS: anyone who reaches it and knows the cluster id can "
+                    + "pose as a member (set [raft_tls] in node.toml)", config.id(), config.bind(), config.raftPort());
+        }
     }
 
     /** How long a membership command may take: adding a voter includes waiting for it to catch up. */
@@ -264,6 +307,7 @@ public final class KvNode implements AutoCloseable {
                 .selfId(config.id())
                 .clusterId(config.clusterId())
                 .members(members)
+                .tls(config.security().raftTls().orElse(null))
                 .build();
     }
 

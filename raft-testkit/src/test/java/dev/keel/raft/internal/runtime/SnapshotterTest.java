@@ -26,7 +26,8 @@ class SnapshotterTest {
         ArrayDeque<Runnable> background = new ArrayDeque<>();
         List<SnapshotMetadata> taken = new ArrayList<>();
         Snapshotter snapshotter = new Snapshotter(N1, config, new InMemorySnapshotStorage(),
-                new RecordingStateMachine(), background::add, Runnable::run, 0, taken::add, Telemetry.none(N1));
+                new RecordingStateMachine(), () -> KeelState.INITIAL, background::add, Runnable::run, 0, taken::add,
+                Telemetry.none(N1));
 
         applyUpTo(snapshotter, 0, 200);
         assertThat(background).as("a write started at 200").hasSize(1);

@@ -5,8 +5,11 @@ import dev.keel.raft.ServerStatus;
 
 import dev.keel.raft.examples.kv.admin.KvMetrics;
 
+import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
@@ -14,104 +17,76 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * The text of the INFO command, in Redis's format ({@code # Section} headers, {@code field:value} lines, CRLF):
- * {@code server} (with the {@code redis_version} Redis tools check), {@code clients}, {@code stats} (commands,
- * ops/s, error replies), {@code raft}, {@code replication} (each follower's lag, on the leader) and {@code keyspace}.
+ * The text of the INFO command, in Redis's format ({@code # Section} headers, {@code field:value} lines, CRLF): the
+ * sections Redis tools read ({@code server} with {@code redis_version}, {@code clients}, {@code memory},
+ * {@code persistence}, {@code stats}, {@code replication}, {@code cpu}, {@code keyspace}) and Keel's {@code raft}.
+ * Keel adds what an operator watches: ops/s and error replies by kind in {@code stats}, the fsync and commit p99 in
+ * {@code raft}, and on the leader each follower's match index and lag in {@code replication}.
  *
  * <p>Thread-safe: every value is read when the report is rendered.
  */
 public final class InfoReport {
-    /** The Redis version whose behaviour the node follows, as INFO reports it (clients and tools read it). */
-    public static final String REDIS_VERSION = "7.0.0";
+    /**
+     * In report order. {@code raft} comes before {@code replication}: both have a {@code role} field, and clients that
+     * read the whole report into one map then keep Redis's {@code role:master} (every node takes writes).
+     */
+    private static final List<String> ALL = List.of("server", "clients", "memory", "persistence", "stats", "raft",
+            "replication", "cpu", "keyspace");
 
     private final Supplier<ServerStatus> status;
     private final KvMetrics metrics;
     private final Function<NodeId, String> clientAddress;
     private final int adminPort;
     private final IntSupplier keys;
-    private final IntSupplier clients;
+    private final IntSupplier expiringKeys;
+    private final ClientRegistry clients;
     private final int clientPort;
     private final int raftPort;
     private final long startMillis = System.currentTimeMillis();
+    private final String runId = java.util.HexFormat.of().formatHex(
+            java.nio.ByteBuffer.allocate(20).putLong(System.nanoTime()).putLong(ProcessHandle.current().pid()).array());
 
     /**
      * @param status     the node's Raft status
      * @param keys       the number of keys in the state machine
-     * @param clients    the number of open client connections
+     * @param expiringKeys the number of keys with an expiry time
+     * @param clients    the open client connections and their counters
      * @param clientPort the RESP port
      * @param raftPort   the Raft transport port
      * @param metrics    the node's request counts and latencies
      * @param clientAddress where a member serves clients ({@code host:port}, or empty if unknown)
      * @param adminPort  the HTTP admin port, 0 if none
      */
-    public InfoReport(Supplier<ServerStatus> status, IntSupplier keys, IntSupplier clients, int clientPort,
-                      int raftPort, KvMetrics metrics, Function<NodeId, String> clientAddress, int adminPort) {
+    public InfoReport(Supplier<ServerStatus> status, IntSupplier keys, IntSupplier expiringKeys,
+                      ClientRegistry clients, int clientPort, int raftPort, KvMetrics metrics,
+                      Function<NodeId, String> clientAddress, int adminPort) {
         this.status = status;
         this.metrics = metrics;
         this.clientAddress = clientAddress;
         this.adminPort = adminPort;
         this.keys = keys;
+        this.expiringKeys = expiringKeys;
         this.clients = clients;
         this.clientPort = clientPort;
         this.raftPort = raftPort;
     }
 
-    /** The report for {@code section} ({@code default}, {@code all}, or one section's name; case-insensitive). */
+    /** The report for one section ({@code default}, {@code all}, or a section's name; case-insensitive). */
     public String render(String section) {
-        String s = section.toLowerCase(Locale.ROOT);
-        boolean all = s.equals("default") || s.equals("all") || s.equals("everything");
+        return render(List.of(section));
+    }
+
+    /** The report for these sections (none: the default ones, which here are all). */
+    public String render(List<String> sections) {
+        Set<String> wanted = sections.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        boolean all = wanted.isEmpty() || wanted.contains("default") || wanted.contains("all")
+                || wanted.contains("everything");
         StringBuilder sb = new StringBuilder();
-        if (all || s.equals("server")) {
-            sb.append("# Server\r\n")
-                    .append("redis_version:").append(REDIS_VERSION).append("\r\n")
-                    .append("redis_mode:standalone\r\n")
-                    .append("keel_kv_version:").append(version()).append("\r\n")
-                    .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
-                    .append("tcp_port:").append(clientPort).append("\r\n")
-                    .append("raft_port:").append(raftPort).append("\r\n")
-                    .append("admin_port:").append(adminPort).append("\r\n")
-                    .append("uptime_in_seconds:").append((System.currentTimeMillis() - startMillis) / 1000)
-                    .append("\r\n\r\n");
-        }
-        if (all || s.equals("clients")) {
-            sb.append("# Clients\r\nconnected_clients:").append(clients.getAsInt()).append("\r\n\r\n");
-        }
-        if (all || s.equals("stats")) {
-            stats(sb);
-        }
-        if (all || s.equals("raft")) {
-            ServerStatus st = status.get();
-            sb.append("# Raft\r\n")
-                    .append("node_id:").append(st.id()).append("\r\n")
-                    .append("role:").append(st.role().name().toLowerCase(Locale.ROOT)).append("\r\n")
-                    .append("term:").append(st.term()).append("\r\n")
-                    .append("leader:").append(st.leaderId().map(NodeId::value).orElse("")).append("\r\n")
-                    .append("commit_index:").append(st.commitIndex()).append("\r\n")
-                    .append("applied_index:").append(st.appliedIndex()).append("\r\n")
-                    .append("first_log_index:").append(st.firstLogIndex()).append("\r\n")
-                    .append("last_log_index:").append(st.lastLogIndex()).append("\r\n")
-                    .append("snapshot_index:").append(st.snapshotIndex()).append("\r\n")
-                    .append("members:").append(st.voters().stream().map(NodeId::value).sorted()
-                            .collect(Collectors.joining(","))).append("\r\n");
-            if (!st.learners().isEmpty()) {
-                sb.append("learners:").append(st.learners().stream().map(NodeId::value).sorted()
-                        .collect(Collectors.joining(","))).append("\r\n");
+        for (String s : ALL) {
+            if (all || wanted.contains(s)) {
+                section(sb, s);
+                sb.append("\r\n");
             }
-            sb.append("membership_change_in_progress:").append(st.membershipChangeInProgress() ? 1 : 0)
-                    .append("\r\n");
-            sb.append("fsync_p99_ms:").append(millis(metrics.fsyncP99Millis())).append("\r\n");
-            sb.append("commit_p99_ms:").append(millis(metrics.commitP99Millis())).append("\r\n\r\n");
-        }
-        if (all || s.equals("replication")) {
-            replication(sb, status.get());
-        }
-        if (all || s.equals("keyspace")) {
-            sb.append("# Keyspace\r\n");
-            int n = keys.getAsInt();
-            if (n > 0) {
-                sb.append("db0:keys=").append(n).append(",expires=0,avg_ttl=0\r\n");
-            }
-            sb.append("\r\n");
         }
         // Redis ends the report without the blank line after the last section.
         int len = sb.length();
@@ -121,42 +96,129 @@ public final class InfoReport {
         return sb.toString();
     }
 
-    private void stats(StringBuilder sb) {
-        RequestStats r = metrics.requests();
-        sb.append("# Stats\r\n")
-                .append("total_commands_processed:").append(r.commands()).append("\r\n")
-                .append("instantaneous_ops_per_sec:").append(Math.round(r.opsPerSecond())).append("\r\n")
-                .append("total_error_replies:").append(r.errors()).append("\r\n")
-                .append("tryagain_replies:").append(r.tryAgain()).append("\r\n")
-                .append("indeterminate_replies:").append(r.indeterminate()).append("\r\n\r\n");
+    private void section(StringBuilder sb, String name) {
+        switch (name) {
+            case "server" -> {
+                long uptime = (System.currentTimeMillis() - startMillis) / 1000;
+                sb.append("# Server\r\n");
+                line(sb, "redis_version", ServerCommands.REDIS_VERSION);
+                line(sb, "redis_mode", "standalone");
+                line(sb, "keel_kv_version", version());
+                line(sb, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
+                line(sb, "arch_bits", System.getProperty("os.arch").contains("64") ? "64" : "32");
+                line(sb, "process_id", ProcessHandle.current().pid());
+                line(sb, "run_id", runId);
+                line(sb, "tcp_port", clientPort);
+                line(sb, "raft_port", raftPort);
+                line(sb, "admin_port", adminPort);
+                line(sb, "uptime_in_seconds", uptime);
+                line(sb, "uptime_in_days", uptime / 86400);
+            }
+            case "clients" -> {
+                sb.append("# Clients\r\n");
+                line(sb, "connected_clients", clients.connected());
+                line(sb, "blocked_clients", 0);
+            }
+            case "memory" -> {
+                Runtime rt = Runtime.getRuntime();
+                sb.append("# Memory\r\n");
+                line(sb, "used_memory", rt.totalMemory() - rt.freeMemory());
+                line(sb, "maxmemory", 0);
+                line(sb, "maxmemory_policy", "noeviction");
+                line(sb, "jvm_max_heap", rt.maxMemory());
+            }
+            case "persistence" -> {
+                // Every write is in the Raft log, on disk on a majority, before it is acknowledged.
+                sb.append("# Persistence\r\n");
+                line(sb, "loading", 0);
+                line(sb, "rdb_bgsave_in_progress", 0);
+                line(sb, "aof_enabled", 0);
+                line(sb, "raft_snapshot_index", status.get().snapshotIndex());
+            }
+            case "stats" -> {
+                sb.append("# Stats\r\n");
+                line(sb, "total_connections_received", clients.totalConnections());
+                line(sb, "total_commands_processed", clients.commandsProcessed());
+                RequestStats r = metrics.requests();
+                line(sb, "instantaneous_ops_per_sec", Math.round(r.opsPerSecond()));
+                line(sb, "total_error_replies", r.errors());
+                line(sb, "tryagain_replies", r.tryAgain());
+                line(sb, "indeterminate_replies", r.indeterminate());
+            }
+            case "replication" -> {
+                // Every node accepts reads and writes (a follower forwards writes), so each is a master to clients.
+                sb.append("# Replication\r\n");
+                line(sb, "role", "master");
+                line(sb, "connected_slaves", 0);
+                followers(sb, status.get());
+            }
+            case "cpu" -> {
+                sb.append("# CPU\r\n");
+                java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+                long cpuNanos = os instanceof com.sun.management.OperatingSystemMXBean sun
+                        ? sun.getProcessCpuTime() : -1;
+                line(sb, "used_cpu_process", cpuNanos < 0 ? "0" : String.format(Locale.ROOT, "%.6f", cpuNanos / 1e9));
+            }
+            case "raft" -> raft(sb);
+            case "keyspace" -> {
+                sb.append("# Keyspace\r\n");
+                int n = keys.getAsInt();
+                if (n > 0) {
+                    sb.append("db0:keys=").append(n).append(",expires=").append(expiringKeys.getAsInt())
+                            .append(",avg_ttl=0\r\n");
+                }
+            }
+            default -> throw new AssertionError(name);
+        }
+    }
+
+    private void raft(StringBuilder sb) {
+        ServerStatus st = status.get();
+        sb.append("# Raft\r\n");
+        line(sb, "node_id", st.id());
+        line(sb, "role", st.role().name().toLowerCase(Locale.ROOT));
+        line(sb, "term", st.term());
+        line(sb, "leader", st.leaderId().map(NodeId::value).orElse(""));
+        line(sb, "commit_index", st.commitIndex());
+        line(sb, "applied_index", st.appliedIndex());
+        line(sb, "first_log_index", st.firstLogIndex());
+        line(sb, "last_log_index", st.lastLogIndex());
+        line(sb, "snapshot_index", st.snapshotIndex());
+        line(sb, "members", st.voters().stream().map(NodeId::value).sorted().collect(Collectors.joining(",")));
+        if (!st.learners().isEmpty()) {
+            line(sb, "learners", st.learners().stream().map(NodeId::value).sorted()
+                    .collect(Collectors.joining(",")));
+        }
+        line(sb, "membership_change_in_progress", st.membershipChangeInProgress() ? 1 : 0);
+        line(sb, "fsync_p99_ms", millis(metrics.fsyncP99Millis()));
+        line(sb, "commit_p99_ms", millis(metrics.commitP99Millis()));
     }
 
     /**
-     * Redis's fields say what Redis tools expect of a node that takes writes ({@code role:master}, no replicas);
-     * Keel's say how far each follower's log is from the leader's ({@code lag}: entries it is not known to hold),
-     * on the leader.
+     * Keel's view of replication next to Redis's: this node's Raft role and, on the leader, how far each follower's log
+     * is known to reach ({@code match_index}) and how many of the leader's entries it is not known to hold
+     * ({@code lag}).
      */
-    private void replication(StringBuilder sb, ServerStatus st) {
-        sb.append("# Replication\r\n")
-                .append("role:master\r\n")
-                .append("connected_slaves:0\r\n")
-                .append("raft_role:").append(st.role().name().toLowerCase(Locale.ROOT)).append("\r\n")
-                .append("raft_followers:").append(st.matchIndex().size()).append("\r\n");
+    private void followers(StringBuilder sb, ServerStatus st) {
+        line(sb, "raft_role", st.role().name().toLowerCase(Locale.ROOT));
+        line(sb, "raft_followers", st.matchIndex().size());
         int i = 0;
         for (Map.Entry<NodeId, Long> e : new TreeMap<>(st.matchIndex()).entrySet()) {
             long match = e.getValue();
-            sb.append("raft_follower").append(i++).append(":id=").append(e.getKey().value())
-                    .append(",addr=").append(clientAddress.apply(e.getKey()))
-                    .append(",match_index=").append(match)
-                    .append(",lag=").append(Math.max(0, st.lastLogIndex() - match))
-                    .append(",learner=").append(st.learners().contains(e.getKey()) ? 1 : 0).append("\r\n");
+            line(sb, "raft_follower" + i++, "id=" + e.getKey().value() + ",addr=" + clientAddress.apply(e.getKey())
+                    + ",match_index=" + match + ",lag=" + Math.max(0, st.lastLogIndex() - match)
+                    + ",learner=" + (st.learners().contains(e.getKey()) ? 1 : 0));
         }
-        sb.append("\r\n");
     }
 
-    /** Milliseconds with two decimals, or empty when nothing was measured. */
+    /** Milliseconds with two decimals, or empty when nothing was measured within the window. */
     private static String millis(double ms) {
         return Double.isNaN(ms) ? "" : String.format(Locale.ROOT, "%.2f", ms);
+    }
+
+    private static void line(StringBuilder sb, String field, Object value) {
+        sb.append(field).append(':').append(value).append("\r\n");
     }
 
     private static String version() {

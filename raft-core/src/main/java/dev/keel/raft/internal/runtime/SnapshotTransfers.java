@@ -3,7 +3,7 @@ package dev.keel.raft.internal.runtime;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.internal.engine.SnapshotWork;
-import dev.keel.raft.internal.events.InstallSnapshotEvent;
+import dev.keel.raft.internal.events.RaftEvents;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.message.InstallSnapshotRequest;
 import dev.keel.raft.message.InstallSnapshotResponse;
@@ -156,14 +156,13 @@ final class SnapshotTransfers {
         long bytesSent;
         InputStream in;
         long inPosition;
-        final InstallSnapshotEvent event = new InstallSnapshotEvent();
+        final RaftEvents.TransferSpan event = RaftEvents.installSnapshot();
 
         Outgoing(NodeId peer, long term, SnapshotMetadata snapshot, long now) {
             this.peer = peer;
             this.term = term;
             this.snapshot = snapshot;
             this.lastProgress = now;
-            event.begin();
         }
     }
 
@@ -289,16 +288,7 @@ final class SnapshotTransfers {
     private void finish(Outgoing o, String outcome) {
         o.finished = true;
         outgoing.remove(o.peer, o);
-        o.event.end();
-        if (o.event.shouldCommit()) {
-            o.event.node = self.value();
-            o.event.peer = o.peer.value();
-            o.event.direction = "sent";
-            o.event.index = o.snapshot.index();
-            o.event.bytes = o.bytesSent;
-            o.event.outcome = outcome;
-            o.event.commit();
-        }
+        o.event.end(self.value(), o.peer.value(), "sent", o.snapshot.index(), o.bytesSent, outcome);
         background.execute(() -> {
             if (o.in != null) {
                 try {
@@ -320,7 +310,7 @@ final class SnapshotTransfers {
         long expected;
         long lastChunk;
         final long startedNanos = System.nanoTime();
-        final InstallSnapshotEvent event = new InstallSnapshotEvent();
+        final RaftEvents.TransferSpan event = RaftEvents.installSnapshot();
         boolean eventDone;
         SnapshotWriter writer;
         boolean failed;
@@ -330,7 +320,6 @@ final class SnapshotTransfers {
             this.term = term;
             this.snapshot = snapshot;
             this.lastChunk = now;
-            event.begin();
         }
 
         /** Once, when the transfer ends (any thread, after the last use of the writer). */
@@ -339,16 +328,7 @@ final class SnapshotTransfers {
                 return;
             }
             eventDone = true;
-            event.end();
-            if (event.shouldCommit()) {
-                event.node = self.value();
-                event.peer = leader.value();
-                event.direction = "received";
-                event.index = snapshot.index();
-                event.bytes = expected;
-                event.outcome = outcome;
-                event.commit();
-            }
+            event.end(self.value(), leader.value(), "received", snapshot.index(), expected, outcome);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.keel.raft.internal.runtime;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
-import dev.keel.raft.internal.events.SnapshotEvent;
+import dev.keel.raft.internal.events.RaftEvents;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.spi.SnapshotWriter;
@@ -152,8 +152,7 @@ final class Snapshotter {
         SnapshotMetadata meta = null;
         Exception failure = null;
         long started = System.nanoTime();
-        SnapshotEvent event = new SnapshotEvent();
-        event.begin();
+        RaftEvents.SnapshotSpan event = RaftEvents.snapshot();
         try (view; SnapshotWriter writer = storage.create(index, term, membership, membershipIndex)) {
             OutputStream out = new BufferedOutputStream(new NonClosing(writer.stream()), 1 << 16);
             SnapshotBody.writeHeader(out, keel);
@@ -164,15 +163,7 @@ final class Snapshotter {
             failure = e;
         }
         long took = System.nanoTime() - started;
-        event.end();
-        if (event.shouldCommit()) {
-            event.node = self.value();
-            event.index = index;
-            event.term = term;
-            event.size = meta == null ? 0 : meta.size();
-            event.succeeded = meta != null;
-            event.commit();
-        }
+        event.end(self.value(), index, term, meta == null ? 0 : meta.size(), meta != null);
         if (meta != null) {
             telemetry.snapshotWritten(meta, took);
             log.info("{}: snapshot {} written in {} ms", self, meta, took / 1_000_000);

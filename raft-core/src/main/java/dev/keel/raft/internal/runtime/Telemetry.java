@@ -5,8 +5,7 @@ import dev.keel.raft.Role;
 import dev.keel.raft.ServerStatus;
 import dev.keel.raft.internal.engine.EngineCounters;
 import dev.keel.raft.internal.engine.SoftState;
-import dev.keel.raft.internal.events.ElectionEvent;
-import dev.keel.raft.internal.events.LeaderChangeEvent;
+import dev.keel.raft.internal.events.RaftEvents;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.RaftMessage;
@@ -60,7 +59,7 @@ final class Telemetry {
     private long seenElections;
     private long seenWon;
     private long seenLeaderChanges;
-    private ElectionEvent election;
+    private RaftEvents.ElectionSpan election;
     private long electionPreVotes;
     private long electionRounds;
 
@@ -173,8 +172,7 @@ final class Telemetry {
             }
         }
         if (election == null && (newPreVotes > 0 || newElections > 0)) {
-            election = new ElectionEvent();
-            election.begin();
+            election = RaftEvents.election();
             electionPreVotes = 0;
             electionRounds = 0;
         }
@@ -196,15 +194,9 @@ final class Telemetry {
             endCampaign("lost", now);
         }
         if (previous.role() != now.role() || !java.util.Objects.equals(previous.leader(), now.leader())) {
-            LeaderChangeEvent e = new LeaderChangeEvent();
-            if (e.shouldCommit()) {
-                e.node = self.value();
-                e.term = now.term();
-                e.role = tag(now.role());
-                e.previousLeader = previous.leader() == null ? "" : previous.leader().value();
-                e.leader = now.leader() == null ? "" : now.leader().value();
-                e.commit();
-            }
+            RaftEvents.leaderChanged(self.value(), now.term(), tag(now.role()),
+                    previous.leader() == null ? "" : previous.leader().value(),
+                    now.leader() == null ? "" : now.leader().value());
         }
         if (now.role() != Role.LEADER) {
             followers(Map.of());
@@ -212,18 +204,10 @@ final class Telemetry {
     }
 
     private void endCampaign(String outcome, SoftState soft) {
-        ElectionEvent e = election;
+        RaftEvents.ElectionSpan e = election;
         election = null;
-        e.end();
-        if (e.shouldCommit()) {
-            e.node = self.value();
-            e.term = soft.term();
-            e.outcome = outcome;
-            e.leader = soft.leader() == null ? "" : soft.leader().value();
-            e.preVotes = electionPreVotes;
-            e.elections = electionRounds;
-            e.commit();
-        }
+        e.end(self.value(), soft.term(), outcome, soft.leader() == null ? "" : soft.leader().value(),
+                electionPreVotes, electionRounds);
     }
 
     /**

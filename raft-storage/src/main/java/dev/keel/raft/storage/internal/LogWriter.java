@@ -41,6 +41,7 @@ public final class LogWriter {
     private static final String FORCING_ACTIVE = "forcing the active segment";
 
     private final Path directory;
+    private final String directoryName;
     private final ChannelFactory channels;
     private final boolean fsync;
     private final Runnable onExit;
@@ -78,6 +79,7 @@ public final class LogWriter {
     public LogWriter(Path directory, ChannelFactory channels, boolean fsync, long activeBase, int activeEnd,
                      Runnable onExit) throws IOException {
         this.directory = directory;
+        this.directoryName = directory.toString();
         this.channels = channels;
         this.fsync = fsync;
         this.onExit = onExit;
@@ -287,23 +289,16 @@ public final class LogWriter {
     private void force() throws IOException {
         if (dirty && fsync) {
             step = FORCING_ACTIVE;
-            SlowFsyncEvent event = new SlowFsyncEvent();
-            event.begin();
+            Object event = FsyncEvents.begin();
             long started = System.nanoTime();
             active.force(false);
             long took = System.nanoTime() - started;
-            event.end();
             Meters m = meters;
             m.latency().record(took);
             if (entriesSinceForce > 0) {
                 m.batch().record(entriesSinceForce);
             }
-            if (event.shouldCommit()) {
-                event.directory = directory.toString();
-                event.entries = entriesSinceForce;
-                event.bytes = bytesSinceForce;
-                event.commit();
-            }
+            FsyncEvents.end(event, directoryName, entriesSinceForce, bytesSinceForce);
         }
         entriesSinceForce = 0;
         bytesSinceForce = 0;

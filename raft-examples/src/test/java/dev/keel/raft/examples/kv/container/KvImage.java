@@ -32,10 +32,12 @@ final class KvImage {
     static final String NAME = "keel-kv-it";
     /**
      * Modules reached only by reflection or service loading, which jdeps cannot see (Jackson's optional DOM support, Netty's logging fallback,
-     * TLS's elliptic curves, JMX for JFR).
+     * TLS's elliptic curves, JMX for JFR), or used by the jars in lib/, whose own dependencies jdeps leaves out when
+     * it analyses the node's jar: Flight Recorder (Keel's events) and the JVM's management extensions (Micrometer's
+     * GC metrics).
      */
     private static final List<String> EXTRA_MODULES = List.of("java.logging", "java.xml", "jdk.crypto.ec", "java.management",
-            "jdk.unsupported");
+            "jdk.unsupported", "jdk.jfr", "jdk.management");
     private static final Pattern LIB_PATH = Pattern.compile("(/\\S+)");
     private static String built;
 

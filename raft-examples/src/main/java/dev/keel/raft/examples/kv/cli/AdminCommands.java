@@ -244,7 +244,7 @@ final class AdminCommands {
                     continue;
                 }
                 try {
-                    Object reply = RespCall.call(HostPort.parse(m.client()), timeout(), "RAFT.SNAPSHOT");
+                    Object reply = client.callNode(HostPort.parse(m.client()), timeout(), "RAFT.SNAPSHOT");
                     if (reply instanceof RespCall.Error e) {
                         err().println(m.id() + ": snapshot failed: " + e.text());
                         worst = Math.max(worst, REFUSED);

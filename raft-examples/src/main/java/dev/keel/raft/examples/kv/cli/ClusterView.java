@@ -82,7 +82,8 @@ record ClusterView(Instant at, Optional<Members> members, String problem, List<N
         }
         List<CompletableFuture<Node>> asks = new ArrayList<>();
         for (String[] t : targets) {
-            asks.add(CompletableFuture.supplyAsync(() -> ask(t[0], t[1].equals("learner"), t[2], timeout), pool));
+            asks.add(CompletableFuture.supplyAsync(() -> ask(client, t[0], t[1].equals("learner"), t[2], timeout),
+                    pool));
         }
         List<Node> nodes = new ArrayList<>();
         for (int i = 0; i < asks.size(); i++) {
@@ -98,17 +99,18 @@ record ClusterView(Instant at, Optional<Members> members, String problem, List<N
         return new ClusterView(at, members, problem, List.copyOf(nodes));
     }
 
-    private static Node ask(String id, boolean learner, String address, Duration timeout) {
+    private static Node ask(NodeClient client, String id, boolean learner, String address, Duration timeout) {
         if (address.isEmpty()) {
             return new Node(id, learner, address, Optional.empty(), "its client address is unknown");
         }
         try {
-            Object reply = RespCall.call(HostPort.parse(address), timeout, "INFO");
+            Object reply = client.callNode(HostPort.parse(address), timeout, "INFO");
             if (reply instanceof String text) {
                 Map<String, String> info = NodeClient.infoFields(text);
                 return new Node(info.getOrDefault("node_id", id), learner, address, Optional.of(info), "");
             }
-            return new Node(id, learner, address, Optional.empty(), "INFO answered " + reply);
+            return new Node(id, learner, address, Optional.empty(), reply instanceof RespCall.Error e ? e.text()
+                    : "INFO answered " + reply);
         } catch (IOException | IllegalArgumentException e) {
             return new Node(id, learner, address, Optional.empty(), e.getMessage());
         }

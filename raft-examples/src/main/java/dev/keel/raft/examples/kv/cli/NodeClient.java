@@ -2,6 +2,7 @@ package dev.keel.raft.examples.kv.cli;
 
 import dev.keel.raft.examples.kv.RespCall;
 import dev.keel.raft.examples.kv.config.HostPort;
+import dev.keel.raft.examples.kv.security.MemberAccess;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -17,12 +18,20 @@ import java.util.Map;
  */
 final class NodeClient {
     private final List<HostPort> seeds;
+    private final MemberAccess access;
 
-    NodeClient(List<HostPort> seeds) {
+    /** @param access how to connect and authenticate (plain TCP, and AUTH when a password was given) */
+    NodeClient(List<HostPort> seeds, MemberAccess access) {
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("give at least one node (host:clientPort)");
         }
         this.seeds = List.copyOf(seeds);
+        this.access = access;
+    }
+
+    /** Sends {@code args} to one node (not another if it does not answer). */
+    Object callNode(HostPort node, Duration timeout, String... args) throws IOException {
+        return RespCall.call(node, timeout, access, args);
     }
 
     List<HostPort> seeds() {
@@ -58,7 +67,7 @@ final class NodeClient {
         List<String> failures = new ArrayList<>();
         for (HostPort seed : seeds) {
             try {
-                return new Reply(seed, RespCall.call(seed, timeout, args));
+                return new Reply(seed, RespCall.call(seed, timeout, access, args));
             } catch (java.io.EOFException | java.net.SocketTimeoutException e) {
                 if (e instanceof java.io.EOFException || String.valueOf(e.getMessage()).contains("Read")) {
                     throw new NoAnswer(seed + " took " + args[0] + " but gave no answer within "

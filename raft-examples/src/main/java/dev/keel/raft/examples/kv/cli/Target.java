@@ -1,6 +1,7 @@
 package dev.keel.raft.examples.kv.cli;
 
 import dev.keel.raft.examples.kv.config.HostPort;
+import dev.keel.raft.examples.kv.security.MemberAccess;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -14,6 +15,12 @@ final class Target {
     List<String> nodes;
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "shorthand for --node 127.0.0.1:PORT")
     Integer port;
+    @Option(names = "--user", paramLabel = "NAME", description = "authenticate as this user (default: default, "
+            + "when a password is given)")
+    String user;
+    @Option(names = "--password", paramLabel = "PASSWORD", description = "authenticate with this password; "
+            + "better: set KEEL_KV_PASSWORD, which other users of this machine cannot read in the process list")
+    String password;
 
     /**
      * @throws IllegalArgumentException naming a malformed address
@@ -31,6 +38,11 @@ final class Target {
         if (seeds.isEmpty()) {
             seeds.add(new HostPort("127.0.0.1", 6401));
         }
-        return new NodeClient(seeds);
+        String secret = password != null ? password : System.getenv("KEEL_KV_PASSWORD");
+        if (secret == null && user != null) {
+            throw new IllegalArgumentException("--user needs a password: --password or KEEL_KV_PASSWORD");
+        }
+        return new NodeClient(seeds, secret == null ? MemberAccess.open()
+                : MemberAccess.asUser(user != null ? user : "default", secret));
     }
 }

@@ -27,11 +27,22 @@ public final class MemberAccess {
     private static final MemberAccess OPEN = new MemberAccess(null, null);
 
     private final SslContext tls;
+    private final String user;
     private final String password;
 
     private MemberAccess(SslContext tls, String password) {
+        this(tls, User.MEMBER, password);
+    }
+
+    private MemberAccess(SslContext tls, String user, String password) {
         this.tls = tls;
+        this.user = user;
         this.password = password;
+    }
+
+    /** Plain TCP, authenticated as {@code user} with {@code password}: an operator's tool. */
+    public static MemberAccess asUser(String user, String password) {
+        return new MemberAccess(null, user, password);
     }
 
     /** Plain TCP, no AUTH. */
@@ -76,7 +87,7 @@ public final class MemberAccess {
             return Optional.empty();
         }
         StringBuilder sb = new StringBuilder("*3\r\n");
-        for (String a : new String[] {"AUTH", User.MEMBER, password}) {
+        for (String a : new String[] {"AUTH", user, password}) {
             sb.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
         }
         return Optional.of(sb.toString().getBytes(StandardCharsets.UTF_8));

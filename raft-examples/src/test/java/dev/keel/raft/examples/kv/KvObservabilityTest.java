@@ -48,7 +48,8 @@ class KvObservabilityTest {
 
     @BeforeAll
     static void startCluster() {
-        cluster = new LocalKvCluster(3, dir, 1024, 1500);
+        // Patient timing: a transfer's outcome is checked, and a loaded machine must not move leadership by itself.
+        cluster = new LocalKvCluster(3, dir, 1024, 1500, (i, f) -> LocalKvCluster.patientTiming(f));
         leader = cluster.awaitLeader(WAIT);
     }
 
@@ -132,7 +133,8 @@ class KvObservabilityTest {
         }
         String after = get(leader, "/metrics").body();
         assertThat(sample(after, "keel_commit_latency_seconds_count{node=\"" + id + "\"}")).isGreaterThanOrEqualTo(1);
-        assertThat(sample(after, "keel_kv_commands_total")).isGreaterThanOrEqualTo(50);
+        assertThat(sample(after, "keel_kv_commands_total{node=\"" + id + "\"}")).as("the node's own series name it too")
+                .isGreaterThanOrEqualTo(50);
         assertThat(after).contains("keel_follower_lag{follower=");
     }
 
@@ -200,6 +202,23 @@ class KvObservabilityTest {
         assertThat(transfer.out()).contains(target + " is the leader now");
         leader = cluster.awaitLeader(WAIT);
         assertThat(cluster.id(leader)).isEqualTo(target);
+
+        int spare = LocalKvCluster.freePorts(1)[0];
+        Run add = keelKv("add", "n4", "127.0.0.1:" + spare, "--learner", "-p", port);
+        assertThat(add.status()).as(add.err()).isZero();
+        assertThat(add.out()).contains("n4 added as a learner at 127.0.0.1:" + spare)
+                .containsPattern("(?m)^n4\\s+learner\\s+127\\.0\\.0\\.1:" + spare);
+        Run again = keelKv("add", "n4", "127.0.0.1:" + spare, "--learner", "-p", port);
+        assertThat(again.status()).as("a retried add is done, not an error: " + again.err()).isZero();
+        Run elsewhere = keelKv("add", "n4", "127.0.0.1:" + (spare + 1), "--learner", "-p", port);
+        assertThat(elsewhere.status()).isEqualTo(1);
+        assertThat(elsewhere.err()).contains("n4 is already a member");
+        Run remove = keelKv("remove", "n4", "-p", port);
+        assertThat(remove.status()).as(remove.err()).isZero();
+        assertThat(remove.out()).contains("n4 removed").doesNotContainPattern("(?m)^n4\\s+(voter|learner)");
+        Run removeAgain = keelKv("remove", "n4", "-p", port);
+        assertThat(removeAgain.status()).isEqualTo(1);
+        assertThat(removeAgain.err()).contains("n4 is not a member");
 
         Run unknown = keelKv("transfer", "n9", "-p", port);
         assertThat(unknown.status()).isEqualTo(1);

@@ -39,6 +39,8 @@ public final class KvMetrics implements AutoCloseable {
 
     public KvMetrics(NodeId node) {
         this.node = node;
+        // Every series names its node, the JVM's and the node's own too, as Keel's do.
+        prometheus.config().commonTags("node", node.value());
         this.keel = MicrometerMetrics.builder(prometheus).percentiles(0.99).statisticExpiry(WINDOW).build();
         requests.bindTo(prometheus);
         new JvmMemoryMetrics().bindTo(prometheus);

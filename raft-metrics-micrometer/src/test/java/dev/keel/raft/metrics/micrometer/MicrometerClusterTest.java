@@ -32,12 +32,20 @@ class MicrometerClusterTest {
         servers.forEach(RaftServer::close);
     }
 
+    private RaftServer leader() {
+        RaftServer[] found = new RaftServer[1];
+        Await.until("a leader", Duration.ofSeconds(30), () -> servers.stream().filter(s -> s.status().isLeader())
+                .findFirst().map(s -> found[0] = s).isPresent());
+        return found[0];
+    }
+
     @Test
     void aClusterReportsItsCommitsElectionsAndFollowersThroughMicrometer() throws Exception {
         InMemoryNetwork network = new InMemoryNetwork();
-        RaftConfig config = RaftConfig.builder().tickInterval(Duration.ofMillis(5))
-                .heartbeatInterval(Duration.ofMillis(20))
-                .electionTimeout(Duration.ofMillis(200), Duration.ofMillis(400)).build();
+        // Patient timeouts: on a loaded machine short ones make leaders step down with no fault.
+        RaftConfig config = RaftConfig.builder().tickInterval(Duration.ofMillis(10))
+                .heartbeatInterval(Duration.ofMillis(50))
+                .electionTimeout(Duration.ofMillis(1000), Duration.ofMillis(2000)).build();
         MicrometerMetrics metrics = MicrometerMetrics.of(registry);
         for (NodeId id : IDS) {
             RaftServer s = RaftServer.builder().id(id).members(IDS).config(config)
@@ -46,20 +54,25 @@ class MicrometerClusterTest {
             servers.add(s);
             s.start();
         }
-        RaftServer[] leader = new RaftServer[1];
-        Await.until("a leader", Duration.ofSeconds(30), () -> servers.stream().filter(s -> s.status().isLeader())
-                .findFirst().map(s -> leader[0] = s).isPresent());
-        String l = leader[0].id().value();
-        List<CompletableFuture<byte[]>> writes = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            writes.add(leader[0].submit(new byte[]{(byte) i}));
+        int written = 0;
+        while (written < 100) {
+            try {
+                leader().submit(new byte[]{(byte) written}).get(30, TimeUnit.SECONDS);
+                written++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                // Leadership moved: write again through the next leader.
+            }
         }
-        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        RaftServer[] leader = {leader()};
+        String l = leader[0].id().value();
 
+        double applied = registry.find(KeelMetrics.APPLY_LATENCY.name()).timers().stream()
+                .mapToDouble(Timer::count).sum();
+        assertThat(applied).as("one apply latency per acknowledged command, over the nodes").isEqualTo(100);
         Timer commit = registry.get(KeelMetrics.COMMIT_LATENCY.name()).tag("node", l).timer();
-        assertThat(commit.count()).isEqualTo(100);
         assertThat(commit.totalTime(TimeUnit.NANOSECONDS)).isPositive();
-        assertThat(registry.get(KeelMetrics.ELECTIONS_WON.name()).tag("node", l).counter().count()).isEqualTo(1);
+        assertThat(registry.get(KeelMetrics.ELECTIONS_WON.name()).tag("node", l).counter().count())
+                .isGreaterThanOrEqualTo(1);
         Await.until("one lag gauge per follower on the leader", Duration.ofSeconds(30), () -> registry
                 .find(KeelMetrics.FOLLOWER_LAG.name()).tag("node", l).gauges().size() == 2);
         for (NodeId id : IDS) {

@@ -27,6 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class BenchCluster implements AutoCloseable {
     private final List<RaftServer> servers = new ArrayList<>();
+    private final BenchMetrics metrics;
 
     /** The benchmark's state machine: a counter; a write returns 8 bytes, a read returns the count. */
     static final class Counter implements StateMachine {
@@ -44,7 +45,8 @@ final class BenchCluster implements AutoCloseable {
         }
     }
 
-    BenchCluster(int nodes, Path directory, RaftConfig config) throws IOException {
+    BenchCluster(int nodes, Path directory, RaftConfig config, MetricsMode mode) throws IOException {
+        this.metrics = new BenchMetrics(mode);
         Map<NodeId, InetSocketAddress> members = new LinkedHashMap<>();
         for (int i = 1; i <= nodes; i++) {
             members.put(NodeId.of("n" + i), new InetSocketAddress("127.0.0.1", freePort()));
@@ -58,6 +60,7 @@ final class BenchCluster implements AutoCloseable {
                     .logStorage(FileLogStorage.open(StorageConfig.builder(directory.resolve(id.value())).build()))
                     .transport(new NettyTransport(NettyTransportConfig.builder()
                             .selfId(id).clusterId("bench").members(members).build()))
+                    .metrics(metrics.registry())
                     .build();
             servers.add(s);
         }
@@ -84,6 +87,11 @@ final class BenchCluster implements AutoCloseable {
         throw new IllegalStateException("no leader within " + timeout);
     }
 
+    /** What the cluster's metrics measured ({@link BenchMetrics#describe}). */
+    String describeMetrics() {
+        return metrics.describe();
+    }
+
     List<RaftServer> servers() {
         return servers;
     }
@@ -91,5 +99,6 @@ final class BenchCluster implements AutoCloseable {
     @Override
     public void close() {
         servers.forEach(RaftServer::close);
+        metrics.close();
     }
 }

@@ -20,8 +20,8 @@ final class InProcessTarget implements BenchTarget {
     private final byte[] payload;
     private final String leaderId;
 
-    InProcessTarget(int nodes, Path dir, int payloadBytes) throws IOException {
-        this.cluster = new BenchCluster(nodes, dir, RaftConfig.defaults());
+    InProcessTarget(int nodes, Path dir, int payloadBytes, MetricsMode metrics) throws IOException {
+        this.cluster = new BenchCluster(nodes, dir, RaftConfig.defaults(), metrics);
         this.payload = new byte[payloadBytes];
         this.leaderId = cluster.leader(LEADER_TIMEOUT).id().value();
     }
@@ -55,7 +55,7 @@ final class InProcessTarget implements BenchTarget {
     @Override
     public String describe() {
         return "in-process cluster of " + cluster.servers().size() + " (leader " + leaderId + "; leader threads: "
-                + String.join(", ", JvmMeters.describe(leaderId)) + ")";
+                + String.join(", ", JvmMeters.describe(leaderId)) + "; " + cluster.describeMetrics() + ")";
     }
 
     @Override

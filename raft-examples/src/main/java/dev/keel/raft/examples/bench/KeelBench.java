@@ -66,6 +66,11 @@ public final class KeelBench implements Callable<Integer> {
     @Option(names = "--keep-data",
             description = "keep each run's log and snapshot files (by default they are deleted after the run)")
     boolean keepData;
+    @Option(names = "--metrics", paramLabel = "off|on",
+            description = "in-process: report Keel's metrics to Micrometer's Prometheus registry (percentile histograms "
+                    + "and a p99, as the KV node does), scraped every 15 s; off measures nothing "
+                    + "(default ${DEFAULT-VALUE})", defaultValue = "off")
+    MetricsMode metrics;
     @Option(names = "--processes",
             description = "run the KV nodes as separate processes (keel-kv run) and load them over RESP")
     boolean processes;
@@ -120,7 +125,8 @@ public final class KeelBench implements Callable<Integer> {
         Path base = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("keel-bench");
         out.printf(Locale.ROOT, "keel-bench: %s, %s, payload %d B, warm-up %s, measure %s, data in %s; %d cores, %s %s%n",
                 mode.name().toLowerCase(Locale.ROOT), processes ? nodes + " KV node processes via the "
-                        + via.name().toLowerCase(Locale.ROOT) : nodes + " nodes in this JVM", payload,
+                        + via.name().toLowerCase(Locale.ROOT) : nodes + " nodes in this JVM, metrics "
+                        + metrics.name().toLowerCase(Locale.ROOT), payload,
                 human(warmup), human(duration), base, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
         out.flush();
@@ -142,7 +148,7 @@ public final class KeelBench implements Callable<Integer> {
             for (int w : writers) {
                 // A fresh cluster per W, so that one run's log and garbage do not weigh on the next.
                 Path runDir = Files.createDirectories(base.resolve("w" + w + "-" + System.nanoTime()));
-                try (BenchTarget target = new InProcessTarget(nodes, runDir, payload)) {
+                try (BenchTarget target = new InProcessTarget(nodes, runDir, payload, metrics)) {
                     record(out, new LoadRunner(target).run(mode, w, warmup, duration));
                     if (w == writers.get(writers.size() - 1)) {
                         out.println("(" + target.describe() + ")");
@@ -195,6 +201,9 @@ public final class KeelBench implements Callable<Integer> {
         }
         if (warmup.isNegative() || warmup.compareTo(MAX_DURATION) > 0) {
             throw bad("--warmup must be between 0 and 1h, was " + warmup);
+        }
+        if (processes && metrics == MetricsMode.ON) {
+            throw bad("--metrics applies to in-process runs: the KV node processes always report metrics");
         }
         if (!processes && via != ProcessTarget.Via.LEADER) {
             throw bad("--via applies to --processes only: in-process load always goes to the leader's RaftServer");

@@ -12,6 +12,8 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,6 +44,7 @@ class KeelBenchTest {
         assertThat(b.warmup).isEqualTo(Duration.ofSeconds(5));
         assertThat(b.duration).isEqualTo(Duration.ofSeconds(20));
         assertThat(b.processes).isFalse();
+        assertThat(b.metrics).isEqualTo(MetricsMode.OFF);
     }
 
     @Test
@@ -74,6 +77,8 @@ class KeelBenchTest {
         assertRejected("--payload must be between 1 and", "--payload", "0");
         assertRejected("--nodes must be between 1 and 9", "--nodes", "10");
         assertRejected("--via applies to --processes only", "--via", "follower");
+        assertRejected("--metrics applies to in-process runs", "--processes", "--metrics", "on");
+        assertRejected("expected one of [OFF, ON]", "--metrics", "yes");
         assertRejected("ranges overlap", "--processes", "--client-port", "7000", "--raft-port", "7001");
     }
 
@@ -116,6 +121,23 @@ class KeelBenchTest {
         assertThat(r.maxGcPauseMillis()).isNotNegative();
         assertThat(out.toString()).contains(Report.HEADER).contains(r.row());
         assertThat(dir.toFile().list()).as("the run's files are deleted without --keep-data").isEmpty();
+        assertThat(out.toString()).contains("; metrics off)");
+    }
+
+    @Test
+    void withMetricsOnTheLeaderTimesEveryCommitIntoPrometheus(@TempDir Path dir) {
+        CommandLine cmd = cli();
+        int status = cmd.execute("--writers", "2", "--warmup", "300ms", "--duration", "1s", "--metrics", "on",
+                "--dir", dir.toString());
+
+        assertThat(status).as(err.toString()).isZero();
+        Report r = ((KeelBench) cmd.getCommand()).reports().get(0);
+        assertThat(out.toString()).contains("nodes in this JVM, metrics on");
+        Matcher m = Pattern.compile("metrics on: (\\d+) commits timed, (\\d+) Prometheus series").matcher(out.toString());
+        assertThat(m.find()).as(out.toString()).isTrue();
+        assertThat(Long.parseLong(m.group(1))).as("warm-up and measured writes, all timed")
+                .isGreaterThanOrEqualTo(r.operations());
+        assertThat(Long.parseLong(m.group(2))).isGreaterThan(100);
     }
 
     @Test

@@ -32,7 +32,8 @@ import java.util.function.LongSupplier;
  * ({@code keel.commit.latency}, {@code node}, ...), which each registry renders in its own convention (Prometheus:
  * {@code keel_commit_latency_seconds}). Histograms publish percentile-histogram buckets by default, so that a
  * backend can compute any quantile over any window (Prometheus's {@code histogram_quantile}); client-side
- * percentiles, computed here over a sliding window, are off unless asked for.
+ * percentiles, computed here over a sliding window (the KV node shows its fsync p99 from them), are off unless asked
+ * for.
  *
  * <p>Thread-safe, like the registry. Immutable once built.
  */
@@ -156,8 +157,9 @@ public final class MicrometerMetrics implements MetricsRegistry {
         }
 
         /**
-         * Quantiles to compute here, over the last {@link #statisticExpiry} (e.g. 0.5, 0.99), and publish as gauges
-         * ({@code quantile} tag); default none. Each costs a little on every record.
+         * Quantiles to compute here, over the last {@link #statisticExpiry} (e.g. 0.5, 0.99), for
+         * {@code Timer.takeSnapshot()} and for registries that publish them ({@code quantile} tag; Prometheus's does
+         * only when {@link #percentileHistogram} is off); default none. Each costs a little on every record.
          *
          * @throws IllegalArgumentException if a value is not in (0, 1]
          */

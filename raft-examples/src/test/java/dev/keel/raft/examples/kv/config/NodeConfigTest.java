@@ -65,6 +65,19 @@ class NodeConfigTest {
     }
 
     @Test
+    void theAdminPortIsOffUnlessSetAndMustDifferFromTheOtherPorts() {
+        assertThat(NodeConfig.from(ConfigLoader.parse(GOOD, "x"), "x").adminPort()).isZero();
+        assertThat(NodeConfig.from(ConfigLoader.parse("admin_port = 9401\n" + GOOD, "x"), "x").adminPort())
+                .isEqualTo(9401);
+        ConfigFile same = ConfigLoader.parse("admin_port = 6401\n" + GOOD, "x");
+        assertThatThrownBy(() -> NodeConfig.from(same, "x")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'admin_port' 6401 is also the client_port");
+        ConfigFile zero = ConfigLoader.parse("admin_port = 0\n" + GOOD, "x");
+        assertThatThrownBy(() -> NodeConfig.from(zero, "x")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'admin_port' must be between 1 and 65535, was 0");
+    }
+
+    @Test
     void anUnknownKeyIsNamedWithItsLineAndTheKeysAllowed() {
         assertThatThrownBy(() -> ConfigLoader.parse(GOOD.replace("client_port", "clientport"), "node.toml"))
                 .isInstanceOf(ConfigException.class)

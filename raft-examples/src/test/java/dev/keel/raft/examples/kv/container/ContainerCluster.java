@@ -37,6 +37,8 @@ import java.util.TreeMap;
 final class ContainerCluster implements AutoCloseable {
     static final int CLIENT_PORT = 6379;
     static final int RAFT_PORT = 7000;
+    /** The HTTP admin port (/metrics, /livez, /readyz), published like the client port. */
+    static final int ADMIN_PORT = 9100;
 
     private final DockerClient docker = DockerClientFactory.instance().client();
     private final Network raft = Network.newNetwork();
@@ -68,7 +70,7 @@ final class ContainerCluster implements AutoCloseable {
         return new GenericContainer<>(KvImage.get())
                 .withNetwork(raft)
                 .withNetworkAliases("n" + n)
-                .withExposedPorts(CLIENT_PORT)
+                .withExposedPorts(CLIENT_PORT, ADMIN_PORT)
                 .withCopyToContainer(Transferable.of(toml(n, members) + extraToml), "/etc/keel/node.toml")
                 .waitingFor(Wait.forLogMessage(".*node n" + n + " started.*", 1)
                         .withStartupTimeout(Duration.ofSeconds(60)));
@@ -81,6 +83,7 @@ final class ContainerCluster implements AutoCloseable {
                 .append("advertise = \"n").append(self).append("\"\n")
                 .append("client_port = ").append(CLIENT_PORT).append('\n')
                 .append("raft_port = ").append(RAFT_PORT).append('\n')
+                .append("admin_port = ").append(ADMIN_PORT).append('\n')
                 .append("data_dir = \"/data\"\n")
                 .append("leader_wait_ms = 3000\n")
                 .append("request_timeout_ms = 8000\n");
@@ -111,7 +114,7 @@ final class ContainerCluster implements AutoCloseable {
         GenericContainer<?> c = new GenericContainer<>(KvImage.get())
                 .withNetwork(raft)
                 .withNetworkAliases("n" + self)
-                .withExposedPorts(CLIENT_PORT)
+                .withExposedPorts(CLIENT_PORT, ADMIN_PORT)
                 .withCopyToContainer(Transferable.of(join + toml), "/etc/keel/node.toml")
                 .waitingFor(Wait.forLogMessage(".*node n" + self + " started.*", 1)
                         .withStartupTimeout(Duration.ofSeconds(60)));
@@ -127,10 +130,19 @@ final class ContainerCluster implements AutoCloseable {
 
     /** The host port currently published for node {@code i}'s client port. */
     int clientPort(int i) {
+        return publishedPort(i, CLIENT_PORT);
+    }
+
+    /** The host port currently published for node {@code i}'s HTTP admin port. */
+    int adminPort(int i) {
+        return publishedPort(i, ADMIN_PORT);
+    }
+
+    private int publishedPort(int i, int port) {
         InspectContainerResponse r = docker.inspectContainerCmd(id(i)).exec();
-        Ports.Binding[] bindings = r.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(CLIENT_PORT));
+        Ports.Binding[] bindings = r.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(port));
         if (bindings == null || bindings.length == 0) {
-            throw new IllegalStateException("n" + (i + 1) + " has no published client port");
+            throw new IllegalStateException("n" + (i + 1) + " has no published port for " + port);
         }
         return Integer.parseInt(bindings[0].getHostPortSpec());
     }

@@ -50,4 +50,8 @@ awk -F'|' '
       printf "| %s | %d | %.0f (%.0f-%.0f) | %.2f | %.1f |\n", k, n[k], mo[k], lo[k], hi[k], mp[k], mc[k]
     }
     printf "\nthroughput with metrics on: %.1f%% of off; CPU per op: %+.1f%%\n", 100 * mo["on"] / mo["off"], 100 * (mc["on"] / mc["off"] - 1)
+    # The on and off runs of one round ran back to back: their ratio sees the least drift in load.
+    k = n["on"] < n["off"] ? n["on"] : n["off"]
+    for (i = 1; i <= k; i++) { ro[i] = ops["on", i] / ops["off", i]; rc[i] = cpu["on", i] / cpu["off", i] }
+    printf "per round (on / off), median of %d rounds: throughput %.1f%%, CPU per op %+.1f%%\n", k, 100 * median(ro, k), 100 * (median(rc, k) - 1)
   }' "$out"

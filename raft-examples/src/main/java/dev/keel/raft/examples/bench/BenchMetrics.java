@@ -3,6 +3,7 @@ package dev.keel.raft.examples.bench;
 import dev.keel.raft.metrics.KeelMetrics;
 import dev.keel.raft.metrics.MetricsRegistry;
 import dev.keel.raft.metrics.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -48,8 +49,8 @@ final class BenchMetrics implements AutoCloseable {
     }
 
     /**
-     * What was measured, for the run's description: "metrics off", or the commits the leaders timed and the series
-     * a scrape now returns, which shows that the metrics really were on.
+     * What was measured, for the run's description: "metrics off", or the commits the leaders timed, the latencies
+     * and sizes recorded in all and the series a scrape now returns, which shows that the metrics really were on.
      */
     String describe() {
         if (prometheus == null) {
@@ -57,8 +58,12 @@ final class BenchMetrics implements AutoCloseable {
         }
         long commits = prometheus.find(KeelMetrics.COMMIT_LATENCY.name()).timers().stream()
                 .mapToLong(Timer::count).sum();
+        // Every latency and size recorded, on every node: what the metrics cost is proportional to.
+        long samples = prometheus.getMeters().stream().mapToLong(m -> m instanceof Timer t ? t.count()
+                : m instanceof DistributionSummary d ? d.count() : 0).sum();
         long series = prometheus.scrape().lines().filter(l -> !l.startsWith("#")).count();
-        return "metrics on: " + commits + " commits timed, " + series + " Prometheus series";
+        return "metrics on: " + commits + " commits timed, " + samples + " latencies and sizes recorded, " + series
+                + " Prometheus series";
     }
 
     @Override

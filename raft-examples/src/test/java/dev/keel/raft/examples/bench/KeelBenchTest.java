@@ -133,11 +133,14 @@ class KeelBenchTest {
         assertThat(status).as(err.toString()).isZero();
         Report r = ((KeelBench) cmd.getCommand()).reports().get(0);
         assertThat(out.toString()).contains("nodes in this JVM, metrics on");
-        Matcher m = Pattern.compile("metrics on: (\\d+) commits timed, (\\d+) Prometheus series").matcher(out.toString());
+        Matcher m = Pattern.compile("metrics on: (\\d+) commits timed, (\\d+) latencies and sizes "
+                + "recorded, (\\d+) Prometheus series").matcher(out.toString());
         assertThat(m.find()).as(out.toString()).isTrue();
         assertThat(Long.parseLong(m.group(1))).as("warm-up and measured writes, all timed")
                 .isGreaterThanOrEqualTo(r.operations());
-        assertThat(Long.parseLong(m.group(2))).isGreaterThan(100);
+        assertThat(Long.parseLong(m.group(2))).as("commit and apply latencies at least")
+                .isGreaterThanOrEqualTo(2 * Long.parseLong(m.group(1)));
+        assertThat(Long.parseLong(m.group(3))).isGreaterThan(100);
     }
 
     @Test

@@ -30,9 +30,10 @@ class JfrEventsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final List<NodeId> IDS = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
     private static final RaftConfig CONFIG = RaftConfig.builder()
-            .tickInterval(Duration.ofMillis(5))
-            .heartbeatInterval(Duration.ofMillis(20))
-            .electionTimeout(Duration.ofMillis(300), Duration.ofMillis(600))
+            // Patient: a loaded 2-core machine must not make a healthy leader look dead.
+            .tickInterval(Duration.ofMillis(10))
+            .heartbeatInterval(Duration.ofMillis(50))
+            .electionTimeout(Duration.ofMillis(1000), Duration.ofMillis(2000))
             .snapshotInterval(100)
             .logRetention(10)
             .snapshotChunkBytes(512)

@@ -28,6 +28,9 @@ public final class RaftConfig {
     private final long snapshotBytesPerSecond;
     private final long catchUpMaxLag;
     private final Duration catchUpTimeout;
+    private final boolean forwarding;
+    private final int maxInflightForwards;
+    private final Duration forwardTimeout;
 
     private RaftConfig(Builder b) {
         this.tickInterval = b.tickInterval;
@@ -47,6 +50,9 @@ public final class RaftConfig {
         this.snapshotBytesPerSecond = b.snapshotBytesPerSecond;
         this.catchUpMaxLag = b.catchUpMaxLag;
         this.catchUpTimeout = b.catchUpTimeout;
+        this.forwarding = b.forwarding;
+        this.maxInflightForwards = b.maxInflightForwards;
+        this.forwardTimeout = b.forwardTimeout;
     }
 
     /** A builder holding the defaults. */
@@ -79,6 +85,9 @@ public final class RaftConfig {
         b.snapshotBytesPerSecond = snapshotBytesPerSecond;
         b.catchUpMaxLag = catchUpMaxLag;
         b.catchUpTimeout = catchUpTimeout;
+        b.forwarding = forwarding;
+        b.maxInflightForwards = maxInflightForwards;
+        b.forwardTimeout = forwardTimeout;
         return b;
     }
 
@@ -176,6 +185,38 @@ public final class RaftConfig {
         return catchUpTimeout;
     }
 
+    /**
+     * Whether a follower forwards what it is asked to do (submits, session operations, membership changes, leadership
+     * transfers) to the leader over the Raft transport, and relays the answer. Default true. When false, those
+     * operations fail on a follower with {@link dev.keel.raft.exception.NotLeaderException}, which names the leader
+     * and its address. Reads never need it: a follower serves them itself after asking the leader for a read index.
+     */
+    public boolean forwarding() {
+        return forwarding;
+    }
+
+    /**
+     * Most forwarded requests in flight at once from this server to the leader and, on the leader, from one follower;
+     * beyond it they fail fast as busy. Default 1,000.
+     */
+    public int maxInflightForwards() {
+        return maxInflightForwards;
+    }
+
+    /**
+     * How long a follower waits for the leader's answer to a forwarded request before it fails it as indeterminate
+     * (the answer or the request was lost); membership changes wait {@link #catchUpTimeout()} longer. A change of
+     * leader or term fails forwarded requests at once, without waiting for this. Default 10 s.
+     */
+    public Duration forwardTimeout() {
+        return forwardTimeout;
+    }
+
+    /** {@link #forwardTimeout()} in ticks. */
+    public long forwardTimeoutTicks() {
+        return ticks(forwardTimeout);
+    }
+
     /** {@link #catchUpTimeout()} in ticks. */
     public long catchUpTimeoutTicks() {
         return ticks(catchUpTimeout);
@@ -212,7 +253,8 @@ public final class RaftConfig {
                 && snapshotLogBytes == c.snapshotLogBytes && logRetention == c.logRetention
                 && snapshotChunkBytes == c.snapshotChunkBytes && snapshotInflightChunks == c.snapshotInflightChunks
                 && snapshotBytesPerSecond == c.snapshotBytesPerSecond && catchUpMaxLag == c.catchUpMaxLag
-                && catchUpTimeout.equals(c.catchUpTimeout);
+                && catchUpTimeout.equals(c.catchUpTimeout) && forwarding == c.forwarding
+                && maxInflightForwards == c.maxInflightForwards && forwardTimeout.equals(c.forwardTimeout);
     }
 
     @Override
@@ -220,7 +262,7 @@ public final class RaftConfig {
         return Objects.hash(tickInterval, heartbeatInterval, electionTimeoutMin, electionTimeoutMax,
                 maxEntriesBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
                 snapshotInterval, snapshotLogBytes, logRetention, snapshotChunkBytes, snapshotInflightChunks,
-                snapshotBytesPerSecond, catchUpMaxLag, catchUpTimeout);
+                snapshotBytesPerSecond, catchUpMaxLag, catchUpTimeout, forwarding, maxInflightForwards, forwardTimeout);
     }
 
     @Override
@@ -233,7 +275,8 @@ public final class RaftConfig {
                 + snapshotLogBytes + ", logRetention=" + logRetention + ", snapshotChunkBytes=" + snapshotChunkBytes
                 + ", snapshotInflightChunks=" + snapshotInflightChunks + ", snapshotBytesPerSecond="
                 + snapshotBytesPerSecond + ", catchUpMaxLag=" + catchUpMaxLag + ", catchUpTimeout="
-                + catchUpTimeout.toMillis() + "ms}";
+                + catchUpTimeout.toMillis() + "ms, forwarding=" + forwarding + ", maxInflightForwards="
+                + maxInflightForwards + ", forwardTimeout=" + forwardTimeout.toMillis() + "ms}";
     }
 
     /**
@@ -260,6 +303,9 @@ public final class RaftConfig {
         private long snapshotBytesPerSecond;
         private long catchUpMaxLag = 1000;
         private Duration catchUpTimeout = Duration.ofSeconds(60);
+        private boolean forwarding = true;
+        private int maxInflightForwards = 1000;
+        private Duration forwardTimeout = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -361,6 +407,24 @@ public final class RaftConfig {
         /** See {@link RaftConfig#catchUpTimeout()}; between 1 ms and 1 hour. */
         public Builder catchUpTimeout(Duration value) {
             this.catchUpTimeout = checkDuration("catchUpTimeout", value, Duration.ofMillis(1));
+            return this;
+        }
+
+        /** See {@link RaftConfig#forwarding()}. */
+        public Builder forwarding(boolean value) {
+            this.forwarding = value;
+            return this;
+        }
+
+        /** See {@link RaftConfig#maxInflightForwards()}; between 1 and 1,000,000. */
+        public Builder maxInflightForwards(int value) {
+            this.maxInflightForwards = checkRange("maxInflightForwards", value, 1, 1_000_000);
+            return this;
+        }
+
+        /** See {@link RaftConfig#forwardTimeout()}; between 1 ms and 1 hour. */
+        public Builder forwardTimeout(Duration value) {
+            this.forwardTimeout = checkDuration("forwardTimeout", value, Duration.ofMillis(1));
             return this;
         }
 

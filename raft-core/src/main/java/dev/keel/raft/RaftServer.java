@@ -94,18 +94,37 @@ public final class RaftServer implements AutoCloseable {
     }
 
     /**
-     * Replicates a command and applies it.
+     * Replicates a command and applies it. Works on any member: a follower forwards the command to the leader over
+     * the Raft transport and relays the outcome (unless {@link RaftConfig#forwarding()} is off).
      *
-     * @return a future completing with the state machine's result once the command is committed and applied on this
-     *         server. It fails with {@link dev.keel.raft.exception.NotLeaderException} (with the leader, when known)
-     *         if this server is not the leader, {@link dev.keel.raft.exception.ServerBusyException} when too many
-     *         commands are pending, {@link dev.keel.raft.exception.IndeterminateOutcomeException} if leadership was
-     *         lost after the command reached the log, and {@link dev.keel.raft.exception.ServerStoppedException} once
-     *         closed. Only the indeterminate outcome may have taken effect.
+     * <p>Not deduplicated: a caller that retries after an {@link dev.keel.raft.exception.IndeterminateOutcomeException}
+     * may apply its command twice. Commands that must apply exactly once go through a session (sessions come with
+     * their own retries).
+     *
+     * @return a future completing with the state machine's result once the command is committed and applied on the
+     *         server that appended it. It fails with {@link dev.keel.raft.exception.NotLeaderException} (with the
+     *         leader and its address, when known) if no leader is known or forwarding is off,
+     *         {@link dev.keel.raft.exception.ServerBusyException} when too many commands are pending,
+     *         {@link dev.keel.raft.exception.IndeterminateOutcomeException} if leadership changed (or the leader's
+     *         answer was lost) after the command may have reached the log,
+     *         {@link dev.keel.raft.exception.RequestRejectedException} if the leader refused a forwarded command, and
+     *         {@link dev.keel.raft.exception.ServerStoppedException} once closed. Only the indeterminate outcome may
+     *         have taken effect.
      */
     public CompletableFuture<byte[]> submit(byte[] command) {
         Objects.requireNonNull(command, "command");
         return runtime.submit(command);
+    }
+
+    /**
+     * Like {@link #submit}, but also reports the log index the command was committed at: commands are ordered by
+     * their indexes, the same on every replica (MicroRaft's {@code Ordered}, etcd's revision).
+     *
+     * @return a future completing with the result and its index; it fails as {@link #submit}'s does
+     */
+    public CompletableFuture<Committed<byte[]>> submitCommitted(byte[] command) {
+        Objects.requireNonNull(command, "command");
+        return runtime.submitCommitted(command);
     }
 
     /**
@@ -143,10 +162,11 @@ public final class RaftServer implements AutoCloseable {
      *
      * <p>Compare-and-set: the request applies only if the configuration is still the one introduced at
      * {@code expectedMembershipIndex} (see {@link ServerStatus#membershipIndex()}), so two administrators cannot
-     * race. Only one change runs at a time. Call it on the leader.
+     * race. Only one change runs at a time. Any member accepts it: a follower forwards it to the leader.
      *
      * @return a future completing with the new configuration once it is committed; it fails with
-     *         {@link dev.keel.raft.exception.NotLeaderException} on a follower,
+     *         {@link dev.keel.raft.exception.NotLeaderException} when no leader is known (or, with forwarding off,
+     *         on a follower),
      *         {@link dev.keel.raft.exception.ServerBusyException} while another change is in progress (or the leader
      *         is new), {@link dev.keel.raft.exception.ClusterChangeException} when the configuration changed since
      *         ({@code CONFLICT}), the request is invalid, or new voters did not catch up within
@@ -169,8 +189,9 @@ public final class RaftServer implements AutoCloseable {
      * Hands leadership to {@code target} (thesis §3.10): the leader brings it up to date, pauses new proposals (they
      * fail as busy) for at most an election timeout, and tells it to start an election at once.
      *
-     * @return a future completing once {@code target} leads; it fails with
-     *         {@link dev.keel.raft.exception.NotLeaderException} on a follower and
+     * @return a future completing once {@code target} leads (a follower forwards the request to the leader); it fails
+     *         with {@link dev.keel.raft.exception.NotLeaderException} when no leader is known (or, with forwarding
+     *         off, on a follower) and
      *         {@link dev.keel.raft.exception.ClusterChangeException} if the target is not a voter ({@code INVALID}) or
      *         did not win within an election timeout ({@code TIMEOUT})
      */

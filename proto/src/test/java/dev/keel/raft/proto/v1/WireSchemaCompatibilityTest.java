@@ -45,6 +45,24 @@ class WireSchemaCompatibilityTest {
             Map.entry("SnapshotMetadata.membership", "6 BYTES"),
             Map.entry("SnapshotMetadata.membership_index", "7 UINT64"),
             Map.entry("Envelope.timeout_now", "22 MESSAGE"),
+            Map.entry("Envelope.forward_request", "23 MESSAGE"),
+            Map.entry("Envelope.forward_response", "24 MESSAGE"),
+            Map.entry("ForwardRequest.term", "1 UINT64"),
+            Map.entry("ForwardRequest.request_id", "2 UINT64"),
+            Map.entry("ForwardRequest.command", "3 MESSAGE"),
+            Map.entry("ForwardRequest.change_membership", "4 MESSAGE"),
+            Map.entry("ForwardRequest.transfer_leadership", "5 MESSAGE"),
+            Map.entry("CommandRequest.command", "1 BYTES"),
+            Map.entry("ChangeMembershipRequest.target", "1 BYTES"),
+            Map.entry("ChangeMembershipRequest.expected_index", "2 UINT64"),
+            Map.entry("TransferLeadershipRequest.target", "1 STRING"),
+            Map.entry("ForwardResponse.term", "1 UINT64"),
+            Map.entry("ForwardResponse.request_id", "2 UINT64"),
+            Map.entry("ForwardResponse.outcome", "3 ENUM"),
+            Map.entry("ForwardResponse.index", "4 UINT64"),
+            Map.entry("ForwardResponse.result", "5 BYTES"),
+            Map.entry("ForwardResponse.leader", "6 STRING"),
+            Map.entry("ForwardResponse.detail", "7 STRING"),
             Map.entry("TimeoutNow.term", "1 UINT64"),
             Map.entry("VoteRequest.leadership_transfer", "5 BOOL"),
             Map.entry("InstallSnapshotRequest.term", "1 UINT64"),
@@ -118,7 +136,24 @@ class WireSchemaCompatibilityTest {
         Descriptor envelope = Envelope.getDescriptor();
         assertThat(envelope.getOneofs()).hasSize(1);
         assertThat(envelope.getOneofs().get(0).getFields())
-                .allMatch(f -> f.getNumber() >= 10 && f.getNumber() < 23);
+                .allMatch(f -> f.getNumber() >= 10 && f.getNumber() < 25);
+    }
+
+    @Test
+    void forwardOutcomeNumbersAreReleased() {
+        // Pinned: ForwardResponse.Outcome in raft-core maps to these by name in the transport, but a renumbering here
+        // would make an older node misread a newer one's answers.
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_UNSPECIFIED.getNumber()).isZero();
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_OK.getNumber()).isEqualTo(1);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_NOT_LEADER.getNumber()).isEqualTo(2);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_BUSY.getNumber()).isEqualTo(3);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_INDETERMINATE.getNumber()).isEqualTo(4);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_STOPPED.getNumber()).isEqualTo(5);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_CONFLICT.getNumber()).isEqualTo(6);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_INVALID.getNumber()).isEqualTo(7);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_TIMEOUT.getNumber()).isEqualTo(8);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_NOT_A_MEMBER.getNumber()).isEqualTo(9);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_UNSUPPORTED.getNumber()).isEqualTo(10);
     }
 
     @Test

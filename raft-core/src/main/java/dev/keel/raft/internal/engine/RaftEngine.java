@@ -16,6 +16,8 @@ import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.AppendEntriesResponse;
+import dev.keel.raft.message.ForwardRequest;
+import dev.keel.raft.message.ForwardResponse;
 import dev.keel.raft.message.Heartbeat;
 import dev.keel.raft.message.HeartbeatResponse;
 import dev.keel.raft.message.InstallSnapshotRequest;
@@ -128,6 +130,11 @@ public final class RaftEngine {
 
     /** A message arrived. Messages not addressed to this server, or from a non-member, are dropped. */
     public void step(RaftMessage m) {
+        if (m instanceof ForwardRequest || m instanceof ForwardResponse) {
+            // Client traffic between runtimes: no part of consensus, and its term must change no one's.
+            log.debug("{} drops {}: not a consensus message", self, m);
+            return;
+        }
         if (!m.to().equals(self) || m.from().equals(self)) {
             log.debug("{} drops {}: not addressed to it", self, m);
             return;

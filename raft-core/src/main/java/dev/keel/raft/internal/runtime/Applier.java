@@ -1,6 +1,6 @@
 package dev.keel.raft.internal.runtime;
 
-import dev.keel.raft.exception.NotLeaderException;
+import dev.keel.raft.message.ForwardResponse.Outcome;
 import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.Membership;
@@ -178,11 +178,15 @@ final class Applier {
             }
             while (p < proposals.size() && proposals.get(p).index() <= e.index()) {
                 PendingProposal pp = proposals.get(p++);
-                if (pp.index() == e.index() && pp.term() == e.term() && result != null) {
-                    pp.future().complete(result);
-                } else {
+                if (pp.index() != e.index() || pp.term() != e.term()) {
                     // Another leader's entry took this index: ours was never committed and never will be.
-                    pp.future().completeExceptionally(new NotLeaderException(self, null));
+                    pp.done().accept(Reply.notLeader(null, self + " lost leadership before entry " + pp.index()
+                            + " was committed; another leader's entry took its place"));
+                } else if (result == null) {
+                    pp.done().accept(Reply.failed(Outcome.UNSUPPORTED, "entry " + e.index()
+                            + " could not be read as a request; nothing was applied"));
+                } else {
+                    pp.done().accept(Reply.ok(e.index(), result));
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.keel.raft.transport.netty;
 
 import dev.keel.raft.testing.Await;
+import dev.keel.raft.Committed;
 import dev.keel.raft.Member;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,6 +137,25 @@ class RaftClusterOverNettyTest {
         RaftServer next = awaitLeaderAmong(others);
         submitAll(next, 50, 100);
         awaitAllApplied(others, 100);
+    }
+
+    @Test
+    void followersForwardSubmitsAndAMembershipChangeToTheLeaderOverTcp() throws Exception {
+        startCluster(id -> null);
+        RaftServer leader = awaitLeaderAmong(IDS);
+        RaftServer follower = servers.values().stream().filter(s -> s != leader).findFirst().orElseThrow();
+        Await.until("the follower to know the leader", WAIT, () -> leader.id().equals(follower.status().leader()));
+
+        submitAll(follower, 0, 200);
+        awaitAllApplied(IDS, 200);
+        Committed<byte[]> last = follower.submitCommitted("cmd-200".getBytes(StandardCharsets.UTF_8))
+                .get(30, TimeUnit.SECONDS);
+        assertThat(last.index()).isEqualTo(ByteBuffer.wrap(last.result()).getLong());
+        awaitAllApplied(IDS, 201);
+
+        Membership learnerless = follower.changeMembership(IDS.stream().map(Member::of).toList(), List.of(),
+                follower.status().membershipIndex()).get(30, TimeUnit.SECONDS);
+        assertThat(learnerless.voterIds()).containsExactlyInAnyOrderElementsOf(IDS);
     }
 
     @Test

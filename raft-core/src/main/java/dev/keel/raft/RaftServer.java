@@ -128,6 +128,21 @@ public final class RaftServer implements AutoCloseable {
     }
 
     /**
+     * Opens a client session (thesis §6.3) through which commands apply exactly once, in order, retried by the session
+     * itself across leader changes and lost replies; see {@link ClientSession}. Works on any member. Opening is
+     * retried until {@link RaftConfig#sessionDeadline()}.
+     *
+     * @return a future completing with the open session; it fails with
+     *         {@link dev.keel.raft.exception.SessionException} ({@code TOO_MANY_SESSIONS}) when
+     *         {@link RaftConfig#maxSessions()} sessions are open, with the last attempt's exception
+     *         ({@link dev.keel.raft.exception.NotLeaderException}, ...) if the deadline passed, and with
+     *         {@link dev.keel.raft.exception.ServerStoppedException} once closed
+     */
+    public CompletableFuture<ClientSession> openSession() {
+        return runtime.openSession();
+    }
+
+    /**
      * Runs a linearizable read: it observes every command whose submit completed before the read was called.
      * Uses ReadIndex (thesis §6.4): no log write, one heartbeat round shared by all concurrent reads. Works on the
      * leader and on followers (which ask the leader for the read index, then read locally).

@@ -44,6 +44,59 @@ public sealed interface ClientRequest {
         }
     }
 
+    /** Opens a client session (thesis §6.3); the answer's index is the session's id. */
+    record OpenSession() implements ClientRequest {
+    }
+
+    /**
+     * A command in a client session: applied at most once per (session, sequence), in sequence order.
+     *
+     * @param sessionId    the session
+     * @param sequence     the command's number in the session, from 1
+     * @param acknowledged every command of the session up to this number is answered or abandoned by its client, so
+     *                     the cluster may drop their results (and never apply an abandoned one any more)
+     * @param command      the command bytes; not copied, treat as immutable
+     */
+    record SessionCommand(long sessionId, long sequence, long acknowledged, byte[] command) implements ClientRequest {
+        public SessionCommand {
+            Objects.requireNonNull(command, "command");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SessionCommand c && sessionId == c.sessionId && sequence == c.sequence
+                    && acknowledged == c.acknowledged && Arrays.equals(command, c.command);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(sessionId, sequence, acknowledged) * 31 + Arrays.hashCode(command);
+        }
+
+        @Override
+        public String toString() {
+            return "SessionCommand[" + sessionId + "#" + sequence + " ack " + acknowledged + ", " + command.length
+                    + "B]";
+        }
+    }
+
+    /**
+     * Keeps an idle session from expiring, and acknowledges answers.
+     *
+     * @param sessionId    the session
+     * @param acknowledged as in {@link SessionCommand}
+     */
+    record KeepAlive(long sessionId, long acknowledged) implements ClientRequest {
+    }
+
+    /**
+     * Ends a session: the cluster forgets it and its cached results.
+     *
+     * @param sessionId the session
+     */
+    record CloseSession(long sessionId) implements ClientRequest {
+    }
+
     /**
      * A membership change (thesis chapter 4), as {@code RaftServer.changeMembership} asks for it.
      *

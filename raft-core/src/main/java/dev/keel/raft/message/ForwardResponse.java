@@ -47,7 +47,17 @@ public record ForwardResponse(NodeId from, NodeId to, long term, long requestId,
         /** The sender is not a member of the leader's configuration; nothing was done. */
         NOT_A_MEMBER,
         /** A request of a kind the leader does not know; nothing was done. */
-        UNSUPPORTED
+        UNSUPPORTED,
+        /** The session has expired (or was closed, or never opened); nothing was done now. */
+        SESSION_EXPIRED,
+        /** Opening a session failed: as many sessions are open as the leader allows. */
+        SESSION_LIMIT,
+        /** A sequence number the session can never accept (acknowledged, abandoned or malformed); nothing was done. */
+        SESSION_SEQUENCE,
+        /** An earlier command of the session has not been applied yet; nothing was done (retry after it). */
+        SESSION_OUT_OF_ORDER,
+        /** The session keeps as many unacknowledged results as it may; nothing was done (retry after earlier ones). */
+        SESSION_FULL
     }
 
     public ForwardResponse {

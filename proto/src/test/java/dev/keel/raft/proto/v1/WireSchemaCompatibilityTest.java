@@ -52,6 +52,17 @@ class WireSchemaCompatibilityTest {
             Map.entry("ForwardRequest.command", "3 MESSAGE"),
             Map.entry("ForwardRequest.change_membership", "4 MESSAGE"),
             Map.entry("ForwardRequest.transfer_leadership", "5 MESSAGE"),
+            Map.entry("ForwardRequest.open_session", "6 MESSAGE"),
+            Map.entry("ForwardRequest.session_command", "7 MESSAGE"),
+            Map.entry("ForwardRequest.keep_alive", "8 MESSAGE"),
+            Map.entry("ForwardRequest.close_session", "9 MESSAGE"),
+            Map.entry("SessionCommandRequest.session_id", "1 UINT64"),
+            Map.entry("SessionCommandRequest.sequence", "2 UINT64"),
+            Map.entry("SessionCommandRequest.acknowledged", "3 UINT64"),
+            Map.entry("SessionCommandRequest.command", "4 BYTES"),
+            Map.entry("KeepAliveRequest.session_id", "1 UINT64"),
+            Map.entry("KeepAliveRequest.acknowledged", "2 UINT64"),
+            Map.entry("CloseSessionRequest.session_id", "1 UINT64"),
             Map.entry("CommandRequest.command", "1 BYTES"),
             Map.entry("ChangeMembershipRequest.target", "1 BYTES"),
             Map.entry("ChangeMembershipRequest.expected_index", "2 UINT64"),
@@ -154,6 +165,11 @@ class WireSchemaCompatibilityTest {
         assertThat(ForwardOutcome.FORWARD_OUTCOME_TIMEOUT.getNumber()).isEqualTo(8);
         assertThat(ForwardOutcome.FORWARD_OUTCOME_NOT_A_MEMBER.getNumber()).isEqualTo(9);
         assertThat(ForwardOutcome.FORWARD_OUTCOME_UNSUPPORTED.getNumber()).isEqualTo(10);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_SESSION_EXPIRED.getNumber()).isEqualTo(11);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_SESSION_LIMIT.getNumber()).isEqualTo(12);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_SESSION_SEQUENCE.getNumber()).isEqualTo(13);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_SESSION_OUT_OF_ORDER.getNumber()).isEqualTo(14);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_SESSION_FULL.getNumber()).isEqualTo(15);
     }
 
     @Test

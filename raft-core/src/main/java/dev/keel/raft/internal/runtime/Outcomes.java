@@ -10,6 +10,7 @@ import dev.keel.raft.exception.RaftException;
 import dev.keel.raft.exception.RequestRejectedException;
 import dev.keel.raft.exception.ServerBusyException;
 import dev.keel.raft.exception.ServerStoppedException;
+import dev.keel.raft.exception.SessionException;
 import dev.keel.raft.message.ForwardResponse.Outcome;
 
 /**
@@ -38,6 +39,10 @@ final class Outcomes {
             case TIMEOUT -> new ClusterChangeException(ClusterChangeException.Reason.TIMEOUT, detail);
             case NOT_A_MEMBER -> new RequestRejectedException(RequestRejectedException.Reason.NOT_A_MEMBER, detail);
             case UNSUPPORTED -> new RequestRejectedException(RequestRejectedException.Reason.UNSUPPORTED, detail);
+            case SESSION_EXPIRED -> new SessionException(SessionException.Reason.EXPIRED, detail);
+            case SESSION_LIMIT -> new SessionException(SessionException.Reason.TOO_MANY_SESSIONS, detail);
+            case SESSION_SEQUENCE, SESSION_OUT_OF_ORDER, SESSION_FULL ->
+                    new SessionException(SessionException.Reason.BAD_SEQUENCE, detail);
             case OK -> throw new IllegalArgumentException("a successful reply is not an exception");
         };
     }
@@ -67,6 +72,12 @@ final class Outcomes {
                 case CONFLICT -> Outcome.CONFLICT;
                 case INVALID -> Outcome.INVALID;
                 case TIMEOUT -> Outcome.TIMEOUT;
+            }, detail);
+        } else if (t instanceof SessionException e) {
+            return Reply.failed(switch (e.reason()) {
+                case EXPIRED -> Outcome.SESSION_EXPIRED;
+                case TOO_MANY_SESSIONS -> Outcome.SESSION_LIMIT;
+                case BAD_SEQUENCE -> Outcome.SESSION_SEQUENCE;
             }, detail);
         } else if (t instanceof RequestRejectedException e) {
             return Reply.failed(e.reason() == RequestRejectedException.Reason.NOT_A_MEMBER ? Outcome.NOT_A_MEMBER

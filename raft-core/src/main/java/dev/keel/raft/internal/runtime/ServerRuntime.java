@@ -89,6 +89,10 @@ public final class ServerRuntime implements InboundHandler {
     private final Map<Long, Consumer<Reply>> adminRequests = new HashMap<>();
     private final Forwarder forwarder;
     private final ForwardedRequests forwarded;
+    private final LoopTimers timers = new LoopTimers();
+    private final java.util.Set<SessionClient> sessionClients = new java.util.LinkedHashSet<>();
+    private List<Runnable> leaderWaiters = new ArrayList<>();
+    private final SessionHost sessionHost = new Host();
     private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
     private RaftScheduler.Cancellable ticker;
     private boolean halted;
@@ -202,6 +206,7 @@ public final class ServerRuntime implements InboundHandler {
     private void tick() {
         engine.tick();
         forwarder.tick();
+        timers.tick();
         // Published per tick, not per batch: building the map on every batch would allocate on the hot path.
         matchIndex = engine.role() == Role.LEADER ? engine.matchIndexes() : Map.of();
         if (transfers != null) {
@@ -282,6 +287,12 @@ public final class ServerRuntime implements InboundHandler {
         proposals.clear();
         forwarder.failAll(why);
         ServerStoppedException stoppedEx = new ServerStoppedException(why, cause);
+        for (SessionClient c : List.copyOf(sessionClients)) {
+            c.stopped(stoppedEx);
+        }
+        sessionClients.clear();
+        timers.clear();
+        leaderWaiters.clear();
         reads.values().forEach(q -> q.future().completeExceptionally(stoppedEx));
         reads.clear();
         adminRequests.values().forEach(r -> r.accept(Reply.failed(Outcome.STOPPED, why)));
@@ -375,6 +386,11 @@ public final class ServerRuntime implements InboundHandler {
      * else it fails as not leader. On the event loop; {@code done} runs on the applier thread or the event loop.
      */
     private void route(ClientRequest request, Consumer<Reply> done) {
+        route(request, done, true);
+    }
+
+    /** As {@link #route(ClientRequest, Consumer)}; {@code hop}: forwarded answers go through the applier thread. */
+    private void route(ClientRequest request, Consumer<Reply> done, boolean hop) {
         if (halted) {
             done.accept(Reply.failed(Outcome.STOPPED, self + " is closed"));
             return;
@@ -389,7 +405,8 @@ public final class ServerRuntime implements InboundHandler {
             return;
         }
         // Answers arrive on the event loop; callers' callbacks must not run there.
-        forwarder.forward(request, leader, engine.term(), reply -> applierExecutor.execute(() -> done.accept(reply)));
+        forwarder.forward(request, leader, engine.term(),
+                hop ? reply -> applierExecutor.execute(() -> done.accept(reply)) : done);
     }
 
     /** Runs a client request on this server, which leads (or just did); on the event loop. */
@@ -398,6 +415,17 @@ public final class ServerRuntime implements InboundHandler {
             done.accept(Reply.failed(Outcome.STOPPED, self + " is closed"));
         } else if (request instanceof ClientRequest.Command c) {
             propose(EntryType.REQUEST, RequestEntry.command(stamp(), c.command()), done);
+        } else if (request instanceof ClientRequest.SessionCommand c) {
+            propose(EntryType.REQUEST, RequestEntry.sessionCommand(stamp(), c.sessionId(), c.sequence(),
+                    c.acknowledged(), c.command()), done);
+        } else if (request instanceof ClientRequest.OpenSession) {
+            propose(EntryType.REQUEST, RequestEntry.openSession(stamp(), new RequestEntry.SessionLimits(
+                    config.sessionTimeout().toMillis(), config.maxSessions(), config.sessionMaxPending(),
+                    config.sessionMaxCachedBytes())), done);
+        } else if (request instanceof ClientRequest.KeepAlive k) {
+            propose(EntryType.REQUEST, RequestEntry.keepAlive(stamp(), k.sessionId(), k.acknowledged()), done);
+        } else if (request instanceof ClientRequest.CloseSession c) {
+            propose(EntryType.REQUEST, RequestEntry.closeSession(stamp(), c.sessionId()), done);
         } else if (request instanceof ClientRequest.ChangeMembership c) {
             admin(done, id -> engine.changeMembership(id, c.target(), c.expectedIndex()));
         } else if (request instanceof ClientRequest.TransferLeadership t) {
@@ -470,6 +498,92 @@ public final class ServerRuntime implements InboundHandler {
         return new ServerStatus(self, s.role(), s.term(), s.leader(), commitIndex, applier.appliedIndex(),
                 first, lastLogIndex, snapshot, s.membership(), s.membershipIndex(), membershipChangeInProgress,
                 s.role() == Role.LEADER ? matchIndex : Map.of());
+    }
+
+    /** Opens a client session; see {@code RaftServer.openSession}. */
+    public CompletableFuture<dev.keel.raft.ClientSession> openSession() {
+        CompletableFuture<dev.keel.raft.ClientSession> f = new CompletableFuture<>();
+        RuntimeException refused = refuse();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        post(() -> {
+            if (halted) {
+                f.completeExceptionally(new ServerStoppedException(self + " is closed"));
+                return;
+            }
+            SessionClient.open(sessionHost, f);
+        });
+        return f;
+    }
+
+    /** What sessions need from this server; loop-confined except {@link SessionHost#post}. */
+    private final class Host implements SessionHost {
+        @Override
+        public NodeId self() {
+            return self;
+        }
+
+        @Override
+        public RaftConfig config() {
+            return config;
+        }
+
+        @Override
+        public LoopTimers timers() {
+            return timers;
+        }
+
+        @Override
+        public void post(Runnable task) {
+            ServerRuntime.this.post(task);
+        }
+
+        @Override
+        public void route(ClientRequest request, Consumer<Reply> done) {
+            ServerRuntime.this.route(request, done, false);
+        }
+
+        @Override
+        public boolean leaderKnown() {
+            return engine.leader() != null;
+        }
+
+        @Override
+        public void onNextLeader(Runnable task) {
+            if (engine.leader() != null) {
+                task.run();
+            } else {
+                leaderWaiters.add(task);
+            }
+        }
+
+        @Override
+        public Executor callbacks() {
+            return applierExecutor;
+        }
+
+        @Override
+        public dev.keel.raft.exception.RaftException exception(Reply failed) {
+            return Outcomes.toException(failed, self, engine.membership());
+        }
+
+        @Override
+        public long ticks(java.time.Duration duration) {
+            long tick = config.tickInterval().toNanos();
+            return Math.max(1, (duration.toNanos() + tick - 1) / tick);
+        }
+
+        @Override
+        public void register(SessionClient session) {
+            sessionClients.add(session);
+        }
+
+        @Override
+        public void forget(SessionClient session) {
+            sessionClients.remove(session);
+        }
     }
 
     /** Moves the cluster to the given voters and learners; see {@code RaftServer.changeMembership}. */
@@ -687,6 +801,11 @@ public final class ServerRuntime implements InboundHandler {
     private void onSoftStateChange(SoftState s) {
         SoftState previous = soft;
         soft = s;
+        if (s.leader() != null && !leaderWaiters.isEmpty()) {
+            List<Runnable> ready = leaderWaiters;
+            leaderWaiters = new ArrayList<>();
+            ready.forEach(Runnable::run);
+        }
         if (s.membership() != null && (s.membershipIndex() != previous.membershipIndex()
                 || !s.membership().equals(previous.membership()))) {
             log.info("{}: configuration {} (entry {})", self, s.membership(), s.membershipIndex());

@@ -7,6 +7,10 @@ import dev.keel.raft.message.ClientRequest;
 import dev.keel.raft.message.ForwardRequest;
 import dev.keel.raft.message.ForwardResponse;
 import dev.keel.raft.proto.v1.ChangeMembershipRequest;
+import dev.keel.raft.proto.v1.CloseSessionRequest;
+import dev.keel.raft.proto.v1.KeepAliveRequest;
+import dev.keel.raft.proto.v1.OpenSessionRequest;
+import dev.keel.raft.proto.v1.SessionCommandRequest;
 import dev.keel.raft.proto.v1.CommandRequest;
 import dev.keel.raft.proto.v1.ForwardOutcome;
 import dev.keel.raft.proto.v1.TransferLeadershipRequest;
@@ -34,6 +38,17 @@ final class ForwardMapper {
                     .setExpectedIndex(c.expectedIndex()));
         } else if (r instanceof ClientRequest.TransferLeadership t) {
             b.setTransferLeadership(TransferLeadershipRequest.newBuilder().setTarget(t.target().value()));
+        } else if (r instanceof ClientRequest.OpenSession) {
+            b.setOpenSession(OpenSessionRequest.getDefaultInstance());
+        } else if (r instanceof ClientRequest.SessionCommand c) {
+            b.setSessionCommand(SessionCommandRequest.newBuilder().setSessionId(c.sessionId())
+                    .setSequence(c.sequence()).setAcknowledged(c.acknowledged())
+                    .setCommand(UnsafeByteOperations.unsafeWrap(c.command())));
+        } else if (r instanceof ClientRequest.KeepAlive k) {
+            b.setKeepAlive(KeepAliveRequest.newBuilder().setSessionId(k.sessionId())
+                    .setAcknowledged(k.acknowledged()));
+        } else if (r instanceof ClientRequest.CloseSession c) {
+            b.setCloseSession(CloseSessionRequest.newBuilder().setSessionId(c.sessionId()));
         } else if (r instanceof ClientRequest.Unsupported) {
             // Nothing to say: the receiver sees no kind set, as an older one sees a newer kind.
         } else {
@@ -50,6 +65,15 @@ final class ForwardMapper {
                     m.getChangeMembership().getExpectedIndex());
             case TRANSFER_LEADERSHIP -> new ClientRequest.TransferLeadership(
                     NodeId.of(m.getTransferLeadership().getTarget()));
+            case OPEN_SESSION -> new ClientRequest.OpenSession();
+            case SESSION_COMMAND -> {
+                var c = m.getSessionCommand();
+                yield new ClientRequest.SessionCommand(c.getSessionId(), c.getSequence(), c.getAcknowledged(),
+                        MessageMapper.ownedBytes(c.getCommand()));
+            }
+            case KEEP_ALIVE -> new ClientRequest.KeepAlive(m.getKeepAlive().getSessionId(),
+                    m.getKeepAlive().getAcknowledged());
+            case CLOSE_SESSION -> new ClientRequest.CloseSession(m.getCloseSession().getSessionId());
             case REQUEST_NOT_SET -> new ClientRequest.Unsupported(m.getUnknownFields().asMap().keySet().stream()
                     .findFirst().orElse(0));
         };
@@ -92,6 +116,11 @@ final class ForwardMapper {
             case TIMEOUT -> ForwardOutcome.FORWARD_OUTCOME_TIMEOUT;
             case NOT_A_MEMBER -> ForwardOutcome.FORWARD_OUTCOME_NOT_A_MEMBER;
             case UNSUPPORTED -> ForwardOutcome.FORWARD_OUTCOME_UNSUPPORTED;
+            case SESSION_EXPIRED -> ForwardOutcome.FORWARD_OUTCOME_SESSION_EXPIRED;
+            case SESSION_LIMIT -> ForwardOutcome.FORWARD_OUTCOME_SESSION_LIMIT;
+            case SESSION_SEQUENCE -> ForwardOutcome.FORWARD_OUTCOME_SESSION_SEQUENCE;
+            case SESSION_OUT_OF_ORDER -> ForwardOutcome.FORWARD_OUTCOME_SESSION_OUT_OF_ORDER;
+            case SESSION_FULL -> ForwardOutcome.FORWARD_OUTCOME_SESSION_FULL;
         };
     }
 
@@ -106,6 +135,11 @@ final class ForwardMapper {
             case FORWARD_OUTCOME_TIMEOUT -> ForwardResponse.Outcome.TIMEOUT;
             case FORWARD_OUTCOME_NOT_A_MEMBER -> ForwardResponse.Outcome.NOT_A_MEMBER;
             case FORWARD_OUTCOME_UNSUPPORTED -> ForwardResponse.Outcome.UNSUPPORTED;
+            case FORWARD_OUTCOME_SESSION_EXPIRED -> ForwardResponse.Outcome.SESSION_EXPIRED;
+            case FORWARD_OUTCOME_SESSION_LIMIT -> ForwardResponse.Outcome.SESSION_LIMIT;
+            case FORWARD_OUTCOME_SESSION_SEQUENCE -> ForwardResponse.Outcome.SESSION_SEQUENCE;
+            case FORWARD_OUTCOME_SESSION_OUT_OF_ORDER -> ForwardResponse.Outcome.SESSION_OUT_OF_ORDER;
+            case FORWARD_OUTCOME_SESSION_FULL -> ForwardResponse.Outcome.SESSION_FULL;
             // Indeterminate, and anything this version cannot read: never claim more than is known.
             default -> ForwardResponse.Outcome.INDETERMINATE;
         };

@@ -128,6 +128,49 @@ public final class RaftServer implements AutoCloseable {
     }
 
     /**
+     * Completes once this server is ready to serve: it knows a leader, knows that the leader's first entry of its
+     * term is committed (so every entry committed before is known here too), and has applied up to there: it has
+     * caught up with the cluster as of the leader's start. Requests work before that too (they are forwarded, or fail with
+     * {@link dev.keel.raft.exception.NotLeaderException} while no leader is known): this is for an application that
+     * wants to start serving only once the cluster is up.
+     *
+     * @return a future completing, on the applier thread, with the status at that moment; it fails with
+     *         {@link dev.keel.raft.exception.ServerStoppedException} if the server closes first. It never times out:
+     *         see {@link #awaitLeader(Duration)}
+     */
+    public CompletableFuture<ServerStatus> whenReady() {
+        return runtime.whenReady();
+    }
+
+    /**
+     * Waits, blocking the calling thread, until {@link #whenReady()} completes.
+     *
+     * @param timeout how long to wait at most
+     * @return the status once ready (its {@link ServerStatus#leader()} is set)
+     * @throws TimeoutException              if no leader emerged (or this server did not catch up) within the timeout
+     * @throws InterruptedException          if the calling thread was interrupted
+     * @throws dev.keel.raft.exception.ServerStoppedException if the server is closed, or closes while waiting
+     */
+    public ServerStatus awaitLeader(Duration timeout) throws TimeoutException, InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<ServerStatus> ready = whenReady();
+        try {
+            return ready.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            ready.cancel(false);
+            ServerStatus s = status();
+            throw new TimeoutException(id + " is not ready after " + timeout.toMillis() + " ms: "
+                    + (s.leader() == null ? "no leader is known (term " + s.term() + ", role " + s.role() + ")"
+                    : "leader " + s.leader() + ", applied " + s.appliedIndex() + " of " + s.commitIndex()));
+        }
+    }
+
+    /**
      * Opens a client session (thesis §6.3) through which commands apply exactly once, in order, retried by the session
      * itself across leader changes and lost replies; see {@link ClientSession}. Works on any member. Opening is
      * retried until {@link RaftConfig#sessionDeadline()}.

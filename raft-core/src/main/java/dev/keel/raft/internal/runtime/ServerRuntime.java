@@ -92,6 +92,8 @@ public final class ServerRuntime implements InboundHandler {
     private final LoopTimers timers = new LoopTimers();
     private final java.util.Set<SessionClient> sessionClients = new java.util.LinkedHashSet<>();
     private List<Runnable> leaderWaiters = new ArrayList<>();
+    /** Callers of {@code whenReady}: the index each must see applied (-1 until a leader is known). */
+    private final List<ReadyWaiter> readyWaiters = new ArrayList<>();
     private final SessionHost sessionHost = new Host();
     private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
     private RaftScheduler.Cancellable ticker;
@@ -109,6 +111,16 @@ public final class ServerRuntime implements InboundHandler {
     private volatile boolean membershipChangeInProgress;
     private volatile Map<NodeId, Long> matchIndex = Map.of();
     private volatile Throwable failure;
+
+    /** A caller waiting for this server to be ready. */
+    private static final class ReadyWaiter {
+        final CompletableFuture<ServerStatus> future;
+        long target = -1;
+
+        ReadyWaiter(CompletableFuture<ServerStatus> future) {
+            this.future = future;
+        }
+    }
 
     /** A storage write in flight and the messages that must wait for it. */
     private static final class PendingWrite {
@@ -207,6 +219,7 @@ public final class ServerRuntime implements InboundHandler {
         engine.tick();
         forwarder.tick();
         timers.tick();
+        checkReady();
         // Published per tick, not per batch: building the map on every batch would allocate on the hot path.
         matchIndex = engine.role() == Role.LEADER ? engine.matchIndexes() : Map.of();
         if (transfers != null) {
@@ -291,6 +304,8 @@ public final class ServerRuntime implements InboundHandler {
             c.stopped(stoppedEx);
         }
         sessionClients.clear();
+        readyWaiters.forEach(w -> w.future.completeExceptionally(stoppedEx));
+        readyWaiters.clear();
         timers.clear();
         leaderWaiters.clear();
         reads.values().forEach(q -> q.future().completeExceptionally(stoppedEx));
@@ -498,6 +513,56 @@ public final class ServerRuntime implements InboundHandler {
         return new ServerStatus(self, s.role(), s.term(), s.leader(), commitIndex, applier.appliedIndex(),
                 first, lastLogIndex, snapshot, s.membership(), s.membershipIndex(), membershipChangeInProgress,
                 s.role() == Role.LEADER ? matchIndex : Map.of());
+    }
+
+    /** Completes once a leader is known and this server has caught up; see {@code RaftServer.whenReady}. */
+    public CompletableFuture<ServerStatus> whenReady() {
+        CompletableFuture<ServerStatus> f = new CompletableFuture<>();
+        RuntimeException refused = refuse();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        post(() -> {
+            if (halted) {
+                f.completeExceptionally(new ServerStoppedException(self + " is closed"));
+                return;
+            }
+            readyWaiters.add(new ReadyWaiter(f));
+            checkReady();
+        });
+        return f;
+    }
+
+    /**
+     * Ready: a leader is known, this server knows an entry of the leader's term to be committed (the leader's opening
+     * no-op: every entry committed before it is then known here too), and it has applied up to there. On the event
+     * loop, after each batch and each tick.
+     */
+    private void checkReady() {
+        if (readyWaiters.isEmpty() || engine.leader() == null) {
+            return;
+        }
+        long commit = engine.log().commitIndex();
+        if (engine.log().termIfKnown(commit) != engine.term()) {
+            return;
+        }
+        long applied = applier.appliedIndex();
+        for (java.util.Iterator<ReadyWaiter> it = readyWaiters.iterator(); it.hasNext(); ) {
+            ReadyWaiter w = it.next();
+            if (w.future.isDone()) {
+                it.remove(); // given up on (awaitLeader timed out)
+                continue;
+            }
+            if (w.target < 0) {
+                w.target = commit;
+            }
+            if (applied >= w.target) {
+                it.remove();
+                ServerStatus status = status();
+                applierExecutor.execute(() -> w.future.complete(status));
+            }
+        }
     }
 
     /** Opens a client session; see {@code RaftServer.openSession}. */
@@ -718,6 +783,7 @@ public final class ServerRuntime implements InboundHandler {
         firstLogIndex = engine.log().firstIndex();
         commitIndex = engine.log().commitIndex();
         membershipChangeInProgress = engine.membershipChangeInProgress();
+        checkReady();
     }
 
     private void carryOut(Ready rd) {

@@ -54,6 +54,7 @@ public final class RaftServer implements AutoCloseable {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final NodeId id;
+    private final RaftConfig config;
     private final ServerRuntime runtime;
     private final RaftScheduler scheduler;
     private final boolean ownsScheduler;
@@ -61,6 +62,7 @@ public final class RaftServer implements AutoCloseable {
 
     private RaftServer(Builder b) {
         this.id = b.id;
+        this.config = b.config;
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler ? new ThreadScheduler(b.id.value()) : b.scheduler;
         RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
@@ -261,6 +263,11 @@ public final class RaftServer implements AutoCloseable {
     /** The server's current state. */
     public ServerStatus status() {
         return runtime.status();
+    }
+
+    /** This server's configuration. */
+    public RaftConfig config() {
+        return config;
     }
 
     /** This server's id. */

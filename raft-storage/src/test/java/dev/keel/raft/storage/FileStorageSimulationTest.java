@@ -14,7 +14,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The cluster simulator from raft-core's test-jar (crashes, partitions, message loss, clients, invariant checks, and
+ * The cluster simulator from raft-testkit (crashes, partitions, message loss, clients, invariant checks, and
  * frequent small snapshots with compaction and InstallSnapshot) with every server's log and snapshots in real
  * files. Segments are the smallest allowed so that purges by whole segment happen and lagging followers need
  * InstallSnapshot, which then goes through {@code commitVerified} and {@link FileLogStorage#reset} on real files.

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * leader per second, in batches of {@code batch} proposals per round of message exchange, to show how far the
  * engine is from the I/O-bound figures of a real cluster.
  *
- * <p>Run: {@code mvn -Pbench -pl raft-core -DskipTests verify -Djmh.args="EngineBenchmark"}.
+ * <p>Run: {@code mvn -Pbench -pl raft-testkit -am -DskipTests verify -Djmh.args="EngineBenchmark"}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

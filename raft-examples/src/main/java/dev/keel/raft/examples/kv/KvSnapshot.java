@@ -1,8 +1,5 @@
 package dev.keel.raft.examples.kv;
 
-import java.util.Collections;
-import java.util.Map;
-import java.util.TreeMap;
 
 import dev.keel.raft.examples.kv.store.ByteKey;
 import dev.keel.raft.examples.kv.store.HashTrieMap;
@@ -21,27 +18,25 @@ import java.io.UncheckedIOException;
 /**
  * A frozen version of the KV map, written on Keel's snapshot thread while the state machine goes on applying.
  *
- * <p>Format: the magic {@code KVS2}, the entry count (8 bytes), then per entry the key's and the value's length
- * (4 bytes each, big-endian) followed by their bytes; then the members' client addresses ({@link Op#PEER}): their
- * count (4 bytes) and per member its id and address, each as a 2-byte length and UTF-8 bytes. {@code KVS1} (written
- * before members announced their addresses) is the same without that last part. Keel adds the checksum and the
- * metadata around it.
+ * <p>Format: the magic {@code KVS1}, the entry count (8 bytes), then per entry the key's and the value's length
+ * (4 bytes each, big-endian) followed by their bytes. {@code KVS2} (written while members announced their client
+ * addresses for forwarding over RESP) adds the members' addresses: their count (4 bytes) and per member its id and
+ * address, each as a 2-byte length and UTF-8 bytes; they are read and dropped. Keel adds its own part (log time,
+ * client sessions), the checksum and the metadata around it.
  */
 final class KvSnapshot implements StateSnapshot {
-    private static final int MAGIC_V1 = 0x4b565331; // "KVS1"
-    private static final int MAGIC = 0x4b565332; // "KVS2"
+    private static final int MAGIC = 0x4b565331; // "KVS1"
+    private static final int MAGIC_WITH_PEERS = 0x4b565332; // "KVS2"
     private static final int BUFFER = 64 * 1024;
 
     private final HashTrieMap frozen;
-    private final Map<String, String> peerClients;
 
     /** What a snapshot restores. */
-    record State(HashTrieMap data, Map<String, String> peerClients) {
+    record State(HashTrieMap data) {
     }
 
-    KvSnapshot(HashTrieMap frozen, Map<String, String> peerClients) {
+    KvSnapshot(HashTrieMap frozen) {
         this.frozen = frozen;
-        this.peerClients = peerClients;
     }
 
     @Override
@@ -63,11 +58,6 @@ final class KvSnapshot implements StateSnapshot {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        data.writeInt(peerClients.size());
-        for (Map.Entry<String, String> e : peerClients.entrySet()) {
-            data.writeUTF(e.getKey());
-            data.writeUTF(e.getValue());
-        }
         data.flush();
     }
 
@@ -75,7 +65,7 @@ final class KvSnapshot implements StateSnapshot {
     static State read(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(new BufferedInputStream(in, BUFFER));
         int magic = data.readInt();
-        if (magic != MAGIC && magic != MAGIC_V1) {
+        if (magic != MAGIC && magic != MAGIC_WITH_PEERS) {
             throw new IOException("not a KV snapshot: magic " + Integer.toHexString(magic));
         }
         long count = data.readLong();
@@ -91,20 +81,20 @@ final class KvSnapshot implements StateSnapshot {
         if (map.size() != count) {
             throw new IOException("KV snapshot holds duplicate keys: " + count + " entries, " + map.size() + " keys");
         }
-        Map<String, String> peers = new TreeMap<>();
-        if (magic == MAGIC) {
+        if (magic == MAGIC_WITH_PEERS) {
             int n = data.readInt();
             if (n < 0 || n > 65_536) {
                 throw new IOException("bad member count " + n + " in KV snapshot");
             }
             for (int i = 0; i < n; i++) {
-                peers.put(data.readUTF(), data.readUTF());
+                data.readUTF();
+                data.readUTF();
             }
         }
         if (data.read() != -1) {
             throw new IOException("KV snapshot has bytes after its " + count + " entries");
         }
-        return new State(map, Collections.unmodifiableMap(peers));
+        return new State(map);
     }
 
     private static byte[] readBytes(DataInputStream data, String what, long entry) throws IOException {

@@ -1,9 +1,5 @@
 package dev.keel.raft.examples.kv;
 
-import java.util.Collections;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 
 import dev.keel.raft.examples.kv.store.ByteKey;
 import dev.keel.raft.examples.kv.store.HashTrieMap;
@@ -28,11 +24,6 @@ import java.util.List;
  */
 public final class KvStateMachine implements StateMachine {
     private HashTrieMap data = HashTrieMap.EMPTY;
-    /**
-     * Each member's client address ({@link Op#PEER}), replicated so that a node can forward to a member added after it
-     * started. Immutable, replaced on change: read from network threads.
-     */
-    private volatile Map<String, String> peerClients = Map.of();
     /** Published for INFO, which runs on network threads. */
     private volatile int keys;
 
@@ -75,7 +66,6 @@ public final class KvStateMachine implements StateMachine {
             case DEL -> c.args().isEmpty() ? arity(c) : del(c.args());
             case INCRBY -> c.args().size() == 2 && c.arg(1).length == Long.BYTES ? incrBy(c) : arity(c);
             case CAS -> c.args().size() == 3 ? cas(c) : arity(c);
-            case PEER -> c.args().size() == 2 ? peer(c) : arity(c);
             default -> throw new AssertionError(c.op());
         };
     }
@@ -121,29 +111,16 @@ public final class KvStateMachine implements StateMachine {
         return keys;
     }
 
-    /** The client address member {@code id} announced ({@link Op#PEER}), if any; safe to call from any thread. */
-    public Optional<String> peerClient(String id) {
-        return Optional.ofNullable(peerClients.get(id));
-    }
-
     @Override
     public StateSnapshot takeSnapshot() {
-        return new KvSnapshot(data, peerClients);
+        return new KvSnapshot(data);
     }
 
     @Override
     public void restoreSnapshot(InputStream in) throws IOException {
         KvSnapshot.State state = KvSnapshot.read(in);
         data = state.data();
-        peerClients = state.peerClients();
         keys = data.size();
-    }
-
-    private byte[] peer(KvCommand c) {
-        Map<String, String> next = new TreeMap<>(peerClients);
-        next.put(new String(c.arg(0), StandardCharsets.UTF_8), new String(c.arg(1), StandardCharsets.UTF_8));
-        peerClients = Collections.unmodifiableMap(next);
-        return Replies.OK;
     }
 
     private byte[] set(KvCommand c) {

@@ -29,6 +29,11 @@ final class LocalKvCluster implements AutoCloseable {
     private final List<InMemorySnapshotStorage> snapshots = new ArrayList<>();
 
     LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs) {
+        this(size, dataDir, maxValueBytes, leaderWaitMs, null);
+    }
+
+    /** @param requestTimeoutMs the request timeout, or {@code null} for the default */
+    LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs, Long requestTimeoutMs) {
         int[] ports = freePorts(2 * size);
         for (int i = 0; i < size; i++) {
             ConfigFile f = new ConfigFile();
@@ -38,6 +43,7 @@ final class LocalKvCluster implements AutoCloseable {
             f.dataDir = dataDir.resolve(f.id).toString();
             f.maxValueBytes = maxValueBytes;
             f.leaderWaitMs = leaderWaitMs;
+            f.requestTimeoutMs = requestTimeoutMs;
             f.peers = new ArrayList<>();
             for (int j = 0; j < size; j++) {
                 if (j != i) {

@@ -11,7 +11,6 @@ import dev.keel.raft.examples.kv.RaftGateway;
 import dev.keel.raft.examples.kv.Replies;
 import dev.keel.raft.examples.kv.Batchers;
 import io.netty.util.concurrent.EventExecutor;
-import dev.keel.raft.examples.kv.forward.ForwardRequest;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -44,10 +43,10 @@ public final class CommandTable {
         WRITE
     }
 
-    /** A command's action, after its name was matched. */
+    /** A command's action, after its name was matched; {@code conn} reads and writes for its connection. */
     @FunctionalInterface
     private interface Action {
-        CompletableFuture<byte[]> run(List<byte[]> args, Batchers.Loop batch);
+        CompletableFuture<byte[]> run(List<byte[]> args, Batchers.Connection conn);
     }
 
     private record Command(Kind kind, Action action) {
@@ -76,13 +75,10 @@ public final class CommandTable {
         addWrite("DECRBY", (a, s) -> exactly(a, 3) ? incrBy(a, true, s) : arity(a));
         addWrite("CAS", (a, s) -> exactly(a, 4)
                 ? write(KvCommand.of(Op.CAS, a.get(1), a.get(2), a.get(3)), s) : arity(a));
-        // Another node forwarding a client's write: submitted here only, never forwarded again.
-        addWrite(ForwardRequest.COMMAND, (a, s) -> exactly(a, 2) ? gateway.submitForwarded(a.get(1)) : arity(a));
-        // Membership commands run on the leader, whichever node a client sends them to (MembershipAdmin).
+        // Membership commands run on the leader, whichever node a client sends them to (Keel forwards them).
         for (String name : AdminCommand.NAMES) {
             addLocal(name, (a, s) -> membership(admin, a));
         }
-        addLocal(ForwardRequest.ADMIN_COMMAND, (a, s) -> exactly(a, 2) ? admin.executeForwarded(a.get(1)) : arity(a));
     }
 
     private static CompletableFuture<byte[]> membership(MembershipAdmin admin, List<byte[]> args) {
@@ -114,12 +110,17 @@ public final class CommandTable {
         return c == null ? Kind.LOCAL : c.kind();
     }
 
+    /** A new connection's way to Raft (its reads batched per event loop, its writes through its own session). */
+    public Batchers.Connection connect(EventExecutor loop) {
+        return batchers.connection(loop);
+    }
+
     /**
      * Runs a command (QUIT is the connection's business, not the table's).
      *
-     * @param loop the event loop of the client's connection, the caller's thread
+     * @param conn the connection's way to Raft ({@link #connect}); called on its event loop
      */
-    public CompletableFuture<byte[]> execute(RespRequest request, EventExecutor loop) {
+    public CompletableFuture<byte[]> execute(RespRequest request, Batchers.Connection conn) {
         if (request.rejection() != null) {
             return done(Replies.error(request.rejection()));
         }
@@ -127,7 +128,7 @@ public final class CommandTable {
         if (c == null) {
             return done(unknown(request.args()));
         }
-        return c.action().run(request.args(), batchers.of(loop));
+        return c.action().run(request.args(), conn);
     }
 
     private CompletableFuture<byte[]> ping(List<byte[]> a) {
@@ -137,7 +138,7 @@ public final class CommandTable {
         return a.size() == 2 ? done(Replies.bulk(a.get(1))) : arity(a);
     }
 
-    private CompletableFuture<byte[]> set(List<byte[]> a, Batchers.Loop batch) {
+    private CompletableFuture<byte[]> set(List<byte[]> a, Batchers.Connection batch) {
         if (a.size() < 3) {
             return arity(a);
         }
@@ -166,7 +167,7 @@ public final class CommandTable {
         return write(new KvCommand(Op.SET, flags, List.of(a.get(1), a.get(2))), batch);
     }
 
-    private CompletableFuture<byte[]> incrBy(List<byte[]> a, boolean negate, Batchers.Loop batch) {
+    private CompletableFuture<byte[]> incrBy(List<byte[]> a, boolean negate, Batchers.Connection batch) {
         Long delta = Numbers.parseLong(a.get(2));
         if (delta == null) {
             return done(Replies.error("ERR value is not an integer or out of range"));
@@ -186,11 +187,11 @@ public final class CommandTable {
                 : Replies.error("ERR snapshot failed: " + Errors.unwrap(failure).getMessage()));
     }
 
-    private static CompletableFuture<byte[]> write(KvCommand command, Batchers.Loop batch) {
+    private static CompletableFuture<byte[]> write(KvCommand command, Batchers.Connection batch) {
         return batch.write(command.encode());
     }
 
-    private static CompletableFuture<byte[]> read(Op op, List<byte[]> a, Batchers.Loop batch) {
+    private static CompletableFuture<byte[]> read(Op op, List<byte[]> a, Batchers.Connection batch) {
         return batch.read(new KvCommand(op, 0, a.subList(1, a.size())).encode());
     }
 

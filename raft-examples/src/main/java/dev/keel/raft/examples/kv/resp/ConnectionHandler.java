@@ -1,5 +1,6 @@
 package dev.keel.raft.examples.kv.resp;
 
+import dev.keel.raft.examples.kv.Batchers;
 import dev.keel.raft.examples.kv.Replies;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -41,6 +42,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final AtomicBoolean releaseScheduled = new AtomicBoolean();
     private ChannelHandlerContext ctx;
+    private Batchers.Connection conn;
     private boolean closing;
     private boolean readingPaused;
 
@@ -51,6 +53,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.conn = table.connect(ctx.executor());
     }
 
     @Override
@@ -64,7 +67,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         CommandTable.Kind kind = table.kind(request);
         if (kind == CommandTable.Kind.LOCAL) {
-            enqueue(table.execute(request, ctx.executor()), false);
+            enqueue(table.execute(request, conn), false);
         } else if (held.isEmpty() && (running.get() == 0 || runningKind == kind)) {
             run(request, kind, newSlot(false));
         } else {
@@ -98,7 +101,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void run(RespRequest request, CommandTable.Kind kind, Slot slot) {
         runningKind = kind;
         running.incrementAndGet();
-        table.execute(request, ctx.executor()).thenAccept(reply -> {
+        table.execute(request, conn).thenAccept(reply -> {
             slot.complete(reply);
             if (running.decrementAndGet() == 0 && releaseScheduled.compareAndSet(false, true)) {
                 ctx.executor().execute(this::releaseHeld);
@@ -127,6 +130,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         slots.clear();
         held.clear();
+        conn.close();
         ctx.fireChannelInactive();
     }
 

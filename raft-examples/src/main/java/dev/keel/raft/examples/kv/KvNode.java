@@ -8,6 +8,8 @@ import dev.keel.raft.examples.kv.config.HostPort;
 import dev.keel.raft.examples.kv.config.NodeConfig;
 import dev.keel.raft.examples.kv.config.PeerConfig;
 import dev.keel.raft.examples.kv.resp.ClientIo;
+import dev.keel.raft.examples.kv.resp.ClientRegistry;
+import dev.keel.raft.examples.kv.resp.RefusalLog;
 import dev.keel.raft.examples.kv.resp.CommandTable;
 import dev.keel.raft.examples.kv.resp.InfoReport;
 import dev.keel.raft.examples.kv.resp.RespServer;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,7 +46,7 @@ public final class KvNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvNode.class);
 
     private final NodeConfig config;
-    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final KvStateMachine stateMachine;
     private final ScheduledExecutorService timer;
     private final EventLoopGroup group;
     private final RaftServer raft;
@@ -54,8 +57,9 @@ public final class KvNode implements AutoCloseable {
     private volatile boolean closed;
 
     private KvNode(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
-                   Map<NodeId, HostPort> joinedMembers) {
+                   Map<NodeId, HostPort> joinedMembers, Clock clock) {
         this.config = config;
+        this.stateMachine = new KvStateMachine(clock::millis);
         String id = config.id().value();
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("kv-timer-" + id, true));
         ClientIo io = ClientIo.detect();
@@ -78,17 +82,20 @@ public final class KvNode implements AutoCloseable {
                 .logStorage(logStorage)
                 .snapshotStorage(snapshotStorage)
                 .transport(transport)
+                .clock(clock)
                 .listener(tracker)
                 .build();
         this.gateway = new RaftGateway(raft, tracker, timer, config.leaderWait(), config.requestTimeout());
         this.admin = new MembershipAdmin(raft, tracker, this::configuredRaftAddress, this::clientAddress, timer,
                 config.leaderWait(), adminTimeout);
-        RespServer[] self = new RespServer[1];
-        InfoReport info = new InfoReport(raft::status, stateMachine::keyCount,
-                () -> self[0] == null ? 0 : self[0].connectedClients(), config.clientPort(), config.raftPort());
+        ClientRegistry clients = new ClientRegistry();
+        InfoReport info = new InfoReport(raft::status, stateMachine::keyCount, stateMachine::expiringKeyCount,
+                clients, config.clientPort(), config.raftPort());
+        RefusalLog refusals = new RefusalLog();
+        long maxCommandBytes = RespServer.maxCommandBytes(config.maxValueBytes());
         this.resp = new RespServer(new InetSocketAddress(config.bind(), config.clientPort()),
-                new CommandTable(gateway, info, admin), config.maxValueBytes(), group, io);
-        self[0] = resp;
+                new CommandTable(gateway, info, admin, config.users(), clients, refusals, maxCommandBytes),
+                config.maxValueBytes(), group, io, config.security().clientTls(), refusals);
     }
 
     /**
@@ -128,6 +135,15 @@ public final class KvNode implements AutoCloseable {
      *                               if the node cannot start; everything opened so far is closed again
      */
     public static KvNode start(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage) {
+        return start(config, logStorage, snapshotStorage, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(NodeConfig, LogStorage, SnapshotStorage)}, with the clock this node stamps log entries with
+     * when it leads and judges expiry by in reads (tests give nodes skewed clocks).
+     */
+    public static KvNode start(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
+                               Clock clock) {
         Objects.requireNonNull(config, "config");
         KvNode node = null;
         try {
@@ -136,7 +152,7 @@ public final class KvNode implements AutoCloseable {
                 ClusterJoin.requireEmpty(config, logStorage, snapshotStorage);
                 joinedMembers = ClusterJoin.discover(config);
             }
-            node = new KvNode(config, logStorage, snapshotStorage, joinedMembers);
+            node = new KvNode(config, logStorage, snapshotStorage, joinedMembers, clock);
             node.resp.start();
             node.raft.start();
             if (config.joining()) {
@@ -155,10 +171,36 @@ public final class KvNode implements AutoCloseable {
             }
             throw e;
         }
+        warnIfExposed(config);
         log.info("node {} started: clients on {}:{}, raft on {}:{}, advertised as {}, {}", config.id(), config.bind(),
                 node.resp.port(), config.bind(), config.raftPort(), config.advertise(),
                 config.joining() ? "joining through " + config.join() : "members " + config.memberIds());
         return node;
+    }
+
+    /** Warns about a client port open beyond this machine without authentication, or with passwords in clear. */
+    private static void warnIfExposed(NodeConfig config) {
+        boolean local;
+        try {
+            local = java.net.InetAddress.getByName(config.bind()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            local = false;
+        }
+        if (local) {
+            return;
+        }
+        if (!config.users().required()) {
+            log.warn("node {}: clients on {}:{} need no password: anyone who reaches the port may run any command, "
+                    + "membership changes included (set requirepass or [[users]] in node.toml)", config.id(),
+                    config.bind(), config.clientPort());
+        } else if (config.security().passwordsInClear()) {
+            log.warn("node {}: clients on {}:{} send their passwords without TLS (set [client_tls] in node.toml)",
+                    config.id(), config.bind(), config.clientPort());
+        }
+        if (config.security().raftTls().isEmpty()) {
+            log.warn("node {}: the Raft port {}:{} has no TLS: anyone who reaches it and knows the cluster id can "
+                    + "pose as a member (set [raft_tls] in node.toml)", config.id(), config.bind(), config.raftPort());
+        }
     }
 
     /** How long a membership command may take: adding a voter includes waiting for it to catch up. */
@@ -179,6 +221,7 @@ public final class KvNode implements AutoCloseable {
                 .selfId(config.id())
                 .clusterId(config.clusterId())
                 .members(members)
+                .tls(config.security().raftTls().orElse(null))
                 .build();
     }
 

@@ -63,7 +63,7 @@ class KvFailoverTest {
 
     @Test
     void withoutAMajorityAWriteAnswersNotBeforeItsRequestTimeoutAndAReadTriesAgainAfterTheLeaderWait() {
-        cluster = new LocalKvCluster(3, dir, 1024, 1500, 4000L);
+        cluster = new LocalKvCluster(3, dir, 1024, 1500, (i, f) -> f.requestTimeoutMs = 4000L);
         int leader = cluster.awaitLeader(Duration.ofSeconds(20));
         int survivor = (leader + 1) % 3;
         try (Jedis j = new Jedis("127.0.0.1", cluster.clientPort(survivor), 20_000)) {
@@ -96,7 +96,12 @@ class KvFailoverTest {
                 cluster.start(i);
             }
         }
-        cluster.awaitLeader(Duration.ofSeconds(20));
+        try {
+            // Readiness: the survivor knows the new leader and has caught up with it.
+            cluster.node(survivor).raft().awaitLeader(Duration.ofSeconds(20));
+        } catch (Exception e) {
+            throw new AssertionError("the survivor found no leader after the others came back", e);
+        }
         try (Jedis j = new Jedis("127.0.0.1", cluster.clientPort(survivor), 20_000)) {
             assertThat(j.get("k")).isIn("v", "w");
             assertThat(j.set("k", "x")).isEqualTo("OK");

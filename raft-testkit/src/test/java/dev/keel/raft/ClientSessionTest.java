@@ -40,9 +40,10 @@ class ClientSessionTest {
     private static final NodeId N3 = NodeId.of("n3");
     private static final List<NodeId> IDS = List.of(N1, N2, N3);
     private static final RaftConfig CONFIG = RaftConfig.builder()
-            .tickInterval(Duration.ofMillis(5))
-            .heartbeatInterval(Duration.ofMillis(20))
-            .electionTimeout(Duration.ofMillis(150), Duration.ofMillis(300))
+            // Patient enough that a loaded 2-core machine does not make a healthy leader look dead.
+            .tickInterval(Duration.ofMillis(10))
+            .heartbeatInterval(Duration.ofMillis(50))
+            .electionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000))
             .sessionTimeout(Duration.ofMinutes(10))
             .build();
 

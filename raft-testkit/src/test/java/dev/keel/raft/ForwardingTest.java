@@ -42,9 +42,10 @@ class ForwardingTest {
     private static final Membership MEMBERS = Membership.ofVoters(List.of(Member.of("n1", "10.0.0.1:7001"),
             Member.of("n2", "10.0.0.2:7002"), Member.of("n3", "10.0.0.3:7003")));
     private static final RaftConfig CONFIG = RaftConfig.builder()
-            .tickInterval(Duration.ofMillis(5))
-            .heartbeatInterval(Duration.ofMillis(20))
-            .electionTimeout(Duration.ofMillis(150), Duration.ofMillis(300))
+            // Patient enough that a loaded 2-core machine does not make a healthy leader look dead.
+            .tickInterval(Duration.ofMillis(10))
+            .heartbeatInterval(Duration.ofMillis(50))
+            .electionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000))
             // Long enough that no test here can pass by waiting it out.
             .forwardTimeout(Duration.ofHours(1))
             .build();

@@ -65,7 +65,6 @@ public final class ServerRuntime implements InboundHandler {
     private final LogStorage storage;
     private final Transport transport;
     private final RaftScheduler scheduler;
-    private final Clock clock;
     private final Executor loop;
     private final Executor applierExecutor;
     private final RaftEngine engine;
@@ -89,17 +88,12 @@ public final class ServerRuntime implements InboundHandler {
     private final Map<Long, Consumer<Reply>> adminRequests = new HashMap<>();
     private final Forwarder forwarder;
     private final ForwardedRequests forwarded;
-    private final LoopTimers timers = new LoopTimers();
-    private final java.util.Set<SessionClient> sessionClients = new java.util.LinkedHashSet<>();
-    private List<Runnable> leaderWaiters = new ArrayList<>();
-    /** Callers of {@code whenReady}: the index each must see applied (-1 until a leader is known). */
-    private final List<ReadyWaiter> readyWaiters = new ArrayList<>();
-    private final SessionHost sessionHost = new Host();
+    private final ReadyWaiters readyWaiters;
+    private final RequestStamper stamper;
+    private final Sessions sessions;
     private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
     private RaftScheduler.Cancellable ticker;
     private boolean halted;
-    /** The latest log time this server stamped into a request it appended as leader. */
-    private long lastStamp;
 
     // Published for other threads.
     private volatile SoftState soft;
@@ -111,16 +105,6 @@ public final class ServerRuntime implements InboundHandler {
     private volatile boolean membershipChangeInProgress;
     private volatile Map<NodeId, Long> matchIndex = Map.of();
     private volatile Throwable failure;
-
-    /** A caller waiting for this server to be ready. */
-    private static final class ReadyWaiter {
-        final CompletableFuture<ServerStatus> future;
-        long target = -1;
-
-        ReadyWaiter(CompletableFuture<ServerStatus> future) {
-            this.future = future;
-        }
-    }
 
     /** A storage write in flight and the messages that must wait for it. */
     private static final class PendingWrite {
@@ -146,7 +130,6 @@ public final class ServerRuntime implements InboundHandler {
                          LogStorage storage, SnapshotStorage snapshots, Transport transport, RaftScheduler scheduler,
                          RandomGenerator random, Clock clock) {
         this.self = self;
-        this.clock = clock;
         this.config = config;
         this.storage = storage;
         this.transport = transport;
@@ -158,6 +141,10 @@ public final class ServerRuntime implements InboundHandler {
         this.engine = new RaftEngine(self, bootstrap, config, storage, initialSnapshot, random);
         this.applier = new Applier(self, stateMachine, snapshots, bootstrap, this::fatal);
         this.forwarder = new Forwarder(self, config, transport::send, random.nextLong() & Long.MAX_VALUE);
+        this.readyWaiters = new ReadyWaiters(applierExecutor);
+        this.stamper = new RequestStamper(config, clock, applier::logTimeMillis);
+        this.sessions = new Sessions(self, config, applierExecutor, this::post, (r, done) -> route(r, done, false),
+                engine::leader, engine::membership);
         this.forwarded = new ForwardedRequests(self, config, transport::send, this::post, this::execute);
         if (snapshots != null) {
             applier.snapshotter(new Snapshotter(self, config, snapshots, stateMachine, applier::keelState,
@@ -218,7 +205,7 @@ public final class ServerRuntime implements InboundHandler {
     private void tick() {
         engine.tick();
         forwarder.tick();
-        timers.tick();
+        sessions.tick();
         checkReady();
         // Published per tick, not per batch: building the map on every batch would allocate on the hot path.
         matchIndex = engine.role() == Role.LEADER ? engine.matchIndexes() : Map.of();
@@ -300,14 +287,8 @@ public final class ServerRuntime implements InboundHandler {
         proposals.clear();
         forwarder.failAll(why);
         ServerStoppedException stoppedEx = new ServerStoppedException(why, cause);
-        for (SessionClient c : List.copyOf(sessionClients)) {
-            c.stopped(stoppedEx);
-        }
-        sessionClients.clear();
-        readyWaiters.forEach(w -> w.future.completeExceptionally(stoppedEx));
-        readyWaiters.clear();
-        timers.clear();
-        leaderWaiters.clear();
+        sessions.stopped(stoppedEx);
+        readyWaiters.failAll(stoppedEx);
         reads.values().forEach(q -> q.future().completeExceptionally(stoppedEx));
         reads.clear();
         adminRequests.values().forEach(r -> r.accept(Reply.failed(Outcome.STOPPED, why)));
@@ -428,19 +409,11 @@ public final class ServerRuntime implements InboundHandler {
     private void execute(ClientRequest request, Consumer<Reply> done) {
         if (halted) {
             done.accept(Reply.failed(Outcome.STOPPED, self + " is closed"));
-        } else if (request instanceof ClientRequest.Command c) {
-            propose(EntryType.REQUEST, RequestEntry.command(stamp(), c.command()), done);
-        } else if (request instanceof ClientRequest.SessionCommand c) {
-            propose(EntryType.REQUEST, RequestEntry.sessionCommand(stamp(), c.sessionId(), c.sequence(),
-                    c.acknowledged(), c.command()), done);
-        } else if (request instanceof ClientRequest.OpenSession) {
-            propose(EntryType.REQUEST, RequestEntry.openSession(stamp(), new RequestEntry.SessionLimits(
-                    config.sessionTimeout().toMillis(), config.maxSessions(), config.sessionMaxPending(),
-                    config.sessionMaxCachedBytes())), done);
-        } else if (request instanceof ClientRequest.KeepAlive k) {
-            propose(EntryType.REQUEST, RequestEntry.keepAlive(stamp(), k.sessionId(), k.acknowledged()), done);
-        } else if (request instanceof ClientRequest.CloseSession c) {
-            propose(EntryType.REQUEST, RequestEntry.closeSession(stamp(), c.sessionId()), done);
+            return;
+        }
+        byte[] entry = stamper.entryFor(request);
+        if (entry != null) {
+            propose(EntryType.REQUEST, entry, done);
         } else if (request instanceof ClientRequest.ChangeMembership c) {
             admin(done, id -> engine.changeMembership(id, c.target(), c.expectedIndex()));
         } else if (request instanceof ClientRequest.TransferLeadership t) {
@@ -495,17 +468,6 @@ public final class ServerRuntime implements InboundHandler {
         }
     }
 
-    /**
-     * The log time to stamp into a request appended now: this server's clock, but never behind what it stamped
-     * before or what the log has reached (a leader whose clock is behind its predecessor's does not hold time back
-     * further than it must; the applier keeps log time from going back in any case).
-     */
-    private long stamp() {
-        long now = Math.max(clock.millis(), 0);
-        lastStamp = Math.max(now, Math.max(lastStamp, applier.logTimeMillis()));
-        return lastStamp;
-    }
-
     public ServerStatus status() {
         SoftState s = soft;
         long snapshot = snapshotIndex;
@@ -528,40 +490,18 @@ public final class ServerRuntime implements InboundHandler {
                 f.completeExceptionally(new ServerStoppedException(self + " is closed"));
                 return;
             }
-            readyWaiters.add(new ReadyWaiter(f));
+            readyWaiters.add(f);
             checkReady();
         });
         return f;
     }
 
-    /**
-     * Ready: a leader is known, this server knows an entry of the leader's term to be committed (the leader's opening
-     * no-op: every entry committed before it is then known here too), and it has applied up to there. On the event
-     * loop, after each batch and each tick.
-     */
+    /** Completes the readiness waiters whose time has come; after each batch and each tick. */
     private void checkReady() {
-        if (readyWaiters.isEmpty() || engine.leader() == null) {
-            return;
-        }
-        long commit = engine.log().commitIndex();
-        if (engine.log().termIfKnown(commit) != engine.term()) {
-            return;
-        }
-        long applied = applier.appliedIndex();
-        for (java.util.Iterator<ReadyWaiter> it = readyWaiters.iterator(); it.hasNext(); ) {
-            ReadyWaiter w = it.next();
-            if (w.future.isDone()) {
-                it.remove(); // given up on (awaitLeader timed out)
-                continue;
-            }
-            if (w.target < 0) {
-                w.target = commit;
-            }
-            if (applied >= w.target) {
-                it.remove();
-                ServerStatus status = status();
-                applierExecutor.execute(() -> w.future.complete(status));
-            }
+        if (!readyWaiters.isEmpty()) {
+            long commit = engine.log().commitIndex();
+            readyWaiters.check(engine.leader() != null, engine.log().termIfKnown(commit) == engine.term(), commit,
+                    applier.appliedIndex(), this::status);
         }
     }
 
@@ -578,77 +518,9 @@ public final class ServerRuntime implements InboundHandler {
                 f.completeExceptionally(new ServerStoppedException(self + " is closed"));
                 return;
             }
-            SessionClient.open(sessionHost, f);
+            sessions.open(f);
         });
         return f;
-    }
-
-    /** What sessions need from this server; loop-confined except {@link SessionHost#post}. */
-    private final class Host implements SessionHost {
-        @Override
-        public NodeId self() {
-            return self;
-        }
-
-        @Override
-        public RaftConfig config() {
-            return config;
-        }
-
-        @Override
-        public LoopTimers timers() {
-            return timers;
-        }
-
-        @Override
-        public void post(Runnable task) {
-            ServerRuntime.this.post(task);
-        }
-
-        @Override
-        public void route(ClientRequest request, Consumer<Reply> done) {
-            ServerRuntime.this.route(request, done, false);
-        }
-
-        @Override
-        public boolean leaderKnown() {
-            return engine.leader() != null;
-        }
-
-        @Override
-        public void onNextLeader(Runnable task) {
-            if (engine.leader() != null) {
-                task.run();
-            } else {
-                leaderWaiters.add(task);
-            }
-        }
-
-        @Override
-        public Executor callbacks() {
-            return applierExecutor;
-        }
-
-        @Override
-        public dev.keel.raft.exception.RaftException exception(Reply failed) {
-            return Outcomes.toException(failed, self, engine.membership());
-        }
-
-        @Override
-        public long ticks(java.time.Duration duration) {
-            long tick = config.tickInterval().toNanos();
-            return Math.max(1, (duration.toNanos() + tick - 1) / tick);
-        }
-
-        @Override
-        public void register(SessionClient session) {
-            sessionClients.add(session);
-        }
-
-        @Override
-        public void forget(SessionClient session) {
-            sessionClients.remove(session);
-        }
     }
 
     /** Moves the cluster to the given voters and learners; see {@code RaftServer.changeMembership}. */
@@ -867,10 +739,8 @@ public final class ServerRuntime implements InboundHandler {
     private void onSoftStateChange(SoftState s) {
         SoftState previous = soft;
         soft = s;
-        if (s.leader() != null && !leaderWaiters.isEmpty()) {
-            List<Runnable> ready = leaderWaiters;
-            leaderWaiters = new ArrayList<>();
-            ready.forEach(Runnable::run);
+        if (s.leader() != null) {
+            sessions.leaderLearned();
         }
         if (s.membership() != null && (s.membershipIndex() != previous.membershipIndex()
                 || !s.membership().equals(previous.membership()))) {
@@ -888,9 +758,8 @@ public final class ServerRuntime implements InboundHandler {
             }
             proposals.clear();
         }
-        if (s.role() != Role.LEADER) {
-            forwarder.onLeaderChange(s.leader(), s.term());
-        }
+        // Also when this server became leader itself: what it forwarded to the old leader gets no answer now.
+        forwarder.onLeaderChange(s.leader(), s.term());
         if (listeners.isEmpty()) {
             return;
         }

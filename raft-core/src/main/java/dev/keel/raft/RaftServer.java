@@ -130,11 +130,12 @@ public final class RaftServer implements AutoCloseable {
     }
 
     /**
-     * Completes once this server is ready to serve: it knows a leader, knows that the leader's first entry of its
-     * term is committed (so every entry committed before is known here too), and has applied up to there: it has
-     * caught up with the cluster as of the leader's start. Requests work before that too (they are forwarded, or fail with
-     * {@link dev.keel.raft.exception.NotLeaderException} while no leader is known): this is for an application that
-     * wants to start serving only once the cluster is up.
+     * Completes once this server is ready to serve: it knows a leader, has learned the leader's commit index through a
+     * ReadIndex round (thesis §6.4) started after this call, and has applied up to there: it has caught up with
+     * everything the cluster committed before the call (also when it restarted in the middle of a leader's term). A
+     * round that fails (the leader changed) is made again with the next leader. Requests work before that too (they
+     * are forwarded, or fail with {@link dev.keel.raft.exception.NotLeaderException} while no leader is known): this
+     * is for an application that wants to start serving only once the cluster is up.
      *
      * @return a future completing, on the applier thread, with the status at that moment; it fails with
      *         {@link dev.keel.raft.exception.ServerStoppedException} if the server closes first. It never times out:

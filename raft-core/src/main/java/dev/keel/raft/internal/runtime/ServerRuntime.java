@@ -496,13 +496,17 @@ public final class ServerRuntime implements InboundHandler {
         return f;
     }
 
-    /** Completes the readiness waiters whose time has come; after each batch and each tick. */
+    /** Starts readiness waiters' read-index round, completes those caught up; after each batch and each tick. */
     private void checkReady() {
-        if (!readyWaiters.isEmpty()) {
-            long commit = engine.log().commitIndex();
-            readyWaiters.check(engine.leader() != null, engine.log().termIfKnown(commit) == engine.term(), commit,
-                    applier.appliedIndex(), this::status);
+        if (readyWaiters.isEmpty()) {
+            return;
         }
+        if (engine.leader() != null && readyWaiters.needsRound()) {
+            long id = readIds.incrementAndGet();
+            readyWaiters.started(id);
+            engine.read(id);
+        }
+        readyWaiters.check(engine.leader() != null, applier.appliedIndex(), this::status);
     }
 
     /** Opens a client session; see {@code RaftServer.openSession}. */
@@ -705,11 +709,15 @@ public final class ServerRuntime implements InboundHandler {
             if (q != null) {
                 long readIndex = rs.readIndex();
                 applierExecutor.execute(() -> applier.read(readIndex, q));
+            } else {
+                readyWaiters.answered(rs.requestId(), rs.readIndex());
             }
         }
         for (long id : rd.failedReads()) {
             PendingQuery q = reads.remove(id);
-            if (q != null) {
+            if (q == null) {
+                readyWaiters.failed(id);
+            } else {
                 q.future().completeExceptionally(new NotLeaderException(self,
                         Outcomes.member(engine.membership(), engine.leader())));
             }

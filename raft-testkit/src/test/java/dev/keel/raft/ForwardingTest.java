@@ -182,6 +182,45 @@ class ForwardingTest {
     }
 
     @Test
+    void aLeaderRunsAtMostMaxInflightForwardsFromOneMemberAndRefusesTheNextAsBusyAtOnce() throws Exception {
+        RaftConfig config = CONFIG.toBuilder().maxInflightForwards(2).build();
+        start(N1, config);
+        start(N2, config);
+        RaftServer leader = null;
+        Await.until("n1 or n2 to lead", WAIT, () -> servers.values().stream().anyMatch(s -> s.status().isLeader()));
+        for (RaftServer s : servers.values()) {
+            if (s.status().isLeader()) {
+                leader = s;
+            }
+        }
+        RaftServer other = aFollower(leader);
+        FakeMember n3 = new FakeMember(network, N3);
+        long term = leader.status().term();
+        // The leader reaches no one who answers: what n3 forwards is appended but stays in progress.
+        network.cut(leader.id(), other.id());
+        network.cut(other.id(), leader.id());
+
+        for (long id = 1; id <= 3; id++) {
+            n3.transport.send(new ForwardRequest(N3, leader.id(), term, id, new ClientRequest.Command(new byte[]{
+                    (byte) id})));
+        }
+
+        ForwardResponse third = n3.answerTo(3);
+        assertThat(third.outcome()).isEqualTo(ForwardResponse.Outcome.BUSY);
+        assertThat(third.detail()).contains("maxInflightForwards");
+        assertThat(n3.earlier).as("the first two are in progress, not refused").isEmpty();
+        network.heal();
+        // Once the leader commits again the first two complete; the third was never run.
+        if (n3.answerTo(1).outcome() == ForwardResponse.Outcome.OK) {
+            assertThat(n3.answerTo(2).outcome()).isEqualTo(ForwardResponse.Outcome.OK);
+            RaftServer l = leader;
+            Await.until("the leader applied both", WAIT, () -> machines.get(l.id()).size() == 2);
+            assertThat(machines.get(l.id()).applied()).containsExactly(new byte[]{1}, new byte[]{2});
+        }
+        assertThat(machines.values()).allSatisfy(m -> assertThat(m.applied()).doesNotContain(new byte[]{3}));
+    }
+
+    @Test
     void membershipChangesAndLeadershipTransfersWorkThroughAFollower() throws Exception {
         startAll(CONFIG);
         RaftServer leader = leader();
@@ -210,12 +249,22 @@ class ForwardingTest {
             transport.start(received::add);
         }
 
+        /** Answers to other requests that arrived while waiting for one, kept for whoever asks next. */
+        final Map<Long, ForwardResponse> earlier = new HashMap<>();
+
         ForwardResponse answerTo(long requestId) throws InterruptedException {
+            ForwardResponse kept = earlier.remove(requestId);
+            if (kept != null) {
+                return kept;
+            }
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (System.nanoTime() < deadline) {
                 RaftMessage m = received.poll(100, TimeUnit.MILLISECONDS);
-                if (m instanceof ForwardResponse r && r.requestId() == requestId) {
-                    return r;
+                if (m instanceof ForwardResponse r) {
+                    if (r.requestId() == requestId) {
+                        return r;
+                    }
+                    earlier.put(r.requestId(), r);
                 }
             }
             throw new AssertionError("no answer to request " + requestId);
@@ -223,11 +272,15 @@ class ForwardingTest {
 
         /** Nothing answers {@code requestId} within a few heartbeats' worth of other traffic. */
         void expectNoAnswerTo(long requestId) throws InterruptedException {
+            assertThat(earlier).as("answers received").doesNotContainKey(requestId);
             long deadline = System.nanoTime() + Duration.ofMillis(500).toNanos();
             while (System.nanoTime() < deadline) {
                 RaftMessage m = received.poll(50, TimeUnit.MILLISECONDS);
-                if (m instanceof ForwardResponse r && r.requestId() == requestId) {
-                    throw new AssertionError("unexpected answer " + r);
+                if (m instanceof ForwardResponse r) {
+                    if (r.requestId() == requestId) {
+                        throw new AssertionError("unexpected answer " + r);
+                    }
+                    earlier.put(r.requestId(), r);
                 }
             }
         }

@@ -1,4 +1,4 @@
-package dev.keel.raft.internal.engine;
+package dev.keel.raft.internal.log;
 
 import dev.keel.raft.Membership;
 import dev.keel.raft.log.LogEntry;
@@ -9,13 +9,13 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.keel.raft.internal.engine.RaftLogTest.ABC;
-import static dev.keel.raft.internal.engine.RaftLogTest.NO_LIMIT;
-import static dev.keel.raft.internal.engine.RaftLogTest.appendTerms;
-import static dev.keel.raft.internal.engine.RaftLogTest.entries;
-import static dev.keel.raft.internal.engine.RaftLogTest.indexes;
-import static dev.keel.raft.internal.engine.RaftLogTest.terms;
-import static dev.keel.raft.internal.engine.RaftLogTest.voters;
+import static dev.keel.raft.internal.log.RaftLogTest.ABC;
+import static dev.keel.raft.internal.log.RaftLogTest.NO_LIMIT;
+import static dev.keel.raft.internal.log.RaftLogTest.appendTerms;
+import static dev.keel.raft.internal.log.RaftLogTest.entries;
+import static dev.keel.raft.internal.log.RaftLogTest.indexes;
+import static dev.keel.raft.internal.log.RaftLogTest.terms;
+import static dev.keel.raft.internal.log.RaftLogTest.voters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,15 +1,15 @@
-package dev.keel.raft.internal.engine;
+package dev.keel.raft.internal.log;
 
 import dev.keel.raft.Member;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
-import dev.keel.raft.internal.engine.ConfigTracker.Config;
+import dev.keel.raft.internal.log.ConfigTracker.Config;
 import dev.keel.raft.log.LogEntry;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static dev.keel.raft.internal.engine.RaftLogTest.voters;
+import static dev.keel.raft.internal.log.RaftLogTest.voters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

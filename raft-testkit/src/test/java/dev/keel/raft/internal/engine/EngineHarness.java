@@ -2,6 +2,7 @@ package dev.keel.raft.internal.engine;
 
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.RaftMessage;

@@ -4,6 +4,8 @@ import dev.keel.raft.Member;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.log.RaftLog;
+import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;

@@ -1,4 +1,4 @@
-package dev.keel.raft.internal.engine;
+package dev.keel.raft.internal.role;
 
 import dev.keel.raft.Membership;
 

@@ -1,4 +1,4 @@
-package dev.keel.raft.internal.engine;
+package dev.keel.raft.internal.log;
 
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;

@@ -35,6 +35,8 @@ class MetricsClusterTest {
             .tickInterval(Duration.ofMillis(10))
             .heartbeatInterval(Duration.ofMillis(50))
             .electionTimeout(Duration.ofMillis(1000), Duration.ofMillis(2000))
+            // A submit to a follower then fails as not leader (and is counted so) instead of being forwarded.
+            .forwarding(false)
             .build();
 
     private final InMemoryNetwork network = new InMemoryNetwork();

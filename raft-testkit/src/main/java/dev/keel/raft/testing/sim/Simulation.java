@@ -38,6 +38,7 @@ public final class Simulation {
     private final SimDisk disk;
     private final Node[] nodes;
     private final List<SimClient> clients = new ArrayList<>();
+    private final List<SimSessionClient> sessionClients = new ArrayList<>();
     private final List<ClientOp> history = new ArrayList<>();
     private final SimulationResult.Stats stats = new SimulationResult.Stats();
     private final long[] lastValueSeen;
@@ -119,6 +120,13 @@ public final class Simulation {
             clients.add(client);
             client.start();
         }
+        for (int c = 0; c < config.sessionClients(); c++) {
+            // Numbered after the plain clients and the liveness probe (which takes number clients()).
+            SimSessionClient client = new SimSessionClient(config.clients() + 1 + c, c % 2 == 1, this,
+                    random.split());
+            sessionClients.add(client);
+            client.start();
+        }
         nemesis = new Nemesis(this, network, random.split(), config.faults());
         nemesis.start();
 
@@ -133,6 +141,7 @@ public final class Simulation {
             convergencePhase();
         }
         clients.forEach(SimClient::abandon);
+        sessionClients.forEach(SimSessionClient::abandon);
         if (violation == null) {
             checkFaultCoverage();
         }
@@ -236,7 +245,7 @@ public final class Simulation {
         long value = -(++probeValue);
         String node = server.id().value();
         long writeAt = sim.now();
-        return server.submit(SimStateMachine.write(0, value)).handle((r, e) -> {
+        return server.submit(SimStateMachine.write(0, value, value)).handle((r, e) -> {
             record(new ClientOp(client, ClientOp.Kind.WRITE, 0, value, 0, false, node, writeAt, sim.now(),
                     e == null ? ClientOp.Outcome.OK : ClientOp.Outcome.UNKNOWN, e == null ? "probe" : "probe: " + e));
             if (e != null) {
@@ -263,6 +272,7 @@ public final class Simulation {
     /** Clients stop; every server must apply the same commands up to the same index. */
     private void convergencePhase() {
         clients.forEach(SimClient::stop);
+        sessionClients.forEach(SimSessionClient::stop);
         long deadline = sim.now() + CONVERGENCE_NANOS;
         runUntil(deadline, this::converged);
         if (violation != null) {
@@ -295,6 +305,7 @@ public final class Simulation {
                         + invariants.highestAcknowledged());
             }
             invariants.checkAcknowledgedSurvive();
+            invariants.checkAcknowledgedOperationsApplied(first.server.status().appliedIndex());
         });
         note("CONVERGED at index " + members().get(0).server.status().appliedIndex() + " with "
                 + invariants.acknowledgedCount() + " acknowledged writes");

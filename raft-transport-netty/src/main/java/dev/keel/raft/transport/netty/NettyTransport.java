@@ -128,7 +128,8 @@ public final class NettyTransport implements Transport {
                 serverChannel.localAddress(), config.clusterId(), io.name(), tls == null ? "off" : "on",
                 currentPeers.keySet());
         if (!io.name().equals("epoll") && config.preferNativeTransport()) {
-            LOG.debug("native epoll transport unavailable: {}", NettyIo.nativeUnavailabilityReason());
+            LOG.info("{}: native epoll transport unavailable, using NIO: {}", config.selfId(),
+                    NettyIo.nativeUnavailabilityReason());
         }
     }
 
@@ -269,6 +270,17 @@ public final class NettyTransport implements Transport {
     /** The configuration this transport was built with (its peers as they were at construction). */
     public NettyTransportConfig config() {
         return config;
+    }
+
+    /**
+     * The socket implementation in use, decided at construction: {@code "epoll"}, Netty's native transport, when
+     * {@link NettyTransportConfig#preferNativeTransport()} is on and its bundled library loads (Linux x86_64), or
+     * {@code "nio"}, the JDK's.
+     *
+     * @return {@code "epoll"} or {@code "nio"}
+     */
+    public String ioMode() {
+        return io.name();
     }
 
     /** A snapshot of the counters. */

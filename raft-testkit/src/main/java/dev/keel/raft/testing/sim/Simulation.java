@@ -38,6 +38,9 @@ public final class Simulation {
     private final SimDisk disk;
     private final Node[] nodes;
     private final List<SimClient> clients = new ArrayList<>();
+    /** The user's state machine and workload (see {@link StateMachineSimulation}); null for the built-in registers. */
+    private final UserWorkload<?> workload;
+    private final List<UserWorkload<?>.Client> workloadClients = new ArrayList<>();
     private final List<ClientOp> history = new ArrayList<>();
     private final SimulationResult.Stats stats = new SimulationResult.Stats();
     private final long[] lastValueSeen;
@@ -55,7 +58,7 @@ public final class Simulation {
         int incarnation;
         SimNodeScheduler scheduler;
         SimLogStorage storage;
-        SimStateMachine stateMachine;
+        dev.keel.raft.statemachine.StateMachine stateMachine;
         RaftServer server;
         boolean up;
 
@@ -71,7 +74,16 @@ public final class Simulation {
 
     /** A simulation whose events {@code listener} watches (it must only observe, see {@link SimulationListener}). */
     public Simulation(SimulationConfig config, SimulationListener listener) {
+        this(config, listener, null);
+    }
+
+    /** A simulation of the user's state machine and workload instead of the built-in registers. */
+    Simulation(SimulationConfig config, SimulationListener listener, UserWorkload<?> workload) {
         this.config = config;
+        this.workload = workload;
+        if (workload != null) {
+            workload.attach(this);
+        }
         this.listener = java.util.Objects.requireNonNull(listener, "listener");
         this.random = new SplittableRandom(config.seed());
         for (int i = 1; i <= config.nodes() + config.spares(); i++) {
@@ -96,7 +108,10 @@ public final class Simulation {
 
     /** Runs one simulation, showing its events to {@code listener}, and closes its disk. */
     public static SimulationResult run(SimulationConfig config, SimulationListener listener) {
-        Simulation s = new Simulation(config, listener);
+        return run(new Simulation(config, listener));
+    }
+
+    static SimulationResult run(Simulation s) {
         try {
             return s.execute();
         } finally {
@@ -114,10 +129,14 @@ public final class Simulation {
                 startNode(n);
             }
         });
-        for (int c = 0; c < config.clients(); c++) {
-            SimClient client = new SimClient(c, this, random.split());
-            clients.add(client);
-            client.start();
+        if (workload != null) {
+            workloadClients.addAll(workload.startClients(config.clients(), random.split()));
+        } else {
+            for (int c = 0; c < config.clients(); c++) {
+                SimClient client = new SimClient(c, this, random.split());
+                clients.add(client);
+                client.start();
+            }
         }
         nemesis = new Nemesis(this, network, random.split(), config.faults());
         nemesis.start();
@@ -136,7 +155,9 @@ public final class Simulation {
         if (violation == null) {
             checkFaultCoverage();
         }
-        if (violation == null) {
+        if (violation == null && workload == null) {
+            // The user's workload has no model to check against; its reads are checked as they complete (never
+            // older than an acknowledged write), its writes as durable at the index they were applied.
             checkLinearizability();
         }
         stats.messagesSent = network.sent;
@@ -226,12 +247,16 @@ public final class Simulation {
     }
 
     private long probeValue;
+    private final SplittableRandom probeRandom = new SplittableRandom(0x5eedL);
 
     /**
      * The liveness probe: a write then a read on {@code server}, recorded in the history like any client's (as
      * client number {@code clients}), since they interleave with the clients' last operations.
      */
     private CompletableFuture<?> probe(RaftServer server, boolean[] done) {
+        if (workload != null) {
+            return workload.probe(server, done, probeRandom);
+        }
         int client = config.clients();
         long value = -(++probeValue);
         String node = server.id().value();
@@ -263,6 +288,7 @@ public final class Simulation {
     /** Clients stop; every server must apply the same commands up to the same index. */
     private void convergencePhase() {
         clients.forEach(SimClient::stop);
+        workloadClients.forEach(UserWorkload.Client::stop);
         long deadline = sim.now() + CONVERGENCE_NANOS;
         runUntil(deadline, this::converged);
         if (violation != null) {
@@ -282,11 +308,18 @@ public final class Simulation {
         guard(() -> {
             List<Node> members = members();
             Node first = members.get(0);
-            for (Node n : members) {
-                if (n.stateMachine.digest() != first.stateMachine.digest()
-                        || !java.util.Arrays.equals(n.stateMachine.registers(), first.stateMachine.registers())) {
-                    throw new InvariantViolation("state machine safety", n.id + " and " + first.id
-                            + " applied the same number of entries but hold different states");
+            if (workload != null) {
+                workload.checkConverged(members.stream().map(m -> m.id.value()).toList(),
+                        members.stream().map(m -> m.stateMachine).toList());
+            } else {
+                SimStateMachine firstRegisters = (SimStateMachine) first.stateMachine;
+                for (Node n : members) {
+                    SimStateMachine registers = (SimStateMachine) n.stateMachine;
+                    if (registers.digest() != firstRegisters.digest()
+                            || !java.util.Arrays.equals(registers.registers(), firstRegisters.registers())) {
+                        throw new InvariantViolation("state machine safety", n.id + " and " + first.id
+                                + " applied the same number of entries but hold different states");
+                    }
                 }
             }
             if (first.server.status().appliedIndex() < invariants.highestAcknowledged()) {
@@ -405,7 +438,7 @@ public final class Simulation {
                     public void entriesDurable(List<LogEntry> entries) {
                     }
                 });
-        n.stateMachine = new SimStateMachine(config.keys(), new SimStateMachine.ApplyListener() {
+        SimStateMachine.ApplyListener applyListener = new SimStateMachine.ApplyListener() {
             @Override
             public void applied(long index, byte[] command, long digest) {
                 guard(() -> {
@@ -419,7 +452,9 @@ public final class Simulation {
                 stats.snapshotsRestored++;
                 guard(() -> invariants.onState(n.index, index, digest, true));
             }
-        });
+        };
+        n.stateMachine = workload != null ? workload.newStateMachine(n.id.value(), applyListener)
+                : new SimStateMachine(config.keys(), applyListener);
         SnapshotStorage snapshots = disk.openSnapshots(n.id);
         RaftServer.Builder builder = RaftServer.builder()
                 .id(n.id)

@@ -9,6 +9,7 @@ import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.spi.Transport;
 import dev.keel.raft.statemachine.StateMachine;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
@@ -64,7 +65,7 @@ public final class RaftServer implements AutoCloseable {
         this.scheduler = ownsScheduler ? new ThreadScheduler(b.id.value()) : b.scheduler;
         RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
         this.runtime = new ServerRuntime(b.id, b.bootstrap, b.config, b.stateMachine, b.logStorage,
-                b.snapshotStorage, b.transport, scheduler, random);
+                b.snapshotStorage, b.transport, scheduler, random, b.clock);
         for (RaftListener l : b.listeners) {
             runtime.addListener(l);
         }
@@ -251,6 +252,7 @@ public final class RaftServer implements AutoCloseable {
         private SnapshotStorage snapshotStorage;
         private RaftScheduler scheduler;
         private RandomGenerator random;
+        private Clock clock = Clock.systemUTC();
         private final java.util.List<RaftListener> listeners = new java.util.ArrayList<>();
 
         private Builder() {
@@ -356,6 +358,17 @@ public final class RaftServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The wall clock this server stamps into the commands it appends while it leads: their <em>log time</em>,
+         * which the state machine reads in {@link dev.keel.raft.statemachine.ApplyContext} and sessions expire by.
+         * Default: the system clock (UTC). Keep the servers' clocks synchronized (NTP): skew shifts expiries but never
+         * makes replicas disagree. Tests and simulations pass a clock they control.
+         */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock must not be null");
+            return this;
+        }
+
         /** Adds a listener registered before the server starts, so that it sees every change. */
         public Builder listener(RaftListener value) {
             listeners.add(Objects.requireNonNull(value, "listener must not be null"));
@@ -375,10 +388,26 @@ public final class RaftServer implements AutoCloseable {
             require(stateMachine, "stateMachine");
             require(logStorage, "logStorage");
             require(transport, "transport");
+            requireApply(stateMachine);
             if (bootstrap != null && !bootstrap.contains(id)) {
                 throw new IllegalStateException("id " + id + " must be one of the members " + bootstrap);
             }
             return new RaftServer(this);
+        }
+
+        /** A state machine must implement one of the two apply methods; the defaults only hand over to each other. */
+        private static void requireApply(StateMachine sm) {
+            try {
+                Class<?> withContext = sm.getClass().getMethod("apply",
+                        dev.keel.raft.statemachine.ApplyContext.class, byte[].class).getDeclaringClass();
+                Class<?> withIndex = sm.getClass().getMethod("apply", long.class, byte[].class).getDeclaringClass();
+                if (withContext == StateMachine.class && withIndex == StateMachine.class) {
+                    throw new IllegalStateException("stateMachine " + sm.getClass().getName() + " must implement "
+                            + "StateMachine.apply(ApplyContext, byte[]) (or apply(long, byte[]))");
+                }
+            } catch (NoSuchMethodException e) {
+                throw new AssertionError("StateMachine declares both apply methods", e);
+            }
         }
 
         private static void require(Object value, String name) {

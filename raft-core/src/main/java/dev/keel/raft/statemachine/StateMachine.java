@@ -12,7 +12,8 @@ import java.io.InputStream;
  *
  * <h2>Determinism</h2>
  * {@link #apply} must produce the same state and result on every server for the same sequence of commands: no
- * clocks, randomness or outside I/O that differs between servers.
+ * clocks, randomness or outside I/O that differs between servers. For time, use the command's log time
+ * ({@link ApplyContext#logTimeMillis()}), which the leader stamped into the log and every replica sees alike.
  *
  * <h2>Snapshots</h2>
  * To keep the log bounded, Keel periodically asks for a {@linkplain #takeSnapshot() snapshot} of the state, writes
@@ -28,14 +29,35 @@ import java.io.InputStream;
 public interface StateMachine {
 
     /**
-     * Applies a committed command. Called exactly once per command, in log order.
+     * Applies a committed command. Called exactly once per command, in log order. This is the method Keel calls;
+     * its default hands over to {@link #apply(long, byte[])}, for state machines that need no log time.
+     *
+     * @param context the command's log index and log time (the leader's clock, the same on every replica; see
+     *                {@link ApplyContext})
+     * @param command the command bytes as submitted
+     * @return the result passed to the submitter's future (only on the server that accepted the command); may be
+     *         empty but not {@code null}
+     */
+    default byte[] apply(ApplyContext context, byte[] command) {
+        return apply(context.index(), command);
+    }
+
+    /**
+     * Applies a committed command, knowing only its index: implement this one or
+     * {@link #apply(ApplyContext, byte[])} (which Keel calls), not both. {@code RaftServer.Builder.build()} rejects a
+     * state machine that implements neither.
      *
      * @param index   the log index of the command (strictly increasing from call to call)
      * @param command the command bytes as submitted
      * @return the result passed to the submitter's future (only on the server that accepted the command); may be
      *         empty but not {@code null}
+     * @throws UnsupportedOperationException from the default, which a state machine overriding
+     *                                       {@link #apply(ApplyContext, byte[])} never reaches
      */
-    byte[] apply(long index, byte[] command);
+    default byte[] apply(long index, byte[] command) {
+        throw new UnsupportedOperationException(getClass().getName()
+                + " implements neither StateMachine.apply(ApplyContext, byte[]) nor apply(long, byte[])");
+    }
 
     /**
      * Answers a read-only query against the current state, without changing it.

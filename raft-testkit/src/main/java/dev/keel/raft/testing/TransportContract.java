@@ -74,7 +74,8 @@ public abstract class TransportContract {
     /** Every message type the engine uses, addressed from {@code from} to {@code to}. */
     public static List<RaftMessage> sampleMessages(NodeId from, NodeId to) {
         List<LogEntry> entries = List.of(LogEntry.noOp(11, 3), LogEntry.command(12, 3, new byte[]{1, 2, 3}),
-                LogEntry.command(13, 4, new byte[0]), LogEntry.command(14, 4, new byte[1000]));
+                LogEntry.command(13, 4, new byte[0]), LogEntry.command(14, 4, new byte[1000]),
+                new LogEntry(15, 4, dev.keel.raft.log.EntryType.REQUEST, new byte[]{1, 1, 0, 0, 0, 0, 0, 0, 0, 9, 42}));
         return List.of(
                 new VoteRequest(from, to, 5, 10, 2, false),
                 new VoteRequest(from, to, 6, 10, 2, true),

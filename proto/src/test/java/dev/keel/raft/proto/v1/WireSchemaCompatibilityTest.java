@@ -123,10 +123,12 @@ class WireSchemaCompatibilityTest {
 
     @Test
     void entryTypeNumbersMatchTheCoreCodes() {
-        // dev.keel.raft.log.EntryType: COMMAND(1), NO_OP(2); proto cannot depend on raft-core, so the numbers are
+        // dev.keel.raft.log.EntryType: COMMAND(1), NO_OP(2), CONFIGURATION(3), REQUEST(4); proto cannot depend on raft-core, so the numbers are
         // pinned here and the transport's round-trip tests check the mapping.
         assertThat(EntryType.ENTRY_TYPE_UNSPECIFIED.getNumber()).isZero();
         assertThat(EntryType.ENTRY_TYPE_COMMAND.getNumber()).isEqualTo(1);
         assertThat(EntryType.ENTRY_TYPE_NO_OP.getNumber()).isEqualTo(2);
+        assertThat(EntryType.ENTRY_TYPE_CONFIGURATION.getNumber()).isEqualTo(3);
+        assertThat(EntryType.ENTRY_TYPE_REQUEST.getNumber()).isEqualTo(4);
     }
 }

@@ -10,6 +10,7 @@ import dev.keel.raft.internal.role.Leader;
 import dev.keel.raft.internal.role.PreCandidate;
 import dev.keel.raft.internal.role.RoleBehaviour;
 import dev.keel.raft.internal.role.RoleContext;
+import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
@@ -198,6 +199,20 @@ public final class RaftEngine {
      * @return where it went, or why not
      */
     public ProposeResult propose(byte[] command) {
+        return propose(EntryType.COMMAND, command);
+    }
+
+    /**
+     * Appends an entry of {@code type} ({@code COMMAND} or {@code REQUEST}: what the state machine side applies) if
+     * this server is the leader and not overloaded.
+     *
+     * @return where it went, or why not
+     * @throws IllegalArgumentException for an entry type the engine writes itself (no-op, configuration)
+     */
+    public ProposeResult propose(EntryType type, byte[] data) {
+        if (type != EntryType.COMMAND && type != EntryType.REQUEST) {
+            throw new IllegalArgumentException("only commands and requests are proposed, not " + type);
+        }
         if (role.role() != Role.LEADER) {
             return ProposeResult.notLeader(leader);
         }
@@ -206,7 +221,7 @@ public final class RaftEngine {
             return ProposeResult.busy();
         }
         long index = raftLog.lastIndex() + 1;
-        raftLog.append(LogEntry.command(index, term, command));
+        raftLog.append(new LogEntry(index, term, type, data));
         return ProposeResult.appended(index, term);
     }
 

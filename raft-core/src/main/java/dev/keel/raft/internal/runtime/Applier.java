@@ -7,6 +7,7 @@ import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.SnapshotStorage;
+import dev.keel.raft.statemachine.ApplyContext;
 import dev.keel.raft.statemachine.StateMachine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,10 @@ final class Applier {
     private long appliedTerm;
     private Membership appliedMembership;
     private long appliedMembershipIndex;
+    /** The log time of the last applied request; never decreases (see ApplyContext). */
+    private long logTimeMillis;
+    /** {@link #logTimeMillis}, for the event loop, which stamps new requests no earlier than it. */
+    private volatile long publishedLogTime;
     private boolean failed;
 
     private record WaitingRead(long readIndex, PendingQuery query) {
@@ -78,8 +83,11 @@ final class Applier {
             return;
         }
         long started = System.nanoTime();
+        KeelState keel;
         try (InputStream in = snapshots.open(snapshot, 0)) {
-            stateMachine.restoreSnapshot(new BufferedInputStream(in, 1 << 16));
+            BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
+            keel = SnapshotBody.readHeader(buffered);
+            stateMachine.restoreSnapshot(buffered);
         } catch (Exception | Error e) {
             fail(new IllegalStateException(self + ": restoring the state machine from " + snapshot
                     + " failed; stopping, since its state is now unknown", e));
@@ -91,6 +99,8 @@ final class Applier {
         appliedTerm = snapshot.term();
         appliedMembership = snapshot.membership();
         appliedMembershipIndex = snapshot.membershipIndex();
+        logTimeMillis = keel.logTimeMillis();
+        publishedLogTime = logTimeMillis;
         if (snapshotter != null) {
             snapshotter.restored(snapshot.index());
         }
@@ -113,6 +123,16 @@ final class Applier {
         return appliedIndex;
     }
 
+    /** The log time of the last applied request; any thread. */
+    long logTimeMillis() {
+        return publishedLogTime;
+    }
+
+    /** Keel's part of the state as of the last applied entry, for a snapshot taken now (applier thread). */
+    KeelState keelState() {
+        return new KeelState(logTimeMillis);
+    }
+
     /** Applies a batch; {@code proposals} are this server's pending commands among them, in index order. */
     void apply(List<LogEntry> entries, List<PendingProposal> proposals) {
         if (failed) {
@@ -130,15 +150,25 @@ final class Applier {
                 appliedMembership = Membership.decode(e.data());
                 appliedMembershipIndex = e.index();
             } else if (e.type() == EntryType.COMMAND) {
-                try {
-                    result = stateMachine.apply(e.index(), e.data());
-                    if (result == null) {
-                        throw new NullPointerException("StateMachine.apply returned null for index " + e.index());
-                    }
-                } catch (Throwable t) {
-                    fail(new IllegalStateException(self + ": the state machine failed to apply entry " + e.index()
-                            + "; stopping, since replicas must not diverge", t));
+                result = applyCommand(e.index(), e.data());
+                if (result == null) {
                     return;
+                }
+            } else if (e.type() == EntryType.REQUEST) {
+                RequestEntry request;
+                try {
+                    request = RequestEntry.decode(e.data());
+                } catch (IllegalArgumentException bad) {
+                    // Every replica holds the same bytes and skips them alike; the proposer is told it failed.
+                    log.warn("{}: skipping request entry {}: {}", self, e.index(), bad.getMessage());
+                    request = null;
+                }
+                if (request != null) {
+                    advanceLogTime(request.logTimeMillis());
+                    result = applyCommand(e.index(), request.payload());
+                    if (result == null) {
+                        return;
+                    }
                 }
             }
             appliedIndex = e.index();
@@ -159,6 +189,29 @@ final class Applier {
         serveReads();
         if (snapshotter != null) {
             snapshotter.maybeTake(appliedIndex, appliedTerm, appliedMembership, appliedMembershipIndex);
+        }
+    }
+
+    /** Log time only moves forward: a stamp behind it (a new leader's clock is behind) leaves it where it is. */
+    private void advanceLogTime(long stamp) {
+        if (stamp > logTimeMillis) {
+            logTimeMillis = stamp;
+            publishedLogTime = stamp;
+        }
+    }
+
+    /** Applies one command; {@code null} if the state machine failed, which stops the server. */
+    private byte[] applyCommand(long index, byte[] command) {
+        try {
+            byte[] result = stateMachine.apply(ApplyContext.of(index, logTimeMillis), command);
+            if (result == null) {
+                throw new NullPointerException("StateMachine.apply returned null for index " + index);
+            }
+            return result;
+        } catch (Throwable t) {
+            fail(new IllegalStateException(self + ": the state machine failed to apply entry " + index
+                    + "; stopping, since replicas must not diverge", t));
+            return null;
         }
     }
 

@@ -17,6 +17,7 @@ import dev.keel.raft.internal.engine.RaftEngine;
 import dev.keel.raft.internal.engine.ReadState;
 import dev.keel.raft.internal.engine.Ready;
 import dev.keel.raft.internal.engine.SoftState;
+import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.spi.InboundHandler;
@@ -29,6 +30,7 @@ import dev.keel.raft.statemachine.StateMachine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,6 +61,7 @@ public final class ServerRuntime implements InboundHandler {
     private final LogStorage storage;
     private final Transport transport;
     private final RaftScheduler scheduler;
+    private final Clock clock;
     private final Executor loop;
     private final Executor applierExecutor;
     private final RaftEngine engine;
@@ -83,6 +86,8 @@ public final class ServerRuntime implements InboundHandler {
     private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
     private RaftScheduler.Cancellable ticker;
     private boolean halted;
+    /** The latest log time this server stamped into a request it appended as leader. */
+    private long lastStamp;
 
     // Published for other threads.
     private volatile SoftState soft;
@@ -123,12 +128,14 @@ public final class ServerRuntime implements InboundHandler {
     /**
      * @param snapshots where snapshots are kept, or {@code null} to run without snapshots (the log is never
      *                  compacted)
+     * @param clock     the wall clock this server stamps into the requests it appends as leader (log time)
      * @throws IllegalStateException if the log and the newest snapshot do not reach back to the first entry
      */
     public ServerRuntime(NodeId self, Membership bootstrap, RaftConfig config, StateMachine stateMachine,
                          LogStorage storage, SnapshotStorage snapshots, Transport transport, RaftScheduler scheduler,
-                         RandomGenerator random) {
+                         RandomGenerator random, Clock clock) {
         this.self = self;
+        this.clock = clock;
         this.config = config;
         this.storage = storage;
         this.transport = transport;
@@ -140,7 +147,8 @@ public final class ServerRuntime implements InboundHandler {
         this.engine = new RaftEngine(self, bootstrap, config, storage, initialSnapshot, random);
         this.applier = new Applier(self, stateMachine, snapshots, bootstrap, this::fatal);
         if (snapshots != null) {
-            applier.snapshotter(new Snapshotter(self, config, snapshots, stateMachine, scheduler.background(),
+            applier.snapshotter(new Snapshotter(self, config, snapshots, stateMachine, applier::keelState,
+                    scheduler.background(),
                     applierExecutor, initialSnapshot == null ? 0 : initialSnapshot.index(),
                     meta -> post(() -> onSnapshotTaken(meta))));
             this.transfers = new SnapshotTransfers(self, config, snapshots, transport, scheduler.background(),
@@ -386,13 +394,24 @@ public final class ServerRuntime implements InboundHandler {
             f.completeExceptionally(new ServerStoppedException(self + " is closed"));
             return;
         }
-        ProposeResult r = engine.propose(command);
+        ProposeResult r = engine.propose(EntryType.REQUEST, RequestEntry.command(stamp(), command));
         switch (r.outcome()) {
             case APPENDED -> proposals.add(new PendingProposal(r.index(), r.term(), f));
             case NOT_LEADER -> f.completeExceptionally(new NotLeaderException(self, r.leader()));
             case BUSY -> f.completeExceptionally(new ServerBusyException(self + " has "
                     + config.maxPendingProposals() + " uncommitted entries (maxPendingProposals); retry later"));
         }
+    }
+
+    /**
+     * The log time to stamp into a request appended now: this server's clock, but never behind what it stamped
+     * before or what the log has reached (a leader whose clock is behind its predecessor's does not hold time back
+     * further than it must; the applier keeps log time from going back in any case).
+     */
+    private long stamp() {
+        long now = Math.max(clock.millis(), 0);
+        lastStamp = Math.max(now, Math.max(lastStamp, applier.logTimeMillis()));
+        return lastStamp;
     }
 
     public ServerStatus status() {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Takes snapshots: decides when (on the applier thread, after each batch), captures the state machine's frozen view
@@ -35,6 +36,7 @@ final class Snapshotter {
     private final Executor background;
     private final Executor applier;
     private final Consumer<SnapshotMetadata> onTaken;
+    private final Supplier<KeelState> keelState;
     private final List<CompletableFuture<SnapshotMetadata>> waiting = new ArrayList<>();
     private long lastSnapshotIndex;
     private long entriesSince;
@@ -49,10 +51,11 @@ final class Snapshotter {
     private long lastMembershipIndex;
 
     /**
-     * @param onTaken called on the background thread with each snapshot committed
+     * @param keelState Keel's part of the state as of the last applied entry, asked for on the applier thread
+     * @param onTaken   called on the background thread with each snapshot committed
      */
     Snapshotter(NodeId self, RaftConfig config, SnapshotStorage storage, StateMachine stateMachine,
-                Executor background, Executor applier, long lastSnapshotIndex,
+                Supplier<KeelState> keelState, Executor background, Executor applier, long lastSnapshotIndex,
                 Consumer<SnapshotMetadata> onTaken) {
         this.self = self;
         this.config = config;
@@ -62,6 +65,7 @@ final class Snapshotter {
         this.applier = applier;
         this.lastSnapshotIndex = lastSnapshotIndex;
         this.onTaken = onTaken;
+        this.keelState = keelState;
     }
 
     /** An entry of {@code bytes} was applied. */
@@ -114,7 +118,10 @@ final class Snapshotter {
 
     private void take(long index, long term, Membership membership, long membershipIndex) {
         StateSnapshot view;
+        KeelState keel;
         try {
+            // Both on the applier thread between two applies: Keel's part and the state machine's are of one index.
+            keel = keelState.get();
             view = stateMachine.takeSnapshot();
         } catch (RuntimeException e) {
             log.warn("{}: the state machine failed to capture a snapshot at {}; will retry later", self, index, e);
@@ -132,16 +139,18 @@ final class Snapshotter {
         inProgress = true;
         entriesSince = 0;
         bytesSince = 0;
-        background.execute(() -> write(view, index, term, membership, membershipIndex));
+        background.execute(() -> write(keel, view, index, term, membership, membershipIndex));
     }
 
     /** On the background thread. */
-    private void write(StateSnapshot view, long index, long term, Membership membership, long membershipIndex) {
+    private void write(KeelState keel, StateSnapshot view, long index, long term, Membership membership,
+                       long membershipIndex) {
         SnapshotMetadata meta = null;
         Exception failure = null;
         long started = System.nanoTime();
         try (view; SnapshotWriter writer = storage.create(index, term, membership, membershipIndex)) {
             OutputStream out = new BufferedOutputStream(new NonClosing(writer.stream()), 1 << 16);
+            SnapshotBody.writeHeader(out, keel);
             view.writeTo(out);
             out.flush();
             meta = writer.commit();

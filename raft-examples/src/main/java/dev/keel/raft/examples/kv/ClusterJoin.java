@@ -6,6 +6,7 @@ import dev.keel.raft.examples.kv.config.HostPort;
 import dev.keel.raft.examples.kv.config.NodeConfig;
 import dev.keel.raft.spi.LogStorage;
 import dev.keel.raft.spi.SnapshotStorage;
+import dev.keel.raft.examples.kv.security.MemberAccess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +66,7 @@ final class ClusterJoin {
         for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
             HostPort seed = config.join().get(attempt % config.join().size());
             try {
-                Object reply = RespCall.call(seed, Duration.ofSeconds(5), "RAFT.MEMBERS");
+                Object reply = RespCall.call(seed, Duration.ofSeconds(5), MemberAccess.of(config.security()), "RAFT.MEMBERS");
                 if (reply instanceof RespCall.Error e) {
                     last = seed + " answered " + e.text();
                 } else {
@@ -126,7 +127,8 @@ final class ClusterJoin {
             for (int attempt = 0; System.nanoTime() < deadline && !stopped.getAsBoolean(); attempt++) {
                 HostPort seed = config.join().get(attempt % config.join().size());
                 try {
-                    Object reply = RespCall.call(seed, timeout, "RAFT.ADD", config.id().value(), raft);
+                    Object reply = RespCall.call(seed, timeout, MemberAccess.of(config.security()), "RAFT.ADD",
+                            config.id().value(), raft);
                     if ("OK".equals(reply)) {
                         log.info("{}: the cluster added this node as a voter (through {})", config.id(), seed);
                         return;

@@ -19,6 +19,30 @@ public final class KvCommand {
     public static final int SET_XX = 2;
     /** SET: reply with the old value. */
     public static final int SET_GET = 4;
+    /** SET: keep the key's expiry time (KEEPTTL). */
+    public static final int SET_KEEPTTL = 8;
+    /** SET: a third argument (8 bytes) gives the expiry as milliseconds from the entry's log time (EX, PX). */
+    public static final int SET_TTL = 16;
+    /** SET: a third argument (8 bytes) gives the expiry as an absolute time in milliseconds (EXAT, PXAT). */
+    public static final int SET_AT = 32;
+    /** EXPIRE: the time is absolute (EXPIREAT, PEXPIREAT), not relative to the log time. */
+    public static final int EXPIRE_AT = 1;
+    /** EXPIRE NX: only if the key has no expiry. */
+    public static final int EXPIRE_NX = 2;
+    /** EXPIRE XX: only if the key has an expiry. */
+    public static final int EXPIRE_XX = 4;
+    /** EXPIRE GT: only if the new expiry is later than the current one (none counts as never). */
+    public static final int EXPIRE_GT = 8;
+    /** EXPIRE LT: only if the new expiry is earlier than the current one (none counts as never). */
+    public static final int EXPIRE_LT = 16;
+    /** TTL: in milliseconds (PTTL). */
+    public static final int TTL_MILLIS = 1;
+    /** HSET: reply OK instead of the number of fields added (HMSET). */
+    public static final int HSET_REPLY_OK = 1;
+    /** SCAN: a MATCH pattern follows the count. */
+    public static final int SCAN_MATCH = 1;
+    /** SCAN: a TYPE name follows (after the pattern, if any). */
+    public static final int SCAN_TYPE = 2;
 
     private final Op op;
     private final int flags;
@@ -43,7 +67,7 @@ public final class KvCommand {
 
     /** {@code INCRBY key delta}. */
     public static KvCommand incrBy(byte[] key, long delta) {
-        return of(Op.INCRBY, key, ByteBuffer.allocate(Long.BYTES).putLong(delta).array());
+        return of(Op.INCRBY, key, longBytes(delta));
     }
 
     public Op op() {
@@ -64,6 +88,11 @@ public final class KvCommand {
 
     public byte[] arg(int i) {
         return args.get(i);
+    }
+
+    /** A long as the 8-byte argument form {@link #longArg} reads. */
+    public static byte[] longBytes(long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
     }
 
     /** The 8-byte argument {@code i} as a long (INCRBY's delta). */

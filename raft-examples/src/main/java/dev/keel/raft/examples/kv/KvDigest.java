@@ -1,11 +1,10 @@
 package dev.keel.raft.examples.kv;
 
 import dev.keel.raft.examples.kv.store.HashTrieMap;
+import dev.keel.raft.examples.kv.store.KvValue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -23,17 +22,22 @@ import java.util.List;
  */
 public record KvDigest(int keys, String digest) {
 
-    /** The digest of {@code data}. */
-    public static KvDigest of(HashTrieMap data) {
-        MessageDigest sha = sha256();
+    /** The digest of {@code data} without expiry times. */
+    public static KvDigest of(HashTrieMap<KvValue> data) {
+        return of(data, HashTrieMap.empty());
+    }
+
+    /** The digest of {@code data} and the keys' expiry times. */
+    public static KvDigest of(HashTrieMap<KvValue> data, HashTrieMap<Long> expires) {
         long[] sum = {0};
+        expires.forEach((key, at) -> sum[0] += Fingerprint.pair(key.bytes(),
+                ByteBuffer.allocate(9).put((byte) 'x').putLong(at).array()));
         data.forEach((key, value) -> {
-            byte[] k = key.bytes();
-            // Lengths first, so that ("ab", "c") and ("a", "bc") hash differently.
-            sha.update(ByteBuffer.allocate(8).putInt(k.length).putInt(value.length).array());
-            sha.update(k);
-            sha.update(value);
-            sum[0] += ByteBuffer.wrap(sha.digest()).getLong();
+            // A string counts as its bytes (as before hashes existed, so digests of string-only states are unchanged);
+            // a hash as a marker and its fingerprint.
+            byte[] content = value instanceof KvValue.Str s ? s.bytes()
+                    : ByteBuffer.allocate(9).put((byte) 'h').putLong(Fingerprint.of(value)).array();
+            sum[0] += Fingerprint.pair(key.bytes(), content);
         });
         return new KvDigest(data.size(), HexFormat.of().toHexDigits(sum[0]));
     }
@@ -42,13 +46,5 @@ public record KvDigest(int keys, String digest) {
     public byte[] reply() {
         return Replies.bulkArray(List.of(Integer.toString(keys).getBytes(StandardCharsets.US_ASCII),
                 digest.getBytes(StandardCharsets.US_ASCII)));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }

@@ -10,9 +10,12 @@ import dev.keel.raft.examples.kv.config.NodeConfig;
 import dev.keel.raft.examples.kv.config.PeerConfig;
 import dev.keel.raft.examples.kv.forward.Forwarder;
 import dev.keel.raft.examples.kv.resp.ClientIo;
+import dev.keel.raft.examples.kv.resp.ClientRegistry;
+import dev.keel.raft.examples.kv.resp.RefusalLog;
 import dev.keel.raft.examples.kv.resp.CommandTable;
 import dev.keel.raft.examples.kv.resp.InfoReport;
 import dev.keel.raft.examples.kv.resp.RespServer;
+import dev.keel.raft.examples.kv.security.MemberAccess;
 import dev.keel.raft.spi.LogStorage;
 import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.transport.netty.NettyTransport;
@@ -27,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,7 +54,7 @@ public final class KvNode implements AutoCloseable {
     private static final Duration ANNOUNCE_PAUSE = Duration.ofSeconds(3);
 
     private final NodeConfig config;
-    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final KvStateMachine stateMachine;
     private final ScheduledExecutorService timer;
     private final ExecutorService resolver;
     private final EventLoopGroup group;
@@ -66,8 +70,9 @@ public final class KvNode implements AutoCloseable {
     private volatile boolean closed;
 
     private KvNode(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
-                   Map<NodeId, HostPort> joinedMembers) {
+                   Map<NodeId, HostPort> joinedMembers, Clock clock) {
         this.config = config;
+        this.stateMachine = new KvStateMachine(clock::millis);
         String id = config.id().value();
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("kv-timer-" + id, true));
         this.resolver = Executors.newCachedThreadPool(new DefaultThreadFactory("kv-resolve-" + id, true));
@@ -77,7 +82,7 @@ public final class KvNode implements AutoCloseable {
         LeaderTracker tracker = new LeaderTracker(timer);
         Duration adminTimeout = adminTimeout(config);
         this.forwarder = new Forwarder(this::clientAddress, group, io.socketChannel(), resolver,
-                FORWARD_CONNECT_TIMEOUT, config.requestTimeout(), adminTimeout);
+                FORWARD_CONNECT_TIMEOUT, config.requestTimeout(), adminTimeout, MemberAccess.of(config.security()));
         this.transport = new NettyTransport(transportConfig(config, joinedMembers));
         RaftServer.Builder builder = RaftServer.builder();
         if (config.joining()) {
@@ -92,6 +97,7 @@ public final class KvNode implements AutoCloseable {
                 .logStorage(logStorage)
                 .snapshotStorage(snapshotStorage)
                 .transport(transport)
+                .clock(clock)
                 .listener(tracker)
                 .listener(new LeaderChangeListener(forwarder::leaderChanged))
                 .build();
@@ -101,12 +107,14 @@ public final class KvNode implements AutoCloseable {
                         : clientAddress(member).map(a -> new HostPort(a.getHostString(), a.getPort()).toString())
                         .orElse(""),
                 timer, config.leaderWait(), adminTimeout);
-        RespServer[] self = new RespServer[1];
-        InfoReport info = new InfoReport(raft::status, stateMachine::keyCount,
-                () -> self[0] == null ? 0 : self[0].connectedClients(), config.clientPort(), config.raftPort());
+        ClientRegistry clients = new ClientRegistry();
+        InfoReport info = new InfoReport(raft::status, stateMachine::keyCount, stateMachine::expiringKeyCount,
+                clients, config.clientPort(), config.raftPort());
+        RefusalLog refusals = new RefusalLog();
+        long maxCommandBytes = RespServer.maxCommandBytes(config.maxValueBytes());
         this.resp = new RespServer(new InetSocketAddress(config.bind(), config.clientPort()),
-                new CommandTable(gateway, info, admin), config.maxValueBytes(), group, io);
-        self[0] = resp;
+                new CommandTable(gateway, info, admin, config.users(), clients, refusals, maxCommandBytes),
+                config.maxValueBytes(), group, io, config.security().clientTls(), refusals);
     }
 
     /**
@@ -190,6 +198,15 @@ public final class KvNode implements AutoCloseable {
      *                               if the node cannot start; everything opened so far is closed again
      */
     public static KvNode start(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage) {
+        return start(config, logStorage, snapshotStorage, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(NodeConfig, LogStorage, SnapshotStorage)}, with the clock this node stamps log entries with
+     * when it leads and judges expiry by in reads (tests give nodes skewed clocks).
+     */
+    public static KvNode start(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
+                               Clock clock) {
         Objects.requireNonNull(config, "config");
         KvNode node = null;
         try {
@@ -198,7 +215,7 @@ public final class KvNode implements AutoCloseable {
                 ClusterJoin.requireEmpty(config, logStorage, snapshotStorage);
                 joinedMembers = ClusterJoin.discover(config);
             }
-            node = new KvNode(config, logStorage, snapshotStorage, joinedMembers);
+            node = new KvNode(config, logStorage, snapshotStorage, joinedMembers, clock);
             node.resp.start();
             node.raft.start();
             node.timer.scheduleWithFixedDelay(node::announceClientAddress, 100, 1000, TimeUnit.MILLISECONDS);
@@ -218,10 +235,36 @@ public final class KvNode implements AutoCloseable {
             }
             throw e;
         }
+        warnIfExposed(config);
         log.info("node {} started: clients on {}:{}, raft on {}:{}, advertised as {}, {}", config.id(), config.bind(),
                 node.resp.port(), config.bind(), config.raftPort(), config.advertise(),
                 config.joining() ? "joining through " + config.join() : "members " + config.memberIds());
         return node;
+    }
+
+    /** Warns about a client port open beyond this machine without authentication, or with passwords in clear. */
+    private static void warnIfExposed(NodeConfig config) {
+        boolean local;
+        try {
+            local = java.net.InetAddress.getByName(config.bind()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            local = false;
+        }
+        if (local) {
+            return;
+        }
+        if (!config.users().required()) {
+            log.warn("node {}: clients on {}:{} need no password: anyone who reaches the port may run any command, "
+                    + "membership changes included (set requirepass or [[users]] in node.toml)", config.id(),
+                    config.bind(), config.clientPort());
+        } else if (config.security().passwordsInClear()) {
+            log.warn("node {}: clients on {}:{} send their passwords without TLS (set [client_tls] in node.toml)",
+                    config.id(), config.bind(), config.clientPort());
+        }
+        if (config.security().raftTls().isEmpty()) {
+            log.warn("node {}: the Raft port {}:{} has no TLS: anyone who reaches it and knows the cluster id can "
+                    + "pose as a member (set [raft_tls] in node.toml)", config.id(), config.bind(), config.raftPort());
+        }
     }
 
     /** How long a membership command may take: adding a voter includes waiting for it to catch up. */
@@ -242,6 +285,7 @@ public final class KvNode implements AutoCloseable {
                 .selfId(config.id())
                 .clusterId(config.clusterId())
                 .members(members)
+                .tls(config.security().raftTls().orElse(null))
                 .build();
     }
 

@@ -94,6 +94,11 @@ public final class RaftGateway {
      * bytes, {@code -NOTLEADER} if this node does not lead (nothing was applied), or an error to relay.
      */
     public CompletableFuture<byte[]> submitForwarded(byte[] command) {
+        String problem = WriteCheck.problem(command);
+        if (problem != null) {
+            return CompletableFuture.completedFuture(Replies.error("ERR malformed forwarded write, not applied: "
+                    + problem));
+        }
         return raft.submit(command).handle((result, failure) -> {
             if (failure == null) {
                 return Replies.bulk(result);

@@ -1,6 +1,7 @@
 package dev.keel.raft.examples.kv;
 
 import dev.keel.raft.examples.kv.config.HostPort;
+import dev.keel.raft.examples.kv.security.MemberAccess;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -38,18 +39,37 @@ public final class RespCall {
      * @throws IOException if the seed cannot be reached, does not answer within {@code timeout}, or answers garbage
      */
     public static Object call(HostPort seed, Duration timeout, String... args) throws IOException {
+        return call(seed, timeout, MemberAccess.open(), args);
+    }
+
+    /**
+     * As {@link #call(HostPort, Duration, String...)}, as a member: over TLS and after AUTH if {@code access} says so.
+     * A refused AUTH is returned as its {@link Error}.
+     */
+    public static Object call(HostPort seed, Duration timeout, MemberAccess access, String... args)
+            throws IOException {
         InetSocketAddress address = new InetSocketAddress(seed.host(), seed.port());
         if (address.isUnresolved()) {
             throw new IOException("cannot resolve " + seed.host());
         }
-        try (Socket s = new Socket()) {
-            int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-            s.connect(address, Math.min(ms, 5000));
+        int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+        try (Socket s = access.connect(address, Math.min(ms, 5000))) {
             s.setSoTimeout(ms);
             OutputStream out = s.getOutputStream();
+            java.util.Optional<byte[]> auth = access.authCommand();
+            if (auth.isPresent()) {
+                out.write(auth.get());
+            }
             out.write(encode(args));
             out.flush();
-            return read(new BufferedInputStream(s.getInputStream()), 0);
+            BufferedInputStream in = new BufferedInputStream(s.getInputStream());
+            if (auth.isPresent()) {
+                Object authReply = read(in, 0);
+                if (authReply instanceof Error) {
+                    return authReply;
+                }
+            }
+            return read(in, 0);
         }
     }
 

@@ -125,7 +125,7 @@ class KvClusterTest {
             assertError(() -> j.sendCommand(redis.clients.jedis.Protocol.Command.INCRBY, "n", "1.5"),
                     "ERR value is not an integer");
             assertError(() -> j.set("big", "x".repeat(MAX_VALUE + 1)), "exceeds max_value_bytes (1024)");
-            assertError(() -> j.set("k", "v", SetParams.setParams().ex(10)), "ERR SET option EX is not supported");
+            assertError(() -> j.set("k", "v", SetParams.setParams().ex(0)), "ERR invalid expire time in 'set' command");
             assertError(() -> j.sendCommand(redis.clients.jedis.Protocol.Command.SET, "k", "v", "NX", "XX"),
                     "ERR syntax error");
             assertError(() -> j.sendCommand(redis.clients.jedis.Protocol.Command.SET, "k", "v", "BOGUS"),

@@ -1,5 +1,6 @@
 package dev.keel.raft.examples.kv;
 
+import dev.keel.raft.statemachine.ApplyContext;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -80,7 +81,7 @@ class KvStateMachineTest {
                 new byte[] {99, 0},
                 KvCommand.of(Op.SET, b("k"), b("x"), b("extra")).encode(),
                 KvCommand.of(Op.DEL, b("k")).encode())).encode();
-        List<byte[]> replies = Batch.split(sm.apply(++index, batch), 5);
+        List<byte[]> replies = Batch.split(sm.apply(at(++index), batch), 5);
         assertThat(replies.stream().map(KvStateMachineTest::str)).containsExactly(
                 "+OK\r\n", ":6\r\n", "-ERR malformed command in log entry 1: unknown operation code 99\r\n",
                 "-ERR wrong number of arguments for SET (3)\r\n", ":1\r\n");
@@ -99,11 +100,11 @@ class KvStateMachineTest {
 
     @Test
     void malformedCommandsGetAnErrorReplyInsteadOfStoppingTheNode() {
-        assertThat(str(sm.apply(++index, new byte[] {99, 0}))).startsWith("-ERR malformed command");
-        assertThat(str(sm.apply(++index, new byte[] {1, 0, 0, 0, 0, 9}))).startsWith("-ERR malformed command");
-        assertThat(str(sm.apply(++index, KvCommand.of(Op.SET, b("only-key")).encode())))
+        assertThat(str(sm.apply(at(++index), new byte[] {99, 0}))).startsWith("-ERR malformed command");
+        assertThat(str(sm.apply(at(++index), new byte[] {1, 0, 0, 0, 0, 9}))).startsWith("-ERR malformed command");
+        assertThat(str(sm.apply(at(++index), KvCommand.of(Op.SET, b("only-key")).encode())))
                 .startsWith("-ERR wrong number of arguments");
-        assertThat(str(sm.apply(++index, KvCommand.of(Op.GET, b("k")).encode()))).startsWith("-ERR GET in log entry");
+        assertThat(str(sm.apply(at(++index), KvCommand.of(Op.GET, b("k")).encode()))).startsWith("-ERR GET in log entry");
         assertThat(str(sm.query(KvCommand.of(Op.DEL, b("k")).encode()))).startsWith("-ERR DEL is not a single read");
     }
 
@@ -181,32 +182,32 @@ class KvStateMachineTest {
         write(Op.SET, 0, "b", "2");
         write(Op.SET, 0, "c", "x");
         write(Op.DEL, 0, "c");
-        other.apply(1, KvCommand.of(Op.SET, b("b"), b("2")).encode());
-        other.apply(2, KvCommand.of(Op.SET, b("a"), b("0")).encode());
-        other.apply(3, KvCommand.of(Op.CAS, b("a"), b("0"), b("1")).encode());
+        other.apply(at(1), KvCommand.of(Op.SET, b("b"), b("2")).encode());
+        other.apply(at(2), KvCommand.of(Op.SET, b("a"), b("0")).encode());
+        other.apply(at(3), KvCommand.of(Op.CAS, b("a"), b("0"), b("1")).encode());
         String digest = read(Op.DIGEST);
         assertThat(digest).startsWith("*2\r\n$1\r\n2\r\n$16\r\n");
         assertThat(str(other.query(KvCommand.of(Op.DIGEST).encode()))).isEqualTo(digest);
 
-        other.apply(4, KvCommand.of(Op.SET, b("b"), b("3")).encode());
+        other.apply(at(4), KvCommand.of(Op.SET, b("b"), b("3")).encode());
         assertThat(str(other.query(KvCommand.of(Op.DIGEST).encode()))).isNotEqualTo(digest);
         // Same bytes split differently between key and value is different content.
         KvStateMachine split = new KvStateMachine();
-        split.apply(1, KvCommand.of(Op.SET, b("a1"), b("")).encode());
+        split.apply(at(1), KvCommand.of(Op.SET, b("a1"), b("")).encode());
         KvStateMachine joined = new KvStateMachine();
-        joined.apply(1, KvCommand.of(Op.SET, b("a"), b("1")).encode());
+        joined.apply(at(1), KvCommand.of(Op.SET, b("a"), b("1")).encode());
         assertThat(str(split.query(KvCommand.of(Op.DIGEST).encode())))
                 .isNotEqualTo(str(joined.query(KvCommand.of(Op.DIGEST).encode())));
         assertThat(read(Op.DIGEST, "extra")).startsWith("-ERR wrong number of arguments");
     }
 
     private String write(Op op, int flags, String... args) {
-        return str(sm.apply(++index, new KvCommand(op, flags, Arrays.stream(args).map(KvStateMachineTest::b).toList())
+        return str(sm.apply(at(++index), new KvCommand(op, flags, Arrays.stream(args).map(KvStateMachineTest::b).toList())
                 .encode()));
     }
 
     private String incrBy(String key, long delta) {
-        return str(sm.apply(++index, KvCommand.incrBy(b(key), delta).encode()));
+        return str(sm.apply(at(++index), KvCommand.incrBy(b(key), delta).encode()));
     }
 
     private String read(Op op, String... args) {
@@ -220,5 +221,10 @@ class KvStateMachineTest {
 
     private static String str(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** A log entry's context: index {@code i}, applied at a fixed log time. */
+    static ApplyContext at(long i) {
+        return ApplyContext.of(i, 1_700_000_000_000L);
     }
 }

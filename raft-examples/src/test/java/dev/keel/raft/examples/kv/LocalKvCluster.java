@@ -22,13 +22,25 @@ import java.util.Optional;
  * KV nodes in this JVM on loopback, with in-memory storage and fast Raft timing, for tests: each can be stopped and
  * started again on its durable in-memory state.
  */
-final class LocalKvCluster implements AutoCloseable {
+public final class LocalKvCluster implements AutoCloseable {
     private final List<NodeConfig> configs = new ArrayList<>();
     private final List<KvNode> nodes = new ArrayList<>();
     private final List<InMemoryLogStorage> logs = new ArrayList<>();
     private final List<InMemorySnapshotStorage> snapshots = new ArrayList<>();
+    private final List<java.time.Clock> clocks = new ArrayList<>();
 
     LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs) {
+        this(size, dataDir, maxValueBytes, leaderWaitMs, (i, f) -> { });
+    }
+
+    /** A cluster whose nodes' files {@code customize} amends (given the node's index) before they are checked. */
+    LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs,
+                   java.util.function.BiConsumer<Integer, ConfigFile> customize) {
+        this(size, dataDir, maxValueBytes, leaderWaitMs, customize, true);
+    }
+
+    private LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs,
+                           java.util.function.BiConsumer<Integer, ConfigFile> customize, boolean startNow) {
         int[] ports = freePorts(2 * size);
         for (int i = 0; i < size; i++) {
             ConfigFile f = new ConfigFile();
@@ -52,12 +64,41 @@ final class LocalKvCluster implements AutoCloseable {
             f.raft.heartbeatMs = 50L;
             f.raft.electionTimeoutMinMs = 300L;
             f.raft.electionTimeoutMaxMs = 600L;
+            customize.accept(i, f);
             configs.add(NodeConfig.from(f, f.id));
             logs.add(InMemoryLogStorage.autoSync());
             snapshots.add(new InMemorySnapshotStorage());
+            clocks.add(java.time.Clock.systemUTC());
             nodes.add(null);
         }
+        for (int i = 0; startNow && i < size; i++) {
+            start(i);
+        }
+    }
+
+    /**
+     * Raft timing for clusters that outside programs drive without retrying (client libraries, redis-cli): elections
+     * a loaded machine does not trip, at the price of a slower first election.
+     */
+    static void patientTiming(ConfigFile f) {
+        f.raft.heartbeatMs = 100L;
+        f.raft.electionTimeoutMinMs = 1500L;
+        f.raft.electionTimeoutMaxMs = 3000L;
+    }
+
+    /**
+     * A cluster whose node {@code i} runs with its clock off by {@code skews[i]} (what it stamps into the log when
+     * it leads and judges expiry by in reads).
+     */
+    static LocalKvCluster withSkewedClocks(Path dataDir, java.time.Duration... skews) {
+        return new LocalKvCluster(skews.length, dataDir, 1 << 20, 10_000, (i, f) -> { }, skews);
+    }
+
+    private LocalKvCluster(int size, Path dataDir, int maxValueBytes, long leaderWaitMs,
+                           java.util.function.BiConsumer<Integer, ConfigFile> customize, java.time.Duration[] skews) {
+        this(size, dataDir, maxValueBytes, leaderWaitMs, customize, false);
         for (int i = 0; i < size; i++) {
+            clocks.set(i, java.time.Clock.offset(java.time.Clock.systemUTC(), skews[i]));
             start(i);
         }
     }
@@ -82,6 +123,7 @@ final class LocalKvCluster implements AutoCloseable {
         configs.add(NodeConfig.from(joinFile(id, ports[0], ports[1], seed), id));
         logs.add(InMemoryLogStorage.autoSync());
         snapshots.add(new InMemorySnapshotStorage());
+        clocks.add(java.time.Clock.systemUTC());
         nodes.add(null);
         return configs.size() - 1;
     }
@@ -131,7 +173,7 @@ final class LocalKvCluster implements AutoCloseable {
     }
 
     void start(int i) {
-        nodes.set(i, KvNode.start(configs.get(i), logs.get(i), snapshots.get(i)));
+        nodes.set(i, KvNode.start(configs.get(i), logs.get(i), snapshots.get(i), clocks.get(i)));
     }
 
     /** Stops node {@code i}; its durable state survives for {@link #start}. */
@@ -147,6 +189,10 @@ final class LocalKvCluster implements AutoCloseable {
 
     int clientPort(int i) {
         return configs.get(i).clientPort();
+    }
+
+    int raftPort(int i) {
+        return configs.get(i).raftPort();
     }
 
     /** Waits for a leader among the running nodes, and for every running node to know it. */

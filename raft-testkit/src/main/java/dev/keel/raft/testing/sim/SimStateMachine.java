@@ -1,5 +1,6 @@
 package dev.keel.raft.testing.sim;
 
+import dev.keel.raft.statemachine.ApplyContext;
 import dev.keel.raft.statemachine.StateMachine;
 import dev.keel.raft.statemachine.StateSnapshot;
 
@@ -33,6 +34,7 @@ final class SimStateMachine implements StateMachine {
     private long lastIndex;
     private long digest = 17;
     private long applied;
+    private long logTime;
 
     SimStateMachine(int keys, ApplyListener listener) {
         this.registers = new long[keys];
@@ -70,11 +72,23 @@ final class SimStateMachine implements StateMachine {
     }
 
     @Override
-    public byte[] apply(long index, byte[] command) {
+    public byte[] apply(ApplyContext context, byte[] command) {
+        long index = context.index();
+        if (context.logTimeMillis() < logTime) {
+            throw new InvariantViolation("log time monotonicity", "log time went back from " + logTime + " to "
+                    + context.logTimeMillis() + " at index " + index);
+        }
+        if (context.logTimeMillis() < SimWallClock.EPOCH_MILLIS - 10_000) {
+            throw new InvariantViolation("log time", "command at index " + index + " was applied with log time "
+                    + context.logTimeMillis() + ": the leader did not stamp it");
+        }
+        logTime = context.logTimeMillis();
         lastIndex = index;
         applied++;
         digest = digest * 31 + index;
         digest = digest * 31 + Arrays.hashCode(command);
+        // Replicas compare digests at every index: they must also agree on the log time each command was applied at.
+        digest = digest * 31 + logTime;
         listener.applied(index, command, digest);
         ByteBuffer c = ByteBuffer.wrap(command);
         byte op = c.get();
@@ -110,9 +124,11 @@ final class SimStateMachine implements StateMachine {
         long frozenIndex = lastIndex;
         long frozenDigest = digest;
         long frozenApplied = applied;
+        long frozenLogTime = logTime;
         return out -> {
             DataOutputStream data = new DataOutputStream(out);
             data.writeLong(frozenIndex);
+            data.writeLong(frozenLogTime);
             data.writeLong(frozenDigest);
             data.writeLong(frozenApplied);
             data.writeInt(frozen.length);
@@ -127,6 +143,7 @@ final class SimStateMachine implements StateMachine {
     public void restoreSnapshot(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(in);
         lastIndex = data.readLong();
+        logTime = data.readLong();
         digest = data.readLong();
         applied = data.readLong();
         int n = data.readInt();

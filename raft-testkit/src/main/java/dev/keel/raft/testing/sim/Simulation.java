@@ -464,6 +464,7 @@ public final class Simulation {
                 .transport(network.transport(n.index, n.scheduler))
                 .scheduler(n.scheduler)
                 .random(random.split())
+                .clock(new SimWallClock(sim, clockSkew(n)))
                 .listener(s -> onStatus(n, s));
         if (snapshots != null) {
             builder.snapshotStorage(snapshots);
@@ -477,6 +478,14 @@ public final class Simulation {
         n.server = builder.build();
         n.up = true;
         n.server.start();
+    }
+
+    /**
+     * Each incarnation's clock is off by up to 3 s either way, so that leaders disagree about the time and log time
+     * must be kept from going back when leadership passes to a server whose clock is behind.
+     */
+    private long clockSkew(Node n) {
+        return random.nextLong(-3_000, 3_001);
     }
 
     private static long fsyncLatency(SplittableRandom r) {

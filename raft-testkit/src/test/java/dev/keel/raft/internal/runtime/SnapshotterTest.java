@@ -26,7 +26,7 @@ class SnapshotterTest {
         ArrayDeque<Runnable> background = new ArrayDeque<>();
         List<SnapshotMetadata> taken = new ArrayList<>();
         Snapshotter snapshotter = new Snapshotter(N1, config, new InMemorySnapshotStorage(),
-                new RecordingStateMachine(), background::add, Runnable::run, 0, taken::add);
+                new RecordingStateMachine(), () -> KeelState.INITIAL, background::add, Runnable::run, 0, taken::add);
 
         applyUpTo(snapshotter, 0, 200);
         assertThat(background).as("a write started at 200").hasSize(1);

@@ -87,7 +87,7 @@ class BadInputTest {
 
     private static Envelope handshake(String cluster, String from, String to) {
         return Envelope.newBuilder().setClusterId(cluster).setFrom(from).setTo(to)
-                .setHandshake(Handshake.newBuilder().setProtocolVersion(1)).build();
+                .setHandshake(Handshake.newBuilder().setProtocolVersion(2)).build();
     }
 
     private void assertStillExchangingMessages(long term) {

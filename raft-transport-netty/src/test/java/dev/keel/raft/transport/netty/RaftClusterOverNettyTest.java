@@ -219,7 +219,7 @@ class RaftClusterOverNettyTest {
 
     private static Envelope handshake(String cluster, String from, String to) {
         return Envelope.newBuilder().setClusterId(cluster).setFrom(from).setTo(to)
-                .setHandshake(Handshake.newBuilder().setProtocolVersion(1)).build();
+                .setHandshake(Handshake.newBuilder().setProtocolVersion(2)).build();
     }
 
     private static byte[] frames(Envelope... envelopes) throws IOException {

@@ -29,6 +29,33 @@ public final class ConfigFile {
     public Snapshot snapshot;
     public Log log;
     public Raft raft;
+    /** The default user's password (as Redis's requirepass): clients then AUTH before anything else. */
+    public String requirepass;
+    public List<UserEntry> users;
+    /** With authentication on: the password members use on each other's client ports (user keel-member). */
+    public String memberPassword;
+    public Tls clientTls;
+    public Tls raftTls;
+
+    /** One {@code [[users]]} entry. */
+    public static final class UserEntry {
+        public String name;
+        public String password;
+        public String passwordSha256;
+        public Boolean admin;
+    }
+
+    /** The {@code [client_tls]} and {@code [raft_tls]} tables: PEM files. */
+    public static final class Tls {
+        public String certificate;
+        public String privateKey;
+        public String privateKeyPassword;
+        public String trustedCertificates;
+        /** client_tls only: none, optional or required. */
+        public String clientAuth;
+        /** raft_tls only: whether a node checks that a peer's certificate names the address it dialled. */
+        public Boolean verifyHostname;
+    }
 
     /** One {@code [[peers]]} entry. */
     public static final class Peer {

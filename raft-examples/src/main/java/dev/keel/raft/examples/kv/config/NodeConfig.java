@@ -40,12 +40,13 @@ import java.util.regex.Pattern;
  *                          client addresses in the cluster's configuration are built from it
  * @param join              empty to start (or restart) as a member; otherwise the client addresses of members of an
  *                          existing cluster: the node starts empty and asks them to add it ({@code RAFT.ADD})
+ * @param security          users, client-port TLS and Raft mutual TLS
  */
 public record NodeConfig(NodeId id, String clusterId, String bind, int clientPort, int raftPort, Path dataDir,
                          List<PeerConfig> peers, int maxValueBytes, Duration leaderWait, Duration requestTimeout,
                          boolean fsync, long snapshotInterval, long logRetention, int retainedSnapshots,
                          RaftConfig raft, int clientThreads, int logSegmentBytes, String advertise,
-                         List<HostPort> join) {
+                         List<HostPort> join, SecurityConfig security) {
     /** Default cluster name. */
     public static final String DEFAULT_CLUSTER_ID = "keel-kv";
     /** Default listen address: this machine only. */
@@ -62,6 +63,11 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
     public NodeConfig {
         peers = List.copyOf(peers);
         join = List.copyOf(join);
+    }
+
+    /** The client port's users. */
+    public dev.keel.raft.examples.kv.security.Users users() {
+        return security.users();
     }
 
     /** Whether the node joins an existing cluster rather than starting or restarting one. */
@@ -163,12 +169,13 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
         if (clientThreads < 1 || clientThreads > 64) {
             problems.add("'client_threads' must be between 1 and 64, was " + clientThreads);
         }
+        SecurityConfig security = SecurityConfig.from(f, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
         return new NodeConfig(id, clusterId, bind, clientPort, raftPort, dataDir, peers, maxValue,
                 Duration.ofMillis(leaderWaitMs), Duration.ofMillis(requestTimeoutMs), fsync, interval, retention,
-                retained, raft, clientThreads, (int) segmentBytes, advertise, join);
+                retained, raft, clientThreads, (int) segmentBytes, advertise, join, security);
     }
 
     private static List<HostPort> join(List<String> seeds, List<String> problems) {

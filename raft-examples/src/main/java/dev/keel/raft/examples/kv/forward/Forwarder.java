@@ -4,6 +4,8 @@ import dev.keel.raft.NodeId;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 
+import dev.keel.raft.examples.kv.security.MemberAccess;
+
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -28,6 +30,7 @@ public final class Forwarder implements AutoCloseable {
     private final Duration connectTimeout;
     private final Duration replyTimeout;
     private final Duration adminReplyTimeout;
+    private final MemberAccess access;
     private final Map<NodeId, PeerLink> links = new ConcurrentHashMap<>();
     private final Map<NodeId, PeerLink> adminLinks = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -41,10 +44,12 @@ public final class Forwarder implements AutoCloseable {
      * @param connectTimeout  limit for opening a connection
      * @param replyTimeout    how long a forwarded write may wait for its reply before its outcome is unknown
      * @param adminReplyTimeout the same for a membership command
+     * @param access          TLS and credentials for members' client ports
      */
     public Forwarder(Function<NodeId, Optional<InetSocketAddress>> clientAddresses, EventLoopGroup group,
                      Class<? extends Channel> channelType, Executor resolver, Duration connectTimeout,
-                     Duration replyTimeout, Duration adminReplyTimeout) {
+                     Duration replyTimeout, Duration adminReplyTimeout, MemberAccess access) {
+        this.access = access;
         this.clientAddresses = clientAddresses;
         this.adminReplyTimeout = adminReplyTimeout;
         this.group = group;
@@ -87,7 +92,7 @@ public final class Forwarder implements AutoCloseable {
                 old.close(); // the member moved (or was replaced under its id)
             }
             return new PeerLink(id.value(), address, group.next(), channelType, resolver, connectTimeout,
-                    admin ? adminReplyTimeout : replyTimeout, admin);
+                    admin ? adminReplyTimeout : replyTimeout, admin, access);
         });
         return link.send(payload);
     }

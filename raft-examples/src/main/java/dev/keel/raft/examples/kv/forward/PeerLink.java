@@ -20,6 +20,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.keel.raft.examples.kv.security.MemberAccess;
+
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -47,6 +49,7 @@ final class PeerLink {
     private final Executor resolver;
     private final Duration replyTimeout;
     private final boolean admin;
+    private final MemberAccess access;
     private final Bootstrap bootstrap;
 
     // Event-loop state.
@@ -59,8 +62,9 @@ final class PeerLink {
     private ScheduledFuture<?> timeoutCheck;
 
     PeerLink(String peer, InetSocketAddress address, EventLoop loop, Class<? extends Channel> channelType,
-             Executor resolver, Duration connectTimeout, Duration replyTimeout, boolean admin) {
+             Executor resolver, Duration connectTimeout, Duration replyTimeout, boolean admin, MemberAccess access) {
         this.peer = peer;
+        this.access = access;
         this.admin = admin;
         this.address = address;
         this.loop = loop;
@@ -74,6 +78,8 @@ final class PeerLink {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        access.tls().ifPresent(tls -> ch.pipeline().addLast(
+                                tls.newHandler(ch.alloc(), address.getHostString(), address.getPort())));
                         ch.pipeline().addLast(new RedisDecoder(), new RedisBulkStringAggregator(),
                                 new RedisArrayAggregator(), new ReplyHandler());
                     }
@@ -161,6 +167,14 @@ final class PeerLink {
         log.debug("forwarding connection to {} at {} open", peer, address);
         channel = ch;
         ch.closeFuture().addListener(f -> loop.execute(() -> lost(ch)));
+        // With authentication on, the first request on the connection authenticates this node as a member.
+        access.authCommand().ifPresent(auth -> {
+            Pending p = new Pending(auth);
+            p.auth = true;
+            inFlight.add(p);
+            p.sentAt = System.nanoTime();
+            ch.write(io.netty.buffer.Unpooled.wrappedBuffer(auth));
+        });
         List<Pending> ready = new ArrayList<>(waitingForConnection);
         waitingForConnection.clear();
         ready.forEach(this::write);
@@ -243,6 +257,14 @@ final class PeerLink {
             channel.close();
             return;
         }
+        if (p.auth) {
+            if (msg instanceof ErrorRedisMessage err) {
+                // The requests behind it get NOAUTH errors, relayed to their clients: nothing is applied.
+                log.error("{} refused this node's member credentials ({}): check member_password on every member",
+                        peer, err.content());
+            }
+            return;
+        }
         if (msg instanceof FullBulkStringRedisMessage bulk && !bulk.isNull()) {
             p.result.complete(new ForwardResult.Reply(ByteBufUtil.getBytes(bulk.content())));
         } else if (msg instanceof ErrorRedisMessage err) {
@@ -273,6 +295,7 @@ final class PeerLink {
         final byte[] command;
         final CompletableFuture<ForwardResult> result = new CompletableFuture<>();
         boolean written;
+        boolean auth;
         long sentAt;
 
         Pending(byte[] command) {

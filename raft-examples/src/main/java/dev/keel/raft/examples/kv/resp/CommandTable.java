@@ -1,42 +1,52 @@
 package dev.keel.raft.examples.kv.resp;
 
 import dev.keel.raft.examples.kv.AdminCommand;
-import dev.keel.raft.examples.kv.MembershipAdmin;
-
+import dev.keel.raft.examples.kv.Batchers;
 import dev.keel.raft.examples.kv.Errors;
 import dev.keel.raft.examples.kv.KvCommand;
-import dev.keel.raft.examples.kv.Numbers;
+import dev.keel.raft.examples.kv.MembershipAdmin;
 import dev.keel.raft.examples.kv.Op;
 import dev.keel.raft.examples.kv.RaftGateway;
 import dev.keel.raft.examples.kv.Replies;
-import dev.keel.raft.examples.kv.Batchers;
-import io.netty.util.concurrent.EventExecutor;
+import dev.keel.raft.examples.kv.Transaction;
 import dev.keel.raft.examples.kv.forward.ForwardRequest;
+import dev.keel.raft.examples.kv.resp.CommandSpec.Flag;
+import dev.keel.raft.examples.kv.resp.CommandSpec.Parsed;
+import dev.keel.raft.examples.kv.security.User;
+import dev.keel.raft.examples.kv.security.Users;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
- * The commands the KV node understands, each checking its arguments the way Redis does before anything reaches Raft:
- * a bad command costs an error reply and nothing else.
+ * The commands the KV node understands ({@link CommandRegistry}), and the checks every command passes before it runs,
+ * in Redis's order: known, authenticated, right number of arguments, permitted, then queued (inside MULTI) or run. A
+ * refused command costs an error reply and nothing else.
  *
- * <p>Thread-safe (stateless apart from its collaborators). Replies are RESP bytes; futures never fail.
+ * <p>Thread-safe (its state is per connection, in {@link ClientSession}). Replies are RESP bytes; futures never fail.
  */
 public final class CommandTable {
-    private static final byte[] PONG = Replies.simple("PONG");
+    static final byte[] QUEUED = Replies.simple("QUEUED");
+    private static final byte[] EXECABORT =
+            Replies.error("EXECABORT Transaction discarded because of previous errors.");
+    private static final byte[] EMPTY_ARRAY = Replies.array(List.of());
 
     private final RaftGateway gateway;
     private final Batchers batchers;
-    private final InfoReport info;
-    private final Map<String, Command> commands = new HashMap<>();
+    private final Users users;
+    private final ClientRegistry clients;
+    private final RefusalLog refusals;
+    private final long maxTransactionBytes;
+    private final CommandRegistry registry = new CommandRegistry();
 
     /** What a command touches, which decides what it may run concurrently with on its connection. */
     public enum Kind {
-        /** Answered by this node alone (PING, INFO); runs at once. */
+        /** Answered by this node alone (PING, INFO, a queued command); runs at once. */
         LOCAL,
         /** Reads the replicated state. */
         READ,
@@ -44,140 +54,230 @@ public final class CommandTable {
         WRITE
     }
 
-    /** A command's action, after its name was matched. */
-    @FunctionalInterface
-    private interface Action {
-        CompletableFuture<byte[]> run(List<byte[]> args, Batchers.Loop batch);
-    }
-
-    private record Command(Kind kind, Action action) {
-    }
-
-    public CommandTable(RaftGateway gateway, InfoReport info, MembershipAdmin admin) {
-        this.gateway = gateway;
-        this.batchers = new Batchers(gateway);
-        this.info = info;
-        addLocal("PING", (a, s) -> ping(a));
-        addLocal("ECHO", (a, s) -> exactly(a, 2) ? done(Replies.bulk(a.get(1))) : arity(a));
-        addLocal("INFO", (a, s) -> a.size() <= 2
-                ? done(Replies.bulk(info.render(a.size() == 2 ? text(a.get(1)) : "default")
-                .getBytes(StandardCharsets.UTF_8)))
-                : arity(a));
-        addLocal("RAFT.SNAPSHOT", (a, s) -> exactly(a, 1) ? snapshot() : arity(a));
-        addRead("GET", (a, s) -> exactly(a, 2) ? s.read(KvCommand.of(Op.GET, a.get(1)).encode()) : arity(a));
-        addRead("MGET", (a, s) -> a.size() >= 2 ? read(Op.MGET, a, s) : arity(a));
-        addRead("EXISTS", (a, s) -> a.size() >= 2 ? read(Op.EXISTS, a, s) : arity(a));
-        addRead("RAFT.DIGEST", (a, s) -> exactly(a, 1) ? s.read(KvCommand.of(Op.DIGEST).encode()) : arity(a));
-        addWrite("SET", this::set);
-        addWrite("DEL", (a, s) -> a.size() >= 2 ? write(new KvCommand(Op.DEL, 0, a.subList(1, a.size())), s) : arity(a));
-        addWrite("INCR", (a, s) -> exactly(a, 2) ? write(KvCommand.incrBy(a.get(1), 1), s) : arity(a));
-        addWrite("DECR", (a, s) -> exactly(a, 2) ? write(KvCommand.incrBy(a.get(1), -1), s) : arity(a));
-        addWrite("INCRBY", (a, s) -> exactly(a, 3) ? incrBy(a, false, s) : arity(a));
-        addWrite("DECRBY", (a, s) -> exactly(a, 3) ? incrBy(a, true, s) : arity(a));
-        addWrite("CAS", (a, s) -> exactly(a, 4)
-                ? write(KvCommand.of(Op.CAS, a.get(1), a.get(2), a.get(3)), s) : arity(a));
-        // Another node forwarding a client's write: submitted here only, never forwarded again.
-        addWrite(ForwardRequest.COMMAND, (a, s) -> exactly(a, 2) ? gateway.submitForwarded(a.get(1)) : arity(a));
-        // Membership commands run on the leader, whichever node a client sends them to (MembershipAdmin).
-        for (String name : AdminCommand.NAMES) {
-            addLocal(name, (a, s) -> membership(admin, a));
+    /**
+     * A command checked and bound to its connection's state as of its arrival, ready to run.
+     *
+     * @param kind   what it touches
+     * @param action starts it; called once, when the connection lets it run
+     */
+    public record Prepared(Kind kind, Supplier<CompletableFuture<byte[]>> action) {
+        static Prepared reply(byte[] reply) {
+            CompletableFuture<byte[]> done = CompletableFuture.completedFuture(reply);
+            return new Prepared(Kind.LOCAL, () -> done);
         }
-        addLocal(ForwardRequest.ADMIN_COMMAND, (a, s) -> exactly(a, 2) ? admin.executeForwarded(a.get(1)) : arity(a));
-    }
-
-    private static CompletableFuture<byte[]> membership(MembershipAdmin admin, List<byte[]> args) {
-        try {
-            return admin.execute(AdminCommand.parse(args));
-        } catch (AdminCommand.Invalid e) {
-            return done(Replies.error(e.getMessage()));
-        }
-    }
-
-    private void addLocal(String name, Action action) {
-        commands.put(name, new Command(Kind.LOCAL, action));
-    }
-
-    private void addRead(String name, Action action) {
-        commands.put(name, new Command(Kind.READ, action));
-    }
-
-    private void addWrite(String name, Action action) {
-        commands.put(name, new Command(Kind.WRITE, action));
-    }
-
-    /** What the command touches; refused and unknown commands are {@link Kind#LOCAL}. */
-    public Kind kind(RespRequest request) {
-        if (request.rejection() != null) {
-            return Kind.LOCAL;
-        }
-        Command c = commands.get(request.name());
-        return c == null ? Kind.LOCAL : c.kind();
     }
 
     /**
-     * Runs a command (QUIT is the connection's business, not the table's).
-     *
-     * @param loop the event loop of the client's connection, the caller's thread
+     * @param maxTransactionBytes the largest total of encoded commands one MULTI may queue: a transaction is one log
+     *                            entry, which must fit one Raft message
      */
-    public CompletableFuture<byte[]> execute(RespRequest request, EventExecutor loop) {
+    public CommandTable(RaftGateway gateway, InfoReport info, MembershipAdmin admin, Users users,
+                        ClientRegistry clients, RefusalLog refusals, long maxTransactionBytes) {
+        this.gateway = gateway;
+        this.batchers = new Batchers(gateway);
+        this.users = users;
+        this.clients = clients;
+        this.refusals = refusals;
+        this.maxTransactionBytes = maxTransactionBytes;
+        new ServerCommands(users, clients, info, refusals).register(registry);
+        new CommandDocs(registry).register(registry);
+        DataCommands.register(registry);
+        registry.control("MULTI", 1, 0, 0, "Starts a transaction.", "1.2.0", Flag.FAST);
+        registry.control("EXEC", 1, 0, 0, "Executes all commands in a transaction, as one log entry.", "1.2.0");
+        registry.control("DISCARD", 1, 0, 0, "Discards a transaction.", "2.0.0", Flag.FAST);
+        registry.control("WATCH", -2, 1, -1, "Monitors changes to keys to determine the execution of a transaction.",
+                "2.2.0", Flag.READONLY);
+        registry.control("UNWATCH", 1, 0, 0, "Forgets about watched keys of a transaction.", "2.2.0", Flag.FAST);
+        registerAdmin(admin);
+    }
+
+    private void registerAdmin(MembershipAdmin admin) {
+        registry.local("RAFT.SNAPSHOT", 1, "cluster", "Keel: takes a snapshot now; replies its log index.",
+                "keel-0.1", (a, s) -> snapshot(), Flag.ADMIN, Flag.NO_MULTI);
+        for (String name : AdminCommand.NAMES) {
+            registry.local(name, -1, "cluster", "Keel: membership (see the README).", "keel-0.1",
+                    (a, s) -> membership(admin, a), Flag.ADMIN, Flag.NO_MULTI);
+        }
+        // Another node forwarding a client's write or membership command: run here only, never forwarded again.
+        registry.local(ForwardRequest.COMMAND, 2, "cluster", "Keel internal: a write forwarded by a member.",
+                "keel-0.1", (a, s) -> gateway.submitForwarded(a.get(1)), Flag.MEMBER, Flag.NO_MULTI);
+        registry.local(ForwardRequest.ADMIN_COMMAND, 2, "cluster",
+                "Keel internal: a membership command forwarded by a member.", "keel-0.1",
+                (a, s) -> admin.executeForwarded(a.get(1)), Flag.MEMBER, Flag.NO_MULTI);
+    }
+
+    /** A new connection's state, registered for CLIENT LIST until {@link #closed}. */
+    ClientSession opened(io.netty.util.concurrent.EventExecutor loop, java.net.SocketAddress remote) {
+        return clients.opened(loop, remote, users.anonymous());
+    }
+
+    void closed(ClientSession session) {
+        clients.closed(session);
+    }
+
+    /**
+     * Checks a command as it arrives and binds it to the connection's state at that point (AUTH, MULTI and WATCH take
+     * effect in arrival order, whatever runs concurrently).
+     *
+     * <p>Called on the connection's event loop.
+     */
+    public Prepared prepare(RespRequest request, ClientSession s) {
+        clients.commandProcessed();
         if (request.rejection() != null) {
-            return done(Replies.error(request.rejection()));
+            return refuse(s, Replies.error(request.rejection()));
         }
-        Command c = commands.get(request.name());
-        if (c == null) {
-            return done(unknown(request.args()));
+        List<byte[]> args = request.args();
+        CommandSpec spec = registry.get(request.name());
+        if (spec == null) {
+            return refuse(s, unknown(args));
         }
-        return c.action().run(request.args(), batchers.of(loop));
+        s.lastCommand(request.name());
+        Optional<User> user = s.user();
+        if (user.isEmpty() && !spec.has(Flag.NO_AUTH)) {
+            return refuse(s, ServerCommands.NOAUTH);
+        }
+        if (!spec.arityAccepts(args.size())) {
+            return refuse(s, arityError(args));
+        }
+        if (spec.has(Flag.ADMIN) && !user.get().admin()) {
+            refusals.notPermitted(s, user.get().name(), spec.name());
+            return refuse(s, Replies.error("NOPERM User " + user.get().name() + " has no permissions to run the '"
+                    + spec.name().toLowerCase(Locale.ROOT) + "' command"));
+        }
+        if (spec.has(Flag.MEMBER) && !user.get().member()) {
+            refusals.notPermitted(s, user.get().name(), spec.name());
+            return refuse(s, Replies.error("NOPERM User " + user.get().name() + " has no permissions to run the '"
+                    + spec.name().toLowerCase(Locale.ROOT) + "' command (only cluster members may)"));
+        }
+        if (spec.handler() instanceof CommandSpec.Control) {
+            return control(spec.name(), args, s);
+        }
+        if (s.multi() != null) {
+            return queue(spec, args, s);
+        }
+        if (spec.handler() instanceof CommandSpec.Data data) {
+            Parsed p = data.parse(args);
+            return p.error() != null ? Prepared.reply(p.error()) : run(p.command().encode(),
+                    p.command().op().isWrite(), s);
+        }
+        CommandSpec.Local local = (CommandSpec.Local) spec.handler();
+        CompletableFuture<byte[]> reply = local.run(args, s);
+        return new Prepared(Kind.LOCAL, () -> reply);
     }
 
-    private CompletableFuture<byte[]> ping(List<byte[]> a) {
-        if (a.size() == 1) {
-            return done(PONG);
-        }
-        return a.size() == 2 ? done(Replies.bulk(a.get(1))) : arity(a);
+    private Prepared run(byte[] encoded, boolean write, ClientSession s) {
+        return write
+                ? new Prepared(Kind.WRITE, () -> batchers.of(s.loop()).write(encoded))
+                : new Prepared(Kind.READ, () -> batchers.of(s.loop()).read(encoded));
     }
 
-    private CompletableFuture<byte[]> set(List<byte[]> a, Batchers.Loop batch) {
-        if (a.size() < 3) {
-            return arity(a);
+    /** An error reply that, inside MULTI, also dooms the transaction (EXEC will refuse it), as in Redis. */
+    private static Prepared refuse(ClientSession s, byte[] error) {
+        if (s.multi() != null) {
+            s.multi().failed = true;
         }
-        int flags = 0;
-        for (int i = 3; i < a.size(); i++) {
-            String option = text(a.get(i)).toUpperCase(Locale.ROOT);
-            int flag = switch (option) {
-                case "NX" -> KvCommand.SET_NX;
-                case "XX" -> KvCommand.SET_XX;
-                case "GET" -> KvCommand.SET_GET;
-                case "EX", "PX", "EXAT", "PXAT", "KEEPTTL" ->
-                        -1; // Expiry needs a clock every replica agrees on; this KV has none.
-                default -> 0;
-            };
-            if (flag == -1) {
-                return done(Replies.error("ERR SET option " + option + " is not supported: keys do not expire"));
-            }
-            if (flag == 0 || (flags & flag) != 0) {
-                return done(Replies.error("ERR syntax error"));
-            }
-            flags |= flag;
-        }
-        if ((flags & KvCommand.SET_NX) != 0 && (flags & KvCommand.SET_XX) != 0) {
-            return done(Replies.error("ERR syntax error"));
-        }
-        return write(new KvCommand(Op.SET, flags, List.of(a.get(1), a.get(2))), batch);
+        return Prepared.reply(error);
     }
 
-    private CompletableFuture<byte[]> incrBy(List<byte[]> a, boolean negate, Batchers.Loop batch) {
-        Long delta = Numbers.parseLong(a.get(2));
-        if (delta == null) {
-            return done(Replies.error("ERR value is not an integer or out of range"));
+    private Prepared queue(CommandSpec spec, List<byte[]> args, ClientSession s) {
+        if (!(spec.handler() instanceof CommandSpec.Data data)) {
+            return refuse(s, Replies.error("ERR " + spec.name() + " is not allowed inside a transaction on this node "
+                    + "(only commands on keys are)"));
         }
-        if (negate) {
-            if (delta == Long.MIN_VALUE) {
-                return done(Replies.error("ERR decrement would overflow"));
+        Parsed p = data.parse(args);
+        if (p.error() != null) {
+            return refuse(s, p.error());
+        }
+        byte[] encoded = p.command().encode();
+        ClientSession.Multi m = s.multi();
+        m.bytes += encoded.length;
+        if (m.bytes > maxTransactionBytes) {
+            return refuse(s, Replies.error("ERR transaction too large: more than " + maxTransactionBytes
+                    + " bytes of commands (one transaction is one log entry)"));
+        }
+        m.commands.add(encoded);
+        return Prepared.reply(QUEUED);
+    }
+
+    private Prepared control(String name, List<byte[]> args, ClientSession s) {
+        switch (name) {
+            case "MULTI" -> {
+                if (s.multi() != null) {
+                    return Prepared.reply(Replies.error("ERR MULTI calls can not be nested"));
+                }
+                s.startMulti();
+                return Prepared.reply(Replies.OK);
             }
-            delta = -delta;
+            case "DISCARD" -> {
+                if (s.multi() == null) {
+                    return Prepared.reply(Replies.error("ERR DISCARD without MULTI"));
+                }
+                s.endMulti();
+                return Prepared.reply(Replies.OK);
+            }
+            case "EXEC" -> {
+                return exec(s);
+            }
+            case "WATCH" -> {
+                if (s.multi() != null) {
+                    return Prepared.reply(Replies.error("ERR WATCH inside MULTI is not allowed"));
+                }
+                return watch(args.subList(1, args.size()), s);
+            }
+            case "UNWATCH" -> {
+                if (s.multi() != null) {
+                    return refuse(s, Replies.error("ERR UNWATCH is not allowed inside a transaction on this node"));
+                }
+                s.unwatch();
+                return Prepared.reply(Replies.OK);
+            }
+            default -> throw new AssertionError(name);
         }
-        return write(KvCommand.incrBy(a.get(1), delta), batch);
+    }
+
+    private Prepared exec(ClientSession s) {
+        if (s.multi() == null) {
+            return Prepared.reply(Replies.error("ERR EXEC without MULTI"));
+        }
+        List<ClientSession.WatchedKey> watched = s.watches();
+        ClientSession.Multi m = s.endMulti();
+        if (m.failed) {
+            return Prepared.reply(EXECABORT);
+        }
+        if (m.commands.isEmpty() && watched.isEmpty()) {
+            return Prepared.reply(EMPTY_ARRAY);
+        }
+        // Runs once every earlier command of the connection is done, so the WATCH reads have their answers.
+        return new Prepared(Kind.WRITE, () -> ClientSession.resolved(watched)
+                .map(w -> batchers.of(s.loop()).write(Transaction.exec(w, m.commands).encode()))
+                .orElseGet(() -> CompletableFuture.completedFuture(Transaction.ABORTED)));
+    }
+
+    /** WATCH: reads the keys' fingerprints (linearizably), which EXEC then requires unchanged. */
+    private Prepared watch(List<byte[]> keys, ClientSession s) {
+        List<ClientSession.WatchedKey> watched = new ArrayList<>(keys.size());
+        for (byte[] k : keys) {
+            ClientSession.WatchedKey w = new ClientSession.WatchedKey(k);
+            watched.add(w);
+            s.watch(w);
+        }
+        byte[] query = new KvCommand(Op.FINGERPRINT, 0, keys).encode();
+        return new Prepared(Kind.READ, () -> batchers.of(s.loop()).read(query).thenApply(reply -> {
+            if (Replies.isError(reply)) {
+                return reply; // the keys stay unknown: EXEC will abort
+            }
+            List<java.util.OptionalLong> prints;
+            try {
+                prints = FingerprintReply.parse(reply, watched.size());
+            } catch (RuntimeException e) {
+                return Replies.error("ERR internal: " + e.getMessage());
+            }
+            for (int i = 0; i < watched.size(); i++) {
+                watched.get(i).fingerprint = prints.get(i);
+                watched.get(i).known = true;
+            }
+            return Replies.OK;
+        }));
     }
 
     private CompletableFuture<byte[]> snapshot() {
@@ -186,21 +286,18 @@ public final class CommandTable {
                 : Replies.error("ERR snapshot failed: " + Errors.unwrap(failure).getMessage()));
     }
 
-    private static CompletableFuture<byte[]> write(KvCommand command, Batchers.Loop batch) {
-        return batch.write(command.encode());
+    private static CompletableFuture<byte[]> membership(MembershipAdmin admin, List<byte[]> args) {
+        try {
+            return admin.execute(AdminCommand.parse(args));
+        } catch (AdminCommand.Invalid e) {
+            return CompletableFuture.completedFuture(Replies.error(e.getMessage()));
+        }
     }
 
-    private static CompletableFuture<byte[]> read(Op op, List<byte[]> a, Batchers.Loop batch) {
-        return batch.read(new KvCommand(op, 0, a.subList(1, a.size())).encode());
-    }
-
-    private static boolean exactly(List<byte[]> a, int n) {
-        return a.size() == n;
-    }
-
-    private static CompletableFuture<byte[]> arity(List<byte[]> a) {
-        return done(Replies.error("ERR wrong number of arguments for '" + text(a.get(0)).toLowerCase(Locale.ROOT)
-                + "' command"));
+    /** Redis's reply for a command given the wrong number of arguments. */
+    static byte[] arityError(List<byte[]> a) {
+        return Replies.error("ERR wrong number of arguments for '" + text(a.get(0)).toLowerCase(Locale.ROOT)
+                + "' command");
     }
 
     private static byte[] unknown(List<byte[]> a) {
@@ -215,9 +312,5 @@ public final class CommandTable {
 
     private static String text(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static CompletableFuture<byte[]> done(byte[] reply) {
-        return CompletableFuture.completedFuture(reply);
     }
 }

@@ -41,6 +41,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final AtomicBoolean releaseScheduled = new AtomicBoolean();
     private ChannelHandlerContext ctx;
+    private ClientSession session;
     private boolean closing;
     private boolean readingPaused;
 
@@ -51,6 +52,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.session = table.opened(ctx.executor(), ctx.channel().remoteAddress());
     }
 
     @Override
@@ -62,13 +64,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             enqueue(CompletableFuture.completedFuture(Replies.OK), true);
             return;
         }
-        CommandTable.Kind kind = table.kind(request);
+        CommandTable.Prepared prepared = table.prepare(request, session);
+        CommandTable.Kind kind = prepared.kind();
         if (kind == CommandTable.Kind.LOCAL) {
-            enqueue(table.execute(request, ctx.executor()), false);
+            enqueue(prepared.action().get(), false);
         } else if (held.isEmpty() && (running.get() == 0 || runningKind == kind)) {
-            run(request, kind, newSlot(false));
+            run(prepared, newSlot(false));
         } else {
-            held.add(new Held(request, kind, newSlot(false)));
+            held.add(new Held(prepared, newSlot(false)));
         }
         if (slots.size() >= MAX_IN_FLIGHT && !readingPaused) {
             readingPaused = true;
@@ -95,10 +98,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Starts a read or write; on completion, lets held commands go once nothing of the other kind runs. */
-    private void run(RespRequest request, CommandTable.Kind kind, Slot slot) {
-        runningKind = kind;
+    private void run(CommandTable.Prepared prepared, Slot slot) {
+        runningKind = prepared.kind();
         running.incrementAndGet();
-        table.execute(request, ctx.executor()).thenAccept(reply -> {
+        prepared.action().get().thenAccept(reply -> {
             slot.complete(reply);
             if (running.decrementAndGet() == 0 && releaseScheduled.compareAndSet(false, true)) {
                 ctx.executor().execute(this::releaseHeld);
@@ -109,13 +112,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void releaseHeld() {
         releaseScheduled.set(false);
         // Only this thread starts commands, so "none running" cannot change under us.
-        while (!held.isEmpty() && (running.get() == 0 || runningKind == held.peek().kind)) {
+        while (!held.isEmpty() && (running.get() == 0 || runningKind == held.peek().prepared.kind())) {
             Held h = held.poll();
-            run(h.request, h.kind, h.slot);
+            run(h.prepared, h.slot);
         }
     }
 
-    private record Held(RespRequest request, CommandTable.Kind kind, Slot slot) {
+    private record Held(CommandTable.Prepared prepared, Slot slot) {
     }
 
     @Override
@@ -125,6 +128,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        table.closed(session);
         slots.clear();
         held.clear();
         ctx.fireChannelInactive();

@@ -2,21 +2,20 @@ package dev.keel.raft.examples.kv.resp;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.redis.FixedRedisMessagePool;
 import io.netty.handler.codec.redis.RedisDecoder;
+import io.netty.handler.ssl.SslContext;
+import dev.keel.raft.examples.kv.config.SecurityConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
 
 /**
  * The client port: accepts RESP2 connections and serves them with a {@link CommandTable}.
@@ -34,7 +33,8 @@ public final class RespServer implements AutoCloseable {
     private final long maxCommandBytes;
     private final EventLoopGroup group;
     private final ClientIo io;
-    private final AtomicInteger connections = new AtomicInteger();
+    private final SslContext tls;
+    private final RefusalLog refusals;
     private Channel serverChannel;
 
     /**
@@ -43,16 +43,28 @@ public final class RespServer implements AutoCloseable {
      * @param maxArgumentBytes largest key or value accepted
      * @param group            event loops for accepting and serving connections
      * @param io               the socket flavour matching {@code group}
+     * @param tls              TLS on the port, or empty for plain TCP
+     * @param refusals         where refused connections are logged
+     * @throws IllegalArgumentException if the TLS material cannot be loaded
      */
     public RespServer(InetSocketAddress bindAddress, CommandTable table, int maxArgumentBytes, EventLoopGroup group,
-                      ClientIo io) {
+                      ClientIo io, Optional<SecurityConfig.ClientTls> tls, RefusalLog refusals) {
         this.bindAddress = bindAddress;
         this.table = table;
         this.maxArgumentBytes = maxArgumentBytes;
-        // CAS carries three arguments; anything needing more room than that is not a KV command.
-        this.maxCommandBytes = Math.max(3L * maxArgumentBytes + 1024, 1 << 20);
+        this.maxCommandBytes = maxCommandBytes(maxArgumentBytes);
         this.group = group;
         this.io = io;
+        this.tls = tls.map(ClientTlsHandler::context).orElse(null);
+        this.refusals = refusals;
+    }
+
+    /**
+     * The largest total of one command's arguments: CAS carries three values, MSET and HSET several within this
+     * bound. A transaction (one log entry) is held to it too.
+     */
+    public static long maxCommandBytes(int maxArgumentBytes) {
+        return Math.max(3L * maxArgumentBytes + 1024, 1 << 20);
     }
 
     /**
@@ -61,7 +73,6 @@ public final class RespServer implements AutoCloseable {
      * @throws IllegalStateException naming the address if it cannot be bound (e.g. in use)
      */
     public void start() {
-        ChannelHandler counter = new ConnectionCounter();
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(io.serverChannel())
@@ -70,7 +81,10 @@ public final class RespServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(counter,
+                        if (tls != null) {
+                            ch.pipeline().addLast(new ClientTlsHandler(tls, refusals));
+                        }
+                        ch.pipeline().addLast(
                                 new RedisDecoder(MAX_INLINE_BYTES, FixedRedisMessagePool.INSTANCE, true),
                                 new CommandAggregator(maxArgumentBytes, maxCommandBytes),
                                 new ConnectionHandler(table));
@@ -85,7 +99,8 @@ public final class RespServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen for clients on " + bindAddress.getHostString() + ":"
                     + bindAddress.getPort() + ": " + why, e);
         }
-        log.info("serving RESP clients on {} ({})", serverChannel.localAddress(), io.name());
+        log.info("serving RESP clients on {} ({}{})", serverChannel.localAddress(), io.name(),
+                tls != null ? ", TLS" : "");
     }
 
     /** The bound port. */
@@ -93,31 +108,11 @@ public final class RespServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** Open client connections. */
-    public int connectedClients() {
-        return connections.get();
-    }
-
     /** Stops accepting and closes the listening socket; open connections close with the event loops. */
     @Override
     public void close() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
-        }
-    }
-
-    @ChannelHandler.Sharable
-    private final class ConnectionCounter extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            connections.incrementAndGet();
-            ctx.fireChannelActive();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            connections.decrementAndGet();
-            ctx.fireChannelInactive();
         }
     }
 }

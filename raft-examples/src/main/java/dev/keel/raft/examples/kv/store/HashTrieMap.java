@@ -5,16 +5,15 @@ import java.util.Objects;
 import java.util.function.BiConsumer;
 
 /**
- * An immutable hash map from {@link ByteKey} to {@code byte[]}: a hash array mapped trie (32 branches per level).
+ * An immutable hash map from {@link ByteKey} to values of type {@code V}: a hash array mapped trie (32 branches per level).
  * {@link #put} and {@link #remove} return a new map that shares all untouched branches with the old one, so an old
  * version stays valid and unchanged for as long as someone holds it. That makes a snapshot of the KV state one
  * reference, taken in O(1), at the price of copying one path (a few small arrays) per write.
  *
  * <p>Thread-safe: instances are immutable. Values are stored by reference; callers must not modify them.
  */
-public final class HashTrieMap {
-    /** The empty map. */
-    public static final HashTrieMap EMPTY = new HashTrieMap(BitmapNode.EMPTY, 0);
+public final class HashTrieMap<V> {
+    private static final HashTrieMap<?> EMPTY = new HashTrieMap<>(BitmapNode.EMPTY, 0);
 
     private static final int BITS = 5;
     private static final int MASK = (1 << BITS) - 1;
@@ -23,6 +22,12 @@ public final class HashTrieMap {
 
     private final Node root;
     private final int size;
+
+    /** The empty map. */
+    @SuppressWarnings("unchecked")
+    public static <V> HashTrieMap<V> empty() {
+        return (HashTrieMap<V>) EMPTY;
+    }
 
     private HashTrieMap(Node root, int size) {
         this.root = root;
@@ -35,8 +40,9 @@ public final class HashTrieMap {
     }
 
     /** The value of {@code key}, or {@code null} if absent. */
-    public byte[] get(ByteKey key) {
-        return root.get(key, key.trieHash(), 0);
+    @SuppressWarnings("unchecked")
+    public V get(ByteKey key) {
+        return (V) root.get(key, key.trieHash(), 0);
     }
 
     /** Whether {@code key} is present. */
@@ -45,44 +51,126 @@ public final class HashTrieMap {
     }
 
     /** This map with {@code key} mapped to {@code value} (not null). */
-    public HashTrieMap put(ByteKey key, byte[] value) {
+    public HashTrieMap<V> put(ByteKey key, V value) {
         Objects.requireNonNull(value, "value");
         boolean[] added = new boolean[1];
         Node newRoot = root.put(key, key.trieHash(), 0, value, added);
-        return newRoot == root ? this : new HashTrieMap(newRoot, added[0] ? size + 1 : size);
+        return newRoot == root ? this : new HashTrieMap<>(newRoot, added[0] ? size + 1 : size);
     }
 
     /** This map without {@code key}. */
-    public HashTrieMap remove(ByteKey key) {
+    public HashTrieMap<V> remove(ByteKey key) {
         Node newRoot = root.remove(key, key.trieHash(), 0);
         if (newRoot == root) {
             return this;
         }
-        return new HashTrieMap(newRoot == null ? BitmapNode.EMPTY : newRoot, size - 1);
+        return new HashTrieMap<>(newRoot == null ? BitmapNode.EMPTY : newRoot, size - 1);
     }
 
     /** Calls {@code action} for every entry, in no particular order. */
-    public void forEach(BiConsumer<ByteKey, byte[]> action) {
-        root.forEach(action);
+    @SuppressWarnings("unchecked")
+    public void forEach(BiConsumer<ByteKey, ? super V> action) {
+        root.forEach((BiConsumer<ByteKey, Object>) action);
+    }
+
+    /**
+     * Calls {@code action} for up to about {@code count} entries from {@code cursor} on, in a fixed order that
+     * depends only on the keys' hashes, and returns the cursor to continue from: 0 once every entry was visited.
+     * Start with cursor 0. Entries whose keys share a hash are visited together, so a call may visit a few more than
+     * {@code count}. The work per call is the trie's depth plus the entries visited.
+     *
+     * <p>Because the order depends on nothing but the hashes, a scan over changing versions of a map (each call on
+     * the version current at that time) visits every key present from its start to its end exactly once, and never
+     * visits a key twice; keys added or removed meanwhile may or may not be visited. That is Redis's SCAN guarantee,
+     * and a little more.
+     *
+     * @throws IllegalArgumentException if {@code cursor} is not one this method returns, or {@code count < 1}
+     */
+    @SuppressWarnings("unchecked")
+    public long scan(long cursor, int count, BiConsumer<ByteKey, ? super V> action) {
+        if (cursor < 0 || cursor > MAX_CURSOR) {
+            throw new IllegalArgumentException("invalid cursor " + cursor);
+        }
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1, was " + count);
+        }
+        Scan scan = new Scan(cursor, count, (BiConsumer<ByteKey, Object>) action);
+        root.scan(scan, 0, true);
+        return scan.next;
+    }
+
+    /** The largest cursor: the position of the last possible hash. */
+    private static final long MAX_CURSOR = (1L << 35) - 1;
+
+    /**
+     * A hash's position in the trie's visiting order: its 5-bit chunks, lowest first (the trie branches on the lowest
+     * chunk at its root), read as the digits of a 35-bit number, most significant first.
+     */
+    static long position(int hash) {
+        long p = 0;
+        for (int shift = 0; shift <= MAX_SHIFT; shift += BITS) {
+            p |= (long) index(hash, shift) << (MAX_SHIFT - shift);
+        }
+        return p;
+    }
+
+    /** The digit of a cursor (a {@link #position}) that selects the branch at level {@code shift}. */
+    private static int digit(long position, int shift) {
+        return (int) (position >>> (MAX_SHIFT - shift)) & MASK;
+    }
+
+    /** One scan call's progress. */
+    private static final class Scan {
+        final long from;
+        final BiConsumer<ByteKey, Object> action;
+        int left;
+        /** Where the next call starts; 0 unless the scan stopped before the end. */
+        long next;
+        boolean stopped;
+
+        Scan(long from, int count, BiConsumer<ByteKey, Object> action) {
+            this.from = from;
+            this.left = count;
+            this.action = action;
+        }
+
+        /** Visits the entries of one hash unless the budget is spent; then records where to resume. */
+        void visit(int hash, Leaf... leaves) {
+            if (left <= 0) {
+                stopped = true;
+                next = position(hash);
+                return;
+            }
+            for (Leaf leaf : leaves) {
+                action.accept(leaf.key, leaf.value);
+            }
+            left -= leaves.length;
+        }
     }
 
     private static int index(int hash, int shift) {
         return (hash >>> shift) & MASK;
     }
 
-    private record Leaf(ByteKey key, byte[] value) {
+    private record Leaf(ByteKey key, Object value) {
     }
 
     private abstract static sealed class Node permits BitmapNode, CollisionNode {
-        abstract byte[] get(ByteKey key, int hash, int shift);
+        abstract Object get(ByteKey key, int hash, int shift);
 
         /** The node with the key set; {@code this} if nothing changed. Sets {@code added[0]} for a new key. */
-        abstract Node put(ByteKey key, int hash, int shift, byte[] value, boolean[] added);
+        abstract Node put(ByteKey key, int hash, int shift, Object value, boolean[] added);
 
         /** The node without the key; {@code this} if absent; {@code null} if the node became empty. */
         abstract Node remove(ByteKey key, int hash, int shift);
 
-        abstract void forEach(BiConsumer<ByteKey, byte[]> action);
+        abstract void forEach(BiConsumer<ByteKey, Object> action);
+
+        /**
+         * Visits this node's entries in {@link #position} order, from {@code scan.from} on if {@code bounded} (the
+         * node lies on the cursor's path), else all of them, until the scan stops.
+         */
+        abstract void scan(Scan scan, int shift, boolean bounded);
     }
 
     /** A trie level: a bitmap of occupied branches and, per branch, a {@link Leaf} or a deeper {@link Node}. */
@@ -102,7 +190,7 @@ public final class HashTrieMap {
         }
 
         @Override
-        byte[] get(ByteKey key, int hash, int shift) {
+        Object get(ByteKey key, int hash, int shift) {
             int bit = 1 << index(hash, shift);
             if ((bitmap & bit) == 0) {
                 return null;
@@ -115,7 +203,7 @@ public final class HashTrieMap {
         }
 
         @Override
-        Node put(ByteKey key, int hash, int shift, byte[] value, boolean[] added) {
+        Node put(ByteKey key, int hash, int shift, Object value, boolean[] added) {
             int bit = 1 << index(hash, shift);
             int pos = slot(bit);
             if ((bitmap & bit) == 0) {
@@ -199,12 +287,32 @@ public final class HashTrieMap {
         }
 
         @Override
-        void forEach(BiConsumer<ByteKey, byte[]> action) {
+        void forEach(BiConsumer<ByteKey, Object> action) {
             for (Object s : slots) {
                 if (s instanceof Leaf leaf) {
                     action.accept(leaf.key, leaf.value);
                 } else {
                     ((Node) s).forEach(action);
+                }
+            }
+        }
+
+        @Override
+        void scan(Scan scan, int shift, boolean bounded) {
+            int first = bounded ? digit(scan.from, shift) : 0;
+            for (int i = 0, bits = bitmap; bits != 0 && !scan.stopped; i++, bits &= bits - 1) {
+                int index = Integer.numberOfTrailingZeros(bits);
+                if (index < first) {
+                    continue;
+                }
+                boolean onPath = bounded && index == first;
+                Object s = slots[i];
+                if (s instanceof Leaf leaf) {
+                    if (!onPath || position(leaf.key.trieHash()) >= scan.from) {
+                        scan.visit(leaf.key.trieHash(), leaf);
+                    }
+                } else {
+                    ((Node) s).scan(scan, shift + BITS, onPath);
                 }
             }
         }
@@ -230,7 +338,7 @@ public final class HashTrieMap {
         }
 
         @Override
-        byte[] get(ByteKey key, int hash, int shift) {
+        Object get(ByteKey key, int hash, int shift) {
             if (hash != this.hash) {
                 return null;
             }
@@ -239,7 +347,7 @@ public final class HashTrieMap {
         }
 
         @Override
-        Node put(ByteKey key, int hash, int shift, byte[] value, boolean[] added) {
+        Node put(ByteKey key, int hash, int shift, Object value, boolean[] added) {
             if (hash != this.hash) {
                 added[0] = true;
                 return mergeWithNode(this, this.hash, new Leaf(key, value), hash, shift);
@@ -278,9 +386,16 @@ public final class HashTrieMap {
         }
 
         @Override
-        void forEach(BiConsumer<ByteKey, byte[]> action) {
+        void forEach(BiConsumer<ByteKey, Object> action) {
             for (Leaf leaf : leaves) {
                 action.accept(leaf.key, leaf.value);
+            }
+        }
+
+        @Override
+        void scan(Scan scan, int shift, boolean bounded) {
+            if (!bounded || position(hash) >= scan.from) {
+                scan.visit(hash, leaves);
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.keel.raft.NodeId;
 import dev.keel.raft.examples.kv.resp.ClientIo;
 import dev.keel.raft.testing.Await;
 import io.netty.channel.EventLoopGroup;
+import dev.keel.raft.examples.kv.security.MemberAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +46,7 @@ class ForwarderTest {
         try (SilentLeader silent = new SilentLeader();
              // A reply timeout far longer than the test's deadlines: only leaderChanged can end these requests.
              Forwarder forwarder = new Forwarder(id -> Optional.of(silent.address()).filter(a -> id.equals(OLD)),
-                     group, io.socketChannel(), resolver, Duration.ofSeconds(5), LONG, LONG)) {
+                     group, io.socketChannel(), resolver, Duration.ofSeconds(5), LONG, LONG, MemberAccess.open())) {
             CompletableFuture<ForwardResult> first = forwarder.forward(OLD, "SET a 1".getBytes(StandardCharsets.UTF_8));
             CompletableFuture<ForwardResult> second = forwarder.forward(OLD, "SET a 2".getBytes(StandardCharsets.UTF_8));
             Await.until("the old leader to receive the requests", Duration.ofSeconds(10),
@@ -63,7 +64,7 @@ class ForwarderTest {
     void aNewLeaderThatIsTheSameNodeKeepsItsRequests() throws Exception {
         try (SilentLeader silent = new SilentLeader();
              Forwarder forwarder = new Forwarder(id -> Optional.of(silent.address()), group, io.socketChannel(),
-                     resolver, Duration.ofSeconds(5), LONG, LONG)) {
+                     resolver, Duration.ofSeconds(5), LONG, LONG, MemberAccess.open())) {
             CompletableFuture<ForwardResult> request = forwarder.forward(OLD, "SET a 1".getBytes(StandardCharsets.UTF_8));
             Await.until("the leader to receive the request", Duration.ofSeconds(10), () -> silent.bytesRead() > 0);
             forwarder.leaderChanged(OLD);

@@ -5,11 +5,14 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class HashTrieMapTest {
 
@@ -18,9 +21,9 @@ class HashTrieMapTest {
         long seed = Long.getLong("keel.test.seed", System.nanoTime());
         System.out.println("HashTrieMapTest seed " + seed + " (replay with -Dkeel.test.seed=" + seed + ")");
         SplittableRandom random = new SplittableRandom(seed);
-        HashTrieMap map = HashTrieMap.EMPTY;
+        HashTrieMap<byte[]> map = HashTrieMap.empty();
         Map<String, String> model = new HashMap<>();
-        List<HashTrieMap> versions = new ArrayList<>();
+        List<HashTrieMap<byte[]>> versions = new ArrayList<>();
         List<Map<String, String>> models = new ArrayList<>();
         for (int step = 0; step < 50_000; step++) {
             // Few distinct keys, so that updates and removals of present keys are frequent.
@@ -53,7 +56,7 @@ class HashTrieMapTest {
         // Arrays.hashCode uses the same polynomial as String: "Aa" and "BB" collide, and so do their concatenations.
         List<ByteKey> colliding = List.of(key("AaAa"), key("AaBB"), key("BBAa"), key("BBBB"));
         assertThat(colliding.stream().map(ByteKey::hashCode).distinct()).hasSize(1);
-        HashTrieMap map = HashTrieMap.EMPTY.put(key("other"), bytes("o"));
+        HashTrieMap<byte[]> map = HashTrieMap.<byte[]>empty().put(key("other"), bytes("o"));
         for (ByteKey k : colliding) {
             map = map.put(k, k.bytes());
         }
@@ -61,7 +64,7 @@ class HashTrieMapTest {
         for (ByteKey k : colliding) {
             assertThat(map.get(k)).isEqualTo(k.bytes());
         }
-        HashTrieMap before = map;
+        HashTrieMap<byte[]> before = map;
         map = map.remove(colliding.get(1)).remove(colliding.get(3));
         assertThat(map.size()).isEqualTo(3);
         assertThat(map.get(colliding.get(1))).isNull();
@@ -75,12 +78,71 @@ class HashTrieMapTest {
     @Test
     void removingAnAbsentKeyOrPuttingTheSameValueReturnsTheSameMap() {
         byte[] v = bytes("v");
-        HashTrieMap map = HashTrieMap.EMPTY.put(key("a"), v);
+        HashTrieMap<byte[]> map = HashTrieMap.<byte[]>empty().put(key("a"), v);
         assertThat(map.remove(key("b"))).isSameAs(map);
         assertThat(map.put(key("a"), v)).isSameAs(map);
     }
 
-    private static void assertSameContents(HashTrieMap map, Map<String, String> model, long seed) {
+    @Test
+    void aScanOverChangingVersionsVisitsEveryKeyPresentThroughoutExactlyOnce() {
+        long seed = Long.getLong("keel.test.seed", System.nanoTime());
+        System.out.println("HashTrieMapTest scan seed " + seed + " (replay with -Dkeel.test.seed=" + seed + ")");
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int round = 0; round < 20; round++) {
+            HashTrieMap<byte[]> map = HashTrieMap.empty();
+            int size = random.nextInt(1, 3_000);
+            for (int i = 0; i < size; i++) {
+                map = map.put(key("k" + i), bytes("v"));
+            }
+            // Keys 0..size/2 stay for the whole scan; the others may be removed, and new ones come, between calls.
+            Set<String> stable = new HashSet<>();
+            for (int i = 0; i <= size / 2; i++) {
+                stable.add("k" + i);
+            }
+            Map<String, Integer> visits = new HashMap<>();
+            long cursor = 0;
+            int calls = 0;
+            do {
+                int count = random.nextInt(1, 50);
+                int[] visited = {0};
+                cursor = map.scan(cursor, count, (k, v) -> {
+                    visits.merge(k.toString(), 1, Integer::sum);
+                    visited[0]++;
+                });
+                // Only keys with equal hashes (none this small in practice) could push a call past its count.
+                assertThat(visited[0]).as("seed %d", seed).isLessThanOrEqualTo(count + 4);
+                for (int j = 0; j < 5; j++) {
+                    map = map.put(key("new" + random.nextInt(10_000)), bytes("n"));
+                    map = map.remove(key("k" + random.nextInt(size / 2 + 1, size + 1)));
+                }
+                calls++;
+            } while (cursor != 0 && calls < 100_000);
+            assertThat(cursor).as("seed %d: the scan ends", seed).isZero();
+            for (String k : stable) {
+                assertThat(visits.get(k)).as("seed %d: visits of %s", seed, k).isEqualTo(1);
+            }
+            assertThat(visits.values()).as("seed %d: no key twice", seed).allMatch(n -> n == 1);
+        }
+    }
+
+    @Test
+    void aScanVisitsKeysWithEqualHashesTogetherAndRefusesForeignCursors() {
+        HashTrieMap<byte[]> map = HashTrieMap.empty();
+        for (String k : List.of("AaAa", "AaBB", "BBAa", "BBBB", "x", "y")) {
+            map = map.put(key(k), bytes(k));
+        }
+        List<String> seen = new ArrayList<>();
+        long cursor = 0;
+        do {
+            cursor = map.scan(cursor, 1, (k, v) -> seen.add(k.toString()));
+        } while (cursor != 0);
+        assertThat(seen).containsExactlyInAnyOrder("AaAa", "AaBB", "BBAa", "BBBB", "x", "y");
+        HashTrieMap<byte[]> m = map;
+        assertThatThrownBy(() -> m.scan(-1, 10, (k, v) -> { })).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> m.scan(1L << 40, 10, (k, v) -> { })).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static void assertSameContents(HashTrieMap<byte[]> map, Map<String, String> model, long seed) {
         Map<String, String> seen = new HashMap<>();
         map.forEach((k, v) -> assertThat(seen.put(k.toString(), str(v))).as("seed %d: %s twice", seed, k).isNull());
         assertThat(seen).as("seed %d", seed).isEqualTo(model);

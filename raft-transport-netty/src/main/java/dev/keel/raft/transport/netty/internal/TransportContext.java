@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public final class TransportContext {
     static final Logger LOG = LoggerFactory.getLogger("dev.keel.raft.transport.netty");
-    static final int PROTOCOL_VERSION = 1;
+    static final int PROTOCOL_VERSION = 2;
     private static final AttributeKey<NodeId> PEER = AttributeKey.valueOf(TransportContext.class, "peer");
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 

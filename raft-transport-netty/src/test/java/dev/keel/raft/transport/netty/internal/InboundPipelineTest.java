@@ -37,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The accepting side's whole pipeline (framing, codec, handshake, delivery) on an {@link EmbeddedChannel}. */
 class InboundPipelineTest {
+    private static final int VERSION = TransportContext.PROTOCOL_VERSION;
     private final Counters counters = new Counters();
     private final List<RaftMessage> delivered = new CopyOnWriteArrayList<>();
     private TransportContext context;
@@ -140,7 +141,7 @@ class InboundPipelineTest {
 
     @Test
     void aWrongClusterIdIsRefusedWithTheReasonAndTheConnectionClosed() {
-        ch.writeInbound(frame(handshake("other-cluster", PEER.value(), SELF.value(), 1)));
+        ch.writeInbound(frame(handshake("other-cluster", PEER.value(), SELF.value(), VERSION)));
         HandshakeResponse r = onlyResponse();
         assertThat(r.getAccepted()).isFalse();
         assertThat(r.getReason()).contains("cluster id mismatch").contains("other-cluster").contains(CLUSTER);
@@ -150,22 +151,29 @@ class InboundPipelineTest {
 
     @Test
     void aNodeThatIsNotAMemberIsRefused() {
-        ch.writeInbound(frame(handshake(CLUSTER, "intruder", SELF.value(), 1)));
+        ch.writeInbound(frame(handshake(CLUSTER, "intruder", SELF.value(), VERSION)));
         assertThat(onlyResponse().getReason()).contains("intruder").contains("not a member");
         assertThat(ch.isOpen()).isFalse();
     }
 
     @Test
     void aNodeThatDialledTheWrongAddressIsRefused() {
-        ch.writeInbound(frame(handshake(CLUSTER, PEER.value(), "someone-else", 1)));
+        ch.writeInbound(frame(handshake(CLUSTER, PEER.value(), "someone-else", VERSION)));
         assertThat(onlyResponse().getReason()).contains("someone-else").contains("check the peer addresses");
         assertThat(ch.isOpen()).isFalse();
     }
 
     @Test
     void anInvalidSenderIdIsRefused() {
-        ch.writeInbound(frame(handshake(CLUSTER, "bad id!", SELF.value(), 1)));
+        ch.writeInbound(frame(handshake(CLUSTER, "bad id!", SELF.value(), VERSION)));
         assertThat(onlyResponse().getReason()).contains("invalid sender id");
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void theFirstProtocolVersionWhichHadNoRequestEntriesIsRefused() {
+        ch.writeInbound(frame(handshake(CLUSTER, PEER.value(), SELF.value(), 1)));
+        assertThat(onlyResponse().getReason()).contains("protocol version 1 is not supported");
         assertThat(ch.isOpen()).isFalse();
     }
 
@@ -181,7 +189,7 @@ class InboundPipelineTest {
         ch.writeInbound(frame(handshake(CLUSTER, PEER.value(), SELF.value(), 7)));
         HandshakeResponse r = onlyResponse();
         assertThat(r.getAccepted()).isTrue();
-        assertThat(r.getProtocolVersion()).isEqualTo(TransportContext.PROTOCOL_VERSION);
+        assertThat(r.getProtocolVersion()).isEqualTo(VERSION);
     }
 
     @Test

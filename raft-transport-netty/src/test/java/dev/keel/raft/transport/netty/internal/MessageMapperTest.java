@@ -150,7 +150,7 @@ class MessageMapperTest {
     void aHandshakeOrAnEmptyBodyIsNotARaftMessage() {
         Envelope empty = Envelope.newBuilder().setFrom("a").setTo("b").build();
         Envelope handshake = Envelope.newBuilder().setFrom("a").setTo("b")
-                .setHandshake(dev.keel.raft.proto.v1.Handshake.newBuilder().setProtocolVersion(1)).build();
+                .setHandshake(dev.keel.raft.proto.v1.Handshake.newBuilder().setProtocolVersion(2)).build();
         assertThat(MessageMapper.hasRaftBody(empty)).isFalse();
         assertThat(MessageMapper.hasRaftBody(handshake)).isFalse();
         assertThatThrownBy(() -> MessageMapper.fromEnvelope(empty, A, B))

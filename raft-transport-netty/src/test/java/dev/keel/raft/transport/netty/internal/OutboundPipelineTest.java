@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The connecting side's pipeline on an {@link EmbeddedChannel}, and both pipelines wired back to back. */
 class OutboundPipelineTest {
+    private static final int VERSION = TransportContext.PROTOCOL_VERSION;
     private final Counters counters = new Counters();
     private final Recorder listener = new Recorder();
     private TransportContext context;
@@ -51,7 +52,7 @@ class OutboundPipelineTest {
         assertThat(out).hasSize(1);
         Envelope hs = out.get(0);
         assertThat(hs.hasHandshake()).isTrue();
-        assertThat(hs.getHandshake().getProtocolVersion()).isEqualTo(TransportContext.PROTOCOL_VERSION);
+        assertThat(hs.getHandshake().getProtocolVersion()).isEqualTo(VERSION);
         assertThat(hs.getClusterId()).isEqualTo(Frames.CLUSTER);
         assertThat(hs.getFrom()).isEqualTo(PEER.value());
         assertThat(hs.getTo()).isEqualTo(SELF.value());
@@ -59,23 +60,23 @@ class OutboundPipelineTest {
 
     @Test
     void anAcceptedHandshakeIsReported() {
-        ch.writeInbound(frame(response(true, "", 1)));
+        ch.writeInbound(frame(response(true, "", VERSION)));
         assertThat(listener.events).containsExactly("accepted");
         assertThat(ch.isOpen()).isTrue();
     }
 
     @Test
     void aRefusalClosesTheConnectionAndReportsThePeersReason() {
-        ch.writeInbound(frame(response(false, "cluster id mismatch: ...", 1)));
+        ch.writeInbound(frame(response(false, "cluster id mismatch: ...", VERSION)));
         assertThat(ch.isOpen()).isFalse();
         assertThat(listener.events).containsExactly("failed: refused by the peer: cluster id mismatch: ...");
     }
 
     @Test
     void anAnswerInAnotherProtocolVersionFailsTheConnection() {
-        ch.writeInbound(frame(response(true, "", 2)));
+        ch.writeInbound(frame(response(true, "", VERSION + 1)));
         assertThat(ch.isOpen()).isFalse();
-        assertThat(listener.events).singleElement().asString().contains("protocol version 2");
+        assertThat(listener.events).singleElement().asString().contains("protocol version " + (VERSION + 1));
     }
 
     @Test
@@ -137,7 +138,7 @@ class OutboundPipelineTest {
 
     @Test
     void aLostEstablishedConnectionIsReportedAsLostNotFailed() {
-        ch.writeInbound(frame(response(true, "", 1)));
+        ch.writeInbound(frame(response(true, "", VERSION)));
         ch.close();
         assertThat(listener.events).containsExactly("accepted", "lost");
     }

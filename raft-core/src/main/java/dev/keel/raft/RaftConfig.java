@@ -28,6 +28,14 @@ public final class RaftConfig {
     private final long snapshotBytesPerSecond;
     private final long catchUpMaxLag;
     private final Duration catchUpTimeout;
+    private final boolean forwarding;
+    private final int maxInflightForwards;
+    private final Duration forwardTimeout;
+    private final Duration sessionTimeout;
+    private final int maxSessions;
+    private final int sessionMaxPending;
+    private final long sessionMaxCachedBytes;
+    private final Duration sessionDeadline;
 
     private RaftConfig(Builder b) {
         this.tickInterval = b.tickInterval;
@@ -47,6 +55,14 @@ public final class RaftConfig {
         this.snapshotBytesPerSecond = b.snapshotBytesPerSecond;
         this.catchUpMaxLag = b.catchUpMaxLag;
         this.catchUpTimeout = b.catchUpTimeout;
+        this.forwarding = b.forwarding;
+        this.maxInflightForwards = b.maxInflightForwards;
+        this.forwardTimeout = b.forwardTimeout;
+        this.sessionTimeout = b.sessionTimeout;
+        this.maxSessions = b.maxSessions;
+        this.sessionMaxPending = b.sessionMaxPending;
+        this.sessionMaxCachedBytes = b.sessionMaxCachedBytes;
+        this.sessionDeadline = b.sessionDeadline;
     }
 
     /** A builder holding the defaults. */
@@ -79,6 +95,14 @@ public final class RaftConfig {
         b.snapshotBytesPerSecond = snapshotBytesPerSecond;
         b.catchUpMaxLag = catchUpMaxLag;
         b.catchUpTimeout = catchUpTimeout;
+        b.forwarding = forwarding;
+        b.maxInflightForwards = maxInflightForwards;
+        b.forwardTimeout = forwardTimeout;
+        b.sessionTimeout = sessionTimeout;
+        b.maxSessions = maxSessions;
+        b.sessionMaxPending = sessionMaxPending;
+        b.sessionMaxCachedBytes = sessionMaxCachedBytes;
+        b.sessionDeadline = sessionDeadline;
         return b;
     }
 
@@ -176,6 +200,73 @@ public final class RaftConfig {
         return catchUpTimeout;
     }
 
+    /**
+     * Whether a follower forwards what it is asked to do (submits, session operations, membership changes, leadership
+     * transfers) to the leader over the Raft transport, and relays the answer. Default true. When false, those
+     * operations fail on a follower with {@link dev.keel.raft.exception.NotLeaderException}, which names the leader
+     * and its address. Reads never need it: a follower serves them itself after asking the leader for a read index.
+     */
+    public boolean forwarding() {
+        return forwarding;
+    }
+
+    /**
+     * Most forwarded requests in flight at once from this server to the leader and, on the leader, from one follower;
+     * beyond it they fail fast as busy. Default 1,000.
+     */
+    public int maxInflightForwards() {
+        return maxInflightForwards;
+    }
+
+    /**
+     * How long a follower waits for the leader's answer to a forwarded request before it fails it as indeterminate
+     * (the answer or the request was lost); membership changes wait {@link #catchUpTimeout()} longer. A change of
+     * leader or term fails forwarded requests at once, without waiting for this. Default 10 s.
+     */
+    public Duration forwardTimeout() {
+        return forwardTimeout;
+    }
+
+    /**
+     * A client session expires when none of its requests reached the log for this long, in log time (the leader's
+     * clock stamped into the log). An idle session sends a keep-alive every third of it. The leader's value when a
+     * session opens applies to that session on every replica. Default 2 minutes.
+     */
+    public Duration sessionTimeout() {
+        return sessionTimeout;
+    }
+
+    /** Most client sessions open at once (the leader's value applies); opening one more fails. Default 10,000. */
+    public int maxSessions() {
+        return maxSessions;
+    }
+
+    /**
+     * Most commands of one session in flight at once, and most results the cluster keeps for one session until its
+     * client acknowledges them (the leader's value when the session opens applies). Default 64.
+     */
+    public int sessionMaxPending() {
+        return sessionMaxPending;
+    }
+
+    /**
+     * About how many bytes of unacknowledged results the cluster keeps for one session: beyond it, the session's next
+     * command waits until earlier results are acknowledged (a single result may exceed it). Default 1 MiB.
+     */
+    public long sessionMaxCachedBytes() {
+        return sessionMaxCachedBytes;
+    }
+
+    /** How long a session retries a command when the caller gives no deadline. Default 30 s. */
+    public Duration sessionDeadline() {
+        return sessionDeadline;
+    }
+
+    /** {@link #forwardTimeout()} in ticks. */
+    public long forwardTimeoutTicks() {
+        return ticks(forwardTimeout);
+    }
+
     /** {@link #catchUpTimeout()} in ticks. */
     public long catchUpTimeoutTicks() {
         return ticks(catchUpTimeout);
@@ -212,7 +303,11 @@ public final class RaftConfig {
                 && snapshotLogBytes == c.snapshotLogBytes && logRetention == c.logRetention
                 && snapshotChunkBytes == c.snapshotChunkBytes && snapshotInflightChunks == c.snapshotInflightChunks
                 && snapshotBytesPerSecond == c.snapshotBytesPerSecond && catchUpMaxLag == c.catchUpMaxLag
-                && catchUpTimeout.equals(c.catchUpTimeout);
+                && catchUpTimeout.equals(c.catchUpTimeout) && forwarding == c.forwarding
+                && maxInflightForwards == c.maxInflightForwards && forwardTimeout.equals(c.forwardTimeout)
+                && sessionTimeout.equals(c.sessionTimeout) && maxSessions == c.maxSessions
+                && sessionMaxPending == c.sessionMaxPending && sessionMaxCachedBytes == c.sessionMaxCachedBytes
+                && sessionDeadline.equals(c.sessionDeadline);
     }
 
     @Override
@@ -220,7 +315,8 @@ public final class RaftConfig {
         return Objects.hash(tickInterval, heartbeatInterval, electionTimeoutMin, electionTimeoutMax,
                 maxEntriesBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
                 snapshotInterval, snapshotLogBytes, logRetention, snapshotChunkBytes, snapshotInflightChunks,
-                snapshotBytesPerSecond, catchUpMaxLag, catchUpTimeout);
+                snapshotBytesPerSecond, catchUpMaxLag, catchUpTimeout, forwarding, maxInflightForwards, forwardTimeout,
+                sessionTimeout, maxSessions, sessionMaxPending, sessionMaxCachedBytes, sessionDeadline);
     }
 
     @Override
@@ -233,7 +329,11 @@ public final class RaftConfig {
                 + snapshotLogBytes + ", logRetention=" + logRetention + ", snapshotChunkBytes=" + snapshotChunkBytes
                 + ", snapshotInflightChunks=" + snapshotInflightChunks + ", snapshotBytesPerSecond="
                 + snapshotBytesPerSecond + ", catchUpMaxLag=" + catchUpMaxLag + ", catchUpTimeout="
-                + catchUpTimeout.toMillis() + "ms}";
+                + catchUpTimeout.toMillis() + "ms, forwarding=" + forwarding + ", maxInflightForwards="
+                + maxInflightForwards + ", forwardTimeout=" + forwardTimeout.toMillis() + "ms, sessionTimeout="
+                + sessionTimeout.toMillis() + "ms, maxSessions=" + maxSessions + ", sessionMaxPending="
+                + sessionMaxPending + ", sessionMaxCachedBytes=" + sessionMaxCachedBytes + ", sessionDeadline="
+                + sessionDeadline.toMillis() + "ms}";
     }
 
     /**
@@ -260,6 +360,14 @@ public final class RaftConfig {
         private long snapshotBytesPerSecond;
         private long catchUpMaxLag = 1000;
         private Duration catchUpTimeout = Duration.ofSeconds(60);
+        private boolean forwarding = true;
+        private int maxInflightForwards = 1000;
+        private Duration forwardTimeout = Duration.ofSeconds(10);
+        private Duration sessionTimeout = Duration.ofMinutes(2);
+        private int maxSessions = 10_000;
+        private int sessionMaxPending = 64;
+        private long sessionMaxCachedBytes = 1L << 20;
+        private Duration sessionDeadline = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -364,6 +472,54 @@ public final class RaftConfig {
             return this;
         }
 
+        /** See {@link RaftConfig#forwarding()}. */
+        public Builder forwarding(boolean value) {
+            this.forwarding = value;
+            return this;
+        }
+
+        /** See {@link RaftConfig#maxInflightForwards()}; between 1 and 1,000,000. */
+        public Builder maxInflightForwards(int value) {
+            this.maxInflightForwards = checkRange("maxInflightForwards", value, 1, 1_000_000);
+            return this;
+        }
+
+        /** See {@link RaftConfig#forwardTimeout()}; between 1 ms and 1 hour. */
+        public Builder forwardTimeout(Duration value) {
+            this.forwardTimeout = checkDuration("forwardTimeout", value, Duration.ofMillis(1));
+            return this;
+        }
+
+        /** See {@link RaftConfig#sessionTimeout()}; between 1 ms and 1 hour, at least the election timeout's maximum. */
+        public Builder sessionTimeout(Duration value) {
+            this.sessionTimeout = checkDuration("sessionTimeout", value, Duration.ofMillis(1));
+            return this;
+        }
+
+        /** See {@link RaftConfig#maxSessions()}; between 1 and 10,000,000. */
+        public Builder maxSessions(int value) {
+            this.maxSessions = checkRange("maxSessions", value, 1, 10_000_000);
+            return this;
+        }
+
+        /** See {@link RaftConfig#sessionMaxPending()}; between 1 and 65,536. */
+        public Builder sessionMaxPending(int value) {
+            this.sessionMaxPending = checkRange("sessionMaxPending", value, 1, 65_536);
+            return this;
+        }
+
+        /** See {@link RaftConfig#sessionMaxCachedBytes()}; between 0 and 1 GiB. */
+        public Builder sessionMaxCachedBytes(long bytes) {
+            this.sessionMaxCachedBytes = checkRange("sessionMaxCachedBytes", bytes, 0, 1L << 30);
+            return this;
+        }
+
+        /** See {@link RaftConfig#sessionDeadline()}; between 1 ms and 1 hour. */
+        public Builder sessionDeadline(Duration value) {
+            this.sessionDeadline = checkDuration("sessionDeadline", value, Duration.ofMillis(1));
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException if the heartbeat is shorter than a tick, the election timeout is not
          *                                  at least three heartbeats, or its range is empty
@@ -383,6 +539,11 @@ public final class RaftConfig {
                         + " ms) must exceed electionTimeoutMin (" + electionTimeoutMin.toMillis()
                         + " ms) by at least one tick (" + tickInterval.toMillis()
                         + " ms), so that election timeouts are randomized (Raft §5.2)");
+            }
+            if (sessionTimeout.compareTo(electionTimeoutMax) < 0) {
+                throw new IllegalArgumentException("sessionTimeout (" + sessionTimeout.toMillis() + " ms) must be at "
+                        + "least electionTimeoutMax (" + electionTimeoutMax.toMillis() + " ms), or idle sessions "
+                        + "expire whenever an election delays their keep-alives");
             }
             return new RaftConfig(this);
         }

@@ -54,6 +54,7 @@ public final class RaftServer implements AutoCloseable {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final NodeId id;
+    private final RaftConfig config;
     private final ServerRuntime runtime;
     private final RaftScheduler scheduler;
     private final boolean ownsScheduler;
@@ -61,6 +62,7 @@ public final class RaftServer implements AutoCloseable {
 
     private RaftServer(Builder b) {
         this.id = b.id;
+        this.config = b.config;
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler ? new ThreadScheduler(b.id.value()) : b.scheduler;
         RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
@@ -94,18 +96,96 @@ public final class RaftServer implements AutoCloseable {
     }
 
     /**
-     * Replicates a command and applies it.
+     * Replicates a command and applies it. Works on any member: a follower forwards the command to the leader over
+     * the Raft transport and relays the outcome (unless {@link RaftConfig#forwarding()} is off).
      *
-     * @return a future completing with the state machine's result once the command is committed and applied on this
-     *         server. It fails with {@link dev.keel.raft.exception.NotLeaderException} (with the leader, when known)
-     *         if this server is not the leader, {@link dev.keel.raft.exception.ServerBusyException} when too many
-     *         commands are pending, {@link dev.keel.raft.exception.IndeterminateOutcomeException} if leadership was
-     *         lost after the command reached the log, and {@link dev.keel.raft.exception.ServerStoppedException} once
-     *         closed. Only the indeterminate outcome may have taken effect.
+     * <p>Not deduplicated: a caller that retries after an {@link dev.keel.raft.exception.IndeterminateOutcomeException}
+     * may apply its command twice. Commands that must apply exactly once go through a session (sessions come with
+     * their own retries).
+     *
+     * @return a future completing with the state machine's result once the command is committed and applied on the
+     *         server that appended it. It fails with {@link dev.keel.raft.exception.NotLeaderException} (with the
+     *         leader and its address, when known) if no leader is known or forwarding is off,
+     *         {@link dev.keel.raft.exception.ServerBusyException} when too many commands are pending,
+     *         {@link dev.keel.raft.exception.IndeterminateOutcomeException} if leadership changed (or the leader's
+     *         answer was lost) after the command may have reached the log,
+     *         {@link dev.keel.raft.exception.RequestRejectedException} if the leader refused a forwarded command, and
+     *         {@link dev.keel.raft.exception.ServerStoppedException} once closed. Only the indeterminate outcome may
+     *         have taken effect.
      */
     public CompletableFuture<byte[]> submit(byte[] command) {
         Objects.requireNonNull(command, "command");
         return runtime.submit(command);
+    }
+
+    /**
+     * Like {@link #submit}, but also reports the log index the command was committed at: commands are ordered by
+     * their indexes, the same on every replica (MicroRaft's {@code Ordered}, etcd's revision).
+     *
+     * @return a future completing with the result and its index; it fails as {@link #submit}'s does
+     */
+    public CompletableFuture<Committed<byte[]>> submitCommitted(byte[] command) {
+        Objects.requireNonNull(command, "command");
+        return runtime.submitCommitted(command);
+    }
+
+    /**
+     * Completes once this server is ready to serve: it knows a leader, has learned the leader's commit index through a
+     * ReadIndex round (thesis §6.4) started after this call, and has applied up to there: it has caught up with
+     * everything the cluster committed before the call (also when it restarted in the middle of a leader's term). A
+     * round that fails (the leader changed) is made again with the next leader. Requests work before that too (they
+     * are forwarded, or fail with {@link dev.keel.raft.exception.NotLeaderException} while no leader is known): this
+     * is for an application that wants to start serving only once the cluster is up.
+     *
+     * @return a future completing, on the applier thread, with the status at that moment; it fails with
+     *         {@link dev.keel.raft.exception.ServerStoppedException} if the server closes first. It never times out:
+     *         see {@link #awaitLeader(Duration)}
+     */
+    public CompletableFuture<ServerStatus> whenReady() {
+        return runtime.whenReady();
+    }
+
+    /**
+     * Waits, blocking the calling thread, until {@link #whenReady()} completes.
+     *
+     * @param timeout how long to wait at most
+     * @return the status once ready (its {@link ServerStatus#leader()} is set)
+     * @throws TimeoutException              if no leader emerged (or this server did not catch up) within the timeout
+     * @throws InterruptedException          if the calling thread was interrupted
+     * @throws dev.keel.raft.exception.ServerStoppedException if the server is closed, or closes while waiting
+     */
+    public ServerStatus awaitLeader(Duration timeout) throws TimeoutException, InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<ServerStatus> ready = whenReady();
+        try {
+            return ready.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            ready.cancel(false);
+            ServerStatus s = status();
+            throw new TimeoutException(id + " is not ready after " + timeout.toMillis() + " ms: "
+                    + (s.leader() == null ? "no leader is known (term " + s.term() + ", role " + s.role() + ")"
+                    : "leader " + s.leader() + ", applied " + s.appliedIndex() + " of " + s.commitIndex()));
+        }
+    }
+
+    /**
+     * Opens a client session (thesis §6.3) through which commands apply exactly once, in order, retried by the session
+     * itself across leader changes and lost replies; see {@link ClientSession}. Works on any member. Opening is
+     * retried until {@link RaftConfig#sessionDeadline()}.
+     *
+     * @return a future completing with the open session; it fails with
+     *         {@link dev.keel.raft.exception.SessionException} ({@code TOO_MANY_SESSIONS}) when
+     *         {@link RaftConfig#maxSessions()} sessions are open, with the last attempt's exception
+     *         ({@link dev.keel.raft.exception.NotLeaderException}, ...) if the deadline passed, and with
+     *         {@link dev.keel.raft.exception.ServerStoppedException} once closed
+     */
+    public CompletableFuture<ClientSession> openSession() {
+        return runtime.openSession();
     }
 
     /**
@@ -143,10 +223,11 @@ public final class RaftServer implements AutoCloseable {
      *
      * <p>Compare-and-set: the request applies only if the configuration is still the one introduced at
      * {@code expectedMembershipIndex} (see {@link ServerStatus#membershipIndex()}), so two administrators cannot
-     * race. Only one change runs at a time. Call it on the leader.
+     * race. Only one change runs at a time. Any member accepts it: a follower forwards it to the leader.
      *
      * @return a future completing with the new configuration once it is committed; it fails with
-     *         {@link dev.keel.raft.exception.NotLeaderException} on a follower,
+     *         {@link dev.keel.raft.exception.NotLeaderException} when no leader is known (or, with forwarding off,
+     *         on a follower),
      *         {@link dev.keel.raft.exception.ServerBusyException} while another change is in progress (or the leader
      *         is new), {@link dev.keel.raft.exception.ClusterChangeException} when the configuration changed since
      *         ({@code CONFLICT}), the request is invalid, or new voters did not catch up within
@@ -169,8 +250,9 @@ public final class RaftServer implements AutoCloseable {
      * Hands leadership to {@code target} (thesis §3.10): the leader brings it up to date, pauses new proposals (they
      * fail as busy) for at most an election timeout, and tells it to start an election at once.
      *
-     * @return a future completing once {@code target} leads; it fails with
-     *         {@link dev.keel.raft.exception.NotLeaderException} on a follower and
+     * @return a future completing once {@code target} leads (a follower forwards the request to the leader); it fails
+     *         with {@link dev.keel.raft.exception.NotLeaderException} when no leader is known (or, with forwarding
+     *         off, on a follower) and
      *         {@link dev.keel.raft.exception.ClusterChangeException} if the target is not a voter ({@code INVALID}) or
      *         did not win within an election timeout ({@code TIMEOUT})
      */
@@ -182,6 +264,11 @@ public final class RaftServer implements AutoCloseable {
     /** The server's current state. */
     public ServerStatus status() {
         return runtime.status();
+    }
+
+    /** This server's configuration. */
+    public RaftConfig config() {
+        return config;
     }
 
     /** This server's id. */

@@ -1,6 +1,5 @@
 package dev.keel.raft;
 
-import dev.keel.raft.exception.NotLeaderException;
 import dev.keel.raft.testing.Await;
 import dev.keel.raft.testing.InMemoryLogStorage;
 import dev.keel.raft.testing.InMemoryNetwork;
@@ -21,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A 3-node cluster of real servers on real threads, in one JVM, with in-memory network and storage. */
 class RaftServerClusterTest {
@@ -108,16 +106,15 @@ class RaftServerClusterTest {
         RaftServer leader = awaitLeader();
         submitAll(leader, 0, 10_000);
 
-        // A follower refuses writes, naming the leader.
+        // A follower forwards a write to the leader and relays its result: the index it was applied at.
         RaftServer follower = servers.values().stream().filter(s -> s != leader).findFirst().orElseThrow();
         Await.until("the follower to know the leader", WAIT, () -> leader.id().equals(follower.status().leader()));
-        assertThatThrownBy(() -> follower.submit(command(-1)).join())
-                .hasCauseInstanceOf(NotLeaderException.class)
-                .cause().satisfies(e -> assertThat(((NotLeaderException) e).leader()).contains(leader.id()));
+        long forwardedAt = ByteBuffer.wrap(follower.submit(command(10_000)).get(10, TimeUnit.SECONDS)).getLong();
+        assertThat(forwardedAt).isEqualTo(leader.status().lastLogIndex());
 
         // Linearizable reads on the leader and through a follower see every acknowledged write.
-        assertThat(ByteBuffer.wrap(leader.read(new byte[0]).get(10, TimeUnit.SECONDS)).getLong()).isEqualTo(10_000);
-        assertThat(ByteBuffer.wrap(follower.read(new byte[0]).get(10, TimeUnit.SECONDS)).getLong()).isEqualTo(10_000);
+        assertThat(ByteBuffer.wrap(leader.read(new byte[0]).get(10, TimeUnit.SECONDS)).getLong()).isEqualTo(10_001);
+        assertThat(ByteBuffer.wrap(follower.read(new byte[0]).get(10, TimeUnit.SECONDS)).getLong()).isEqualTo(10_001);
 
         // Close the leader: the other two elect a new one and keep accepting writes.
         NodeId oldLeader = leader.id();
@@ -125,7 +122,7 @@ class RaftServerClusterTest {
         assertThat(leader.isClosed()).isTrue();
         RaftServer newLeader = awaitLeader();
         assertThat(newLeader.id()).isNotEqualTo(oldLeader);
-        submitAll(newLeader, 10_000, 10_500);
+        submitAll(newLeader, 10_001, 10_500);
 
         // Restart the old leader from what its storage made durable: it catches up.
         servers.remove(oldLeader);

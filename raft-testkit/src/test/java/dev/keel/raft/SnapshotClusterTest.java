@@ -41,9 +41,10 @@ class SnapshotClusterTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final List<NodeId> IDS = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
     private static final RaftConfig CONFIG = RaftConfig.builder()
-            .tickInterval(Duration.ofMillis(5))
-            .heartbeatInterval(Duration.ofMillis(20))
-            .electionTimeout(Duration.ofMillis(150), Duration.ofMillis(300))
+            // Patient enough that a loaded 2-core machine does not make a healthy leader look dead.
+            .tickInterval(Duration.ofMillis(10))
+            .heartbeatInterval(Duration.ofMillis(50))
+            .electionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000))
             .snapshotInterval(200)
             .logRetention(20)
             .snapshotChunkBytes(1024)

@@ -12,7 +12,7 @@ import dev.keel.raft.NodeId;
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse, Heartbeat,
         HeartbeatResponse, ReadIndexRequest, ReadIndexResponse, InstallSnapshotRequest, InstallSnapshotResponse,
-        TimeoutNow {
+        TimeoutNow, ForwardRequest, ForwardResponse {
 
     /** The sender. */
     NodeId from();

@@ -4,6 +4,9 @@ import dev.keel.raft.NodeId;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.AppendEntriesResponse;
+import dev.keel.raft.message.ClientRequest;
+import dev.keel.raft.message.ForwardRequest;
+import dev.keel.raft.message.ForwardResponse;
 import dev.keel.raft.message.Heartbeat;
 import dev.keel.raft.message.HeartbeatResponse;
 import dev.keel.raft.message.InstallSnapshotRequest;
@@ -99,7 +102,23 @@ public abstract class TransportContract {
                 new dev.keel.raft.message.TimeoutNow(from, to, 7),
                 new InstallSnapshotResponse(from, to, 4, 40, InstallSnapshotResponse.Status.CONTINUE, 3),
                 new InstallSnapshotResponse(from, to, 4, 40, InstallSnapshotResponse.Status.INSTALLED, 40),
-                new InstallSnapshotResponse(from, to, 4, 40, InstallSnapshotResponse.Status.REJECTED, 0));
+                new InstallSnapshotResponse(from, to, 4, 40, InstallSnapshotResponse.Status.REJECTED, 0),
+                new ForwardRequest(from, to, 4, 7, new ClientRequest.Command(new byte[]{4, 5, 6})),
+                new ForwardRequest(from, to, 4, -8, new ClientRequest.Command(new byte[0])),
+                new ForwardRequest(from, to, 4, 9, new ClientRequest.ChangeMembership(SNAPSHOT.membership(), 12)),
+                new ForwardRequest(from, to, 4, 10, new ClientRequest.TransferLeadership(NodeId.of("c"))),
+                new ForwardRequest(from, to, 4, 11, new ClientRequest.Unsupported(0)),
+                new ForwardRequest(from, to, 4, 12, new ClientRequest.OpenSession()),
+                new ForwardRequest(from, to, 4, 13, new ClientRequest.SessionCommand(21, 7, 5, new byte[]{3})),
+                new ForwardRequest(from, to, 4, 14, new ClientRequest.KeepAlive(21, 6)),
+                new ForwardRequest(from, to, 4, 15, new ClientRequest.CloseSession(21)),
+                new ForwardResponse(from, to, 5, 13, ForwardResponse.Outcome.SESSION_OUT_OF_ORDER, 0, new byte[0],
+                        null, "command 7 of session 21 arrived before command 6"),
+                new ForwardResponse(from, to, 4, 7, ForwardResponse.Outcome.OK, 15, new byte[]{1, 2}, null, ""),
+                new ForwardResponse(from, to, 5, 8, ForwardResponse.Outcome.NOT_LEADER, 0, new byte[0],
+                        NodeId.of("c"), "not the leader"),
+                new ForwardResponse(from, to, 5, 9, ForwardResponse.Outcome.INDETERMINATE, 0, new byte[0], null,
+                        "leadership changed"));
     }
 
     /**

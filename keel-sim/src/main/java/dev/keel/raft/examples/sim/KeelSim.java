@@ -98,7 +98,7 @@ public final class KeelSim implements Callable<Integer> {
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, 1_000_000_000L);
         SimulationConfig standard = SimulationConfig.standard(s, nodes, time);
         SimulationConfig config = new SimulationConfig(s, nodes, faultSet.contains(Fault.MEMBERSHIP) ? 2 : 0, time,
-                faultSet, clients, keys, standard.raftConfig(), standard.disk());
+                faultSet, clients, standard.sessionClients(), keys, standard.raftConfig(), standard.disk());
 
         String replay = "keel-sim --nodes " + nodes + " --seed " + s + " --duration " + duration + " --faults "
                 + faultNames(faultSet) + " --clients " + clients + " --keys " + keys;

@@ -45,6 +45,35 @@ class WireSchemaCompatibilityTest {
             Map.entry("SnapshotMetadata.membership", "6 BYTES"),
             Map.entry("SnapshotMetadata.membership_index", "7 UINT64"),
             Map.entry("Envelope.timeout_now", "22 MESSAGE"),
+            Map.entry("Envelope.forward_request", "23 MESSAGE"),
+            Map.entry("Envelope.forward_response", "24 MESSAGE"),
+            Map.entry("ForwardRequest.term", "1 UINT64"),
+            Map.entry("ForwardRequest.request_id", "2 UINT64"),
+            Map.entry("ForwardRequest.command", "3 MESSAGE"),
+            Map.entry("ForwardRequest.change_membership", "4 MESSAGE"),
+            Map.entry("ForwardRequest.transfer_leadership", "5 MESSAGE"),
+            Map.entry("ForwardRequest.open_session", "6 MESSAGE"),
+            Map.entry("ForwardRequest.session_command", "7 MESSAGE"),
+            Map.entry("ForwardRequest.keep_alive", "8 MESSAGE"),
+            Map.entry("ForwardRequest.close_session", "9 MESSAGE"),
+            Map.entry("SessionCommandRequest.session_id", "1 UINT64"),
+            Map.entry("SessionCommandRequest.sequence", "2 UINT64"),
+            Map.entry("SessionCommandRequest.acknowledged", "3 UINT64"),
+            Map.entry("SessionCommandRequest.command", "4 BYTES"),
+            Map.entry("KeepAliveRequest.session_id", "1 UINT64"),
+            Map.entry("KeepAliveRequest.acknowledged", "2 UINT64"),
+            Map.entry("CloseSessionRequest.session_id", "1 UINT64"),
+            Map.entry("CommandRequest.command", "1 BYTES"),
+            Map.entry("ChangeMembershipRequest.target", "1 BYTES"),
+            Map.entry("ChangeMembershipRequest.expected_index", "2 UINT64"),
+            Map.entry("TransferLeadershipRequest.target", "1 STRING"),
+            Map.entry("ForwardResponse.term", "1 UINT64"),
+            Map.entry("ForwardResponse.request_id", "2 UINT64"),
+            Map.entry("ForwardResponse.outcome", "3 ENUM"),
+            Map.entry("ForwardResponse.index", "4 UINT64"),
+            Map.entry("ForwardResponse.result", "5 BYTES"),
+            Map.entry("ForwardResponse.leader", "6 STRING"),
+            Map.entry("ForwardResponse.detail", "7 STRING"),
             Map.entry("TimeoutNow.term", "1 UINT64"),
             Map.entry("VoteRequest.leadership_transfer", "5 BOOL"),
             Map.entry("InstallSnapshotRequest.term", "1 UINT64"),
@@ -118,7 +147,29 @@ class WireSchemaCompatibilityTest {
         Descriptor envelope = Envelope.getDescriptor();
         assertThat(envelope.getOneofs()).hasSize(1);
         assertThat(envelope.getOneofs().get(0).getFields())
-                .allMatch(f -> f.getNumber() >= 10 && f.getNumber() < 23);
+                .allMatch(f -> f.getNumber() >= 10 && f.getNumber() < 25);
+    }
+
+    @Test
+    void forwardOutcomeNumbersAreReleased() {
+        // Pinned: ForwardResponse.Outcome in raft-core maps to these by name in the transport, but a renumbering here
+        // would make an older node misread a newer one's answers.
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_UNSPECIFIED.getNumber()).isZero();
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_OK.getNumber()).isEqualTo(1);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_NOT_LEADER.getNumber()).isEqualTo(2);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_BUSY.getNumber()).isEqualTo(3);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_INDETERMINATE.getNumber()).isEqualTo(4);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_STOPPED.getNumber()).isEqualTo(5);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_CONFLICT.getNumber()).isEqualTo(6);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_INVALID.getNumber()).isEqualTo(7);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_TIMEOUT.getNumber()).isEqualTo(8);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_NOT_A_MEMBER.getNumber()).isEqualTo(9);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_UNSUPPORTED.getNumber()).isEqualTo(10);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_SESSION_EXPIRED.getNumber()).isEqualTo(11);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_SESSION_LIMIT.getNumber()).isEqualTo(12);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_SESSION_SEQUENCE.getNumber()).isEqualTo(13);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_SESSION_OUT_OF_ORDER.getNumber()).isEqualTo(14);
+        assertThat(ForwardOutcome.FORWARD_OUTCOME_SESSION_FULL.getNumber()).isEqualTo(15);
     }
 
     @Test

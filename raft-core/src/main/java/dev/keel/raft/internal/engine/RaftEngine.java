@@ -4,9 +4,13 @@ import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.Role;
+import dev.keel.raft.internal.log.ConfigTracker;
+import dev.keel.raft.internal.log.RaftLog;
+import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.internal.role.Candidate;
 import dev.keel.raft.internal.role.Follower;
 import dev.keel.raft.internal.role.Leader;
+import dev.keel.raft.internal.role.LeadershipTransfer;
 import dev.keel.raft.internal.role.PreCandidate;
 import dev.keel.raft.internal.role.RoleBehaviour;
 import dev.keel.raft.internal.role.RoleContext;
@@ -16,6 +20,8 @@ import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.AppendEntriesResponse;
+import dev.keel.raft.message.ForwardRequest;
+import dev.keel.raft.message.ForwardResponse;
 import dev.keel.raft.message.Heartbeat;
 import dev.keel.raft.message.HeartbeatResponse;
 import dev.keel.raft.message.InstallSnapshotRequest;
@@ -81,11 +87,7 @@ public final class RaftEngine {
     private Set<NodeId> voters = Set.of();
     private Set<NodeId> outgoing = Set.of();
 
-    // A leadership transfer this server started, followed until the target leads or the deadline passes.
-    private long transferRequest = -1;
-    private NodeId transferTarget;
-    private long transferFromTerm;
-    private long transferDeadline;
+    private final LeadershipTransfer transfer = new LeadershipTransfer(context);
 
     /**
      * @param self      this server
@@ -119,15 +121,16 @@ public final class RaftEngine {
         now++;
         electionElapsed++;
         role.onTick();
-        if (transferTarget != null && now >= transferDeadline) {
-            finishTransfer(AdminResult.failureOf(transferRequest, AdminResult.Outcome.TIMEOUT, transferTarget
-                    + " did not become leader within an election timeout"
-                    + (leader == null ? "" : "; the leader is " + leader)));
-        }
+        report(transfer.onTick());
     }
 
     /** A message arrived. Messages not addressed to this server, or from a non-member, are dropped. */
     public void step(RaftMessage m) {
+        if (m instanceof ForwardRequest || m instanceof ForwardResponse) {
+            // Client traffic between runtimes: no part of consensus, and its term must change no one's.
+            log.debug("{} drops {}: not a consensus message", self, m);
+            return;
+        }
         if (!m.to().equals(self) || m.from().equals(self)) {
             log.debug("{} drops {}: not addressed to it", self, m);
             return;
@@ -266,37 +269,18 @@ public final class RaftEngine {
                     self + " is not the leader" + (leader == null ? "" : "; the leader is " + leader)));
             return;
         }
-        if (target.equals(self)) {
-            adminResults.add(AdminResult.success(requestId, membership(), membershipIndex()));
-            return;
+        AdminResult known = transfer.start(requestId, target);
+        if (known != null) {
+            report(known);
+        } else {
+            l.startTransfer();
         }
-        if (!voters.contains(target)) {
-            adminResults.add(AdminResult.failureOf(requestId, AdminResult.Outcome.INVALID,
-                    target + " is not a voter of " + membership()));
-            return;
-        }
-        if (transferTarget != null) {
-            adminResults.add(AdminResult.failureOf(requestId, AdminResult.Outcome.BUSY,
-                    "a transfer to " + transferTarget + " is in progress"));
-            return;
-        }
-        transferRequest = requestId;
-        transferTarget = target;
-        transferFromTerm = term;
-        transferDeadline = now + config.electionTimeoutMaxTicks();
-        log.info("{} hands leadership of term {} to {}", self, term, target);
-        l.transferTo(target);
     }
 
-    private void finishTransfer(AdminResult result) {
-        if (role instanceof Leader l) {
-            l.endTransfer();
-        }
-        if (transferRequest >= 0) {
+    private void report(AdminResult result) {
+        if (result != null && result.requestId() >= 0) {
             adminResults.add(result);
         }
-        transferRequest = -1;
-        transferTarget = null;
     }
 
     /** Whether a membership change is under way (joint, uncommitted, or new voters catching up). */
@@ -361,11 +345,11 @@ public final class RaftEngine {
 
     // ---- outputs ------------------------------------------------------------------------------------------------
 
-    /** Whether {@link #ready()} has anything. */
+    /** Whether {@link #ready()} has anything. A pure question: asking changes nothing. */
     public boolean hasReady() {
-        role.flush();
-        configMaybeChanged();
-        return hardStateDirty || raftLog.hasUnstable() || !messages.isEmpty() || !persistBound.isEmpty()
+        // The configuration first: the role's answer may read the voters, which refreshes the cached configuration.
+        return raftLog.config() != cachedConfig || role.hasHeldBack() || hardStateDirty || raftLog.hasUnstable()
+                || !messages.isEmpty() || !persistBound.isEmpty()
                 || raftLog.hasEntriesToApply() || !readStates.isEmpty() || !failedReads.isEmpty()
                 || snapshotToRestore != null || !snapshotSends.isEmpty() || !snapshotChunks.isEmpty()
                 || !snapshotAcks.isEmpty() || !adminResults.isEmpty() || softStateChanged();
@@ -542,14 +526,7 @@ public final class RaftEngine {
     }
 
     private void checkTransfer() {
-        if (transferTarget != null && leader != null && term > transferFromTerm) {
-            if (leader.equals(transferTarget)) {
-                finishTransfer(AdminResult.success(transferRequest, membership(), membershipIndex()));
-            } else {
-                finishTransfer(AdminResult.failureOf(transferRequest, AdminResult.Outcome.TIMEOUT,
-                        leader + " became leader instead of " + transferTarget));
-            }
-        }
+        report(transfer.onLeaderKnown());
     }
 
     private void becomeFollowerOf(long newTerm, NodeId newLeader) {
@@ -614,6 +591,7 @@ public final class RaftEngine {
         electionElapsed = 0;
         l.start();
         log.info("{} became leader of term {} (no-op at {})", self, term, l.termStartIndex());
+        checkTransfer();
     }
 
     private final class Context implements RoleContext {
@@ -679,6 +657,11 @@ public final class RaftEngine {
         @Override
         public boolean mayCampaign() {
             return isVoter() || raftLog.votesInUnsettledConfig(self);
+        }
+
+        @Override
+        public LeadershipTransfer transfer() {
+            return transfer;
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.keel.raft.internal.engine;
 
+import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.RaftMessage;

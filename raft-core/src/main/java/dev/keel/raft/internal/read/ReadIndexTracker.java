@@ -69,6 +69,11 @@ public final class ReadIndexTracker {
         return peer.equals(self) ? latestSeq : ackedSeq.getOrDefault(peer, 0L);
     }
 
+    /** Whether reads wait for the next round to start. */
+    public boolean hasUnassigned() {
+        return !unassigned.isEmpty();
+    }
+
     /** Whether reads wait for confirmation. */
     public boolean hasWaiting() {
         return !waiting.isEmpty();

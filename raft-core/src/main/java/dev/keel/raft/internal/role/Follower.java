@@ -1,7 +1,7 @@
 package dev.keel.raft.internal.role;
 
 import dev.keel.raft.Role;
-import dev.keel.raft.internal.engine.RaftLog;
+import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.AppendEntriesResponse;

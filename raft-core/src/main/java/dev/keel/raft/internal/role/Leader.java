@@ -4,8 +4,7 @@ import dev.keel.raft.Member;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.Role;
-import dev.keel.raft.internal.engine.AdminResult;
-import dev.keel.raft.internal.engine.RaftLog;
+import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.internal.progress.Progress;
 import dev.keel.raft.internal.quorum.JointQuorum;
 import dev.keel.raft.internal.read.PendingRead;
@@ -47,7 +46,6 @@ public final class Leader implements RoleBehaviour {
     private int heartbeatElapsed;
     private int quorumCheckElapsed;
     private MembershipChange change;
-    private NodeId transferTarget;
 
     public Leader(RoleContext ctx) {
         this.ctx = ctx;
@@ -205,7 +203,7 @@ public final class Leader implements RoleBehaviour {
                 if (change != null && change.phase == MembershipChange.Phase.CATCHING_UP) {
                     advanceChange();
                 }
-                if (m.from().equals(transferTarget)) {
+                if (m.from().equals(ctx.transfer().target())) {
                     maybeSendTimeoutNow();
                 }
                 sendAppends(m.from(), p);
@@ -264,17 +262,19 @@ public final class Leader implements RoleBehaviour {
         return last >= 0 ? last + 1 : Math.max(1, m.conflictIndex());
     }
 
+    /** Whether {@code p}'s follower is owed an append: entries it lacks, or a probe, and room in its window. */
+    private static boolean owedAppend(Progress p, long last) {
+        return !p.isPaused() && (p.next() <= last || p.state() != Progress.State.REPLICATE);
+    }
+
     /**
      * Sends a follower what it lacks: one probe, or a stream of batches up to the in-flight window; or the snapshot,
      * when the entries it needs have been compacted away (§7).
      */
     private void sendAppends(NodeId peer, Progress p) {
         long last = raftLog.lastIndex();
-        while (!p.isPaused()) {
+        while (owedAppend(p, last)) {
             long next = p.next();
-            if (next > last && p.state() == Progress.State.REPLICATE) {
-                return;
-            }
             long prev = next - 1;
             long prevTerm = raftLog.termIfKnown(prev);
             if (prevTerm < 0 || next < raftLog.firstIndex()) {
@@ -469,9 +469,12 @@ public final class Leader implements RoleBehaviour {
 
     // ---- leadership transfer (thesis §3.10) ---------------------------------------------------------------------
 
-    /** Starts handing leadership to {@code target}: proposals pause while it catches up, then it gets TimeoutNow. */
-    public void transferTo(NodeId target) {
-        transferTarget = target;
+    /**
+     * Starts handing leadership to the target of {@link RoleContext#transfer()}: proposals pause while it catches up,
+     * then it gets TimeoutNow.
+     */
+    public void startTransfer() {
+        NodeId target = ctx.transfer().target();
         Progress p = progress.get(target);
         if (p != null && p.match() < raftLog.lastIndex()) {
             sendAppends(target, p);
@@ -479,18 +482,14 @@ public final class Leader implements RoleBehaviour {
         maybeSendTimeoutNow();
     }
 
-    /** The transfer ended (or timed out): accept proposals again. */
-    public void endTransfer() {
-        transferTarget = null;
-    }
-
     /** Whether a transfer is under way (proposals wait). */
     public boolean transferring() {
-        return transferTarget != null;
+        return ctx.transfer().pausesLeaderOf(ctx.term());
     }
 
     private void maybeSendTimeoutNow() {
-        Progress p = progress.get(transferTarget);
+        NodeId transferTarget = ctx.transfer().target();
+        Progress p = transferTarget == null ? null : progress.get(transferTarget);
         if (p != null && p.match() >= raftLog.lastIndex()) {
             log.info("{}: {} is up to date; handing over leadership", ctx.self(), transferTarget);
             ctx.send(new TimeoutNow(ctx.self(), transferTarget, ctx.term()));
@@ -555,6 +554,20 @@ public final class Leader implements RoleBehaviour {
             broadcastHeartbeat();
         }
         progress.forEach(this::sendAppends);
+    }
+
+    @Override
+    public boolean hasHeldBack() {
+        if (reads.hasUnassigned() && confirmedReadSeq() >= reads.latestSeq()) {
+            return true;
+        }
+        long last = raftLog.lastIndex();
+        for (Progress p : progress.values()) {
+            if (owedAppend(p, last)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -37,6 +37,11 @@ public interface RoleBehaviour {
     default void flush() {
     }
 
+    /** Whether {@link #flush()} would send anything: a pure question. */
+    default boolean hasHeldBack() {
+        return false;
+    }
+
     /** The role is being replaced: release what it holds. */
     default void onExit() {
     }

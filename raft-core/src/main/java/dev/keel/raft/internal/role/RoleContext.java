@@ -3,8 +3,7 @@ package dev.keel.raft.internal.role;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
-import dev.keel.raft.internal.engine.AdminResult;
-import dev.keel.raft.internal.engine.RaftLog;
+import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.message.InstallSnapshotRequest;
 import dev.keel.raft.message.InstallSnapshotResponse;
 import dev.keel.raft.message.RaftMessage;
@@ -53,6 +52,9 @@ public interface RoleContext {
      * the leader that commits it; it then does not count its own vote).
      */
     boolean mayCampaign();
+
+    /** The leadership transfer this server started, if any; it outlives the leader role. */
+    LeadershipTransfer transfer();
 
     /** Ticks since the engine started. */
     long now();

@@ -1,6 +1,6 @@
 package dev.keel.raft.internal.runtime;
 
-import dev.keel.raft.exception.NotLeaderException;
+import dev.keel.raft.message.ForwardResponse.Outcome;
 import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.Membership;
@@ -43,6 +43,7 @@ final class Applier {
     private long logTimeMillis;
     /** {@link #logTimeMillis}, for the event loop, which stamps new requests no earlier than it. */
     private volatile long publishedLogTime;
+    private final SessionTable sessions = new SessionTable();
     private boolean failed;
 
     private record WaitingRead(long readIndex, PendingQuery query) {
@@ -101,6 +102,7 @@ final class Applier {
         appliedMembershipIndex = snapshot.membershipIndex();
         logTimeMillis = keel.logTimeMillis();
         publishedLogTime = logTimeMillis;
+        sessions.restore(keel.sessions());
         if (snapshotter != null) {
             snapshotter.restored(snapshot.index());
         }
@@ -130,7 +132,7 @@ final class Applier {
 
     /** Keel's part of the state as of the last applied entry, for a snapshot taken now (applier thread). */
     KeelState keelState() {
-        return new KeelState(logTimeMillis);
+        return new KeelState(logTimeMillis, sessions.freeze());
     }
 
     /** Applies a batch; {@code proposals} are this server's pending commands among them, in index order. */
@@ -145,30 +147,20 @@ final class Applier {
                         + appliedIndex + ": entries must be applied in order, once each"));
                 return;
             }
-            byte[] result = null;
+            Reply reply = null;
             if (e.type() == EntryType.CONFIGURATION) {
                 appliedMembership = Membership.decode(e.data());
                 appliedMembershipIndex = e.index();
             } else if (e.type() == EntryType.COMMAND) {
-                result = applyCommand(e.index(), e.data());
+                byte[] result = applyCommand(e.index(), e.data());
                 if (result == null) {
                     return;
                 }
+                reply = Reply.ok(e.index(), result);
             } else if (e.type() == EntryType.REQUEST) {
-                RequestEntry request;
-                try {
-                    request = RequestEntry.decode(e.data());
-                } catch (IllegalArgumentException bad) {
-                    // Every replica holds the same bytes and skips them alike; the proposer is told it failed.
-                    log.warn("{}: skipping request entry {}: {}", self, e.index(), bad.getMessage());
-                    request = null;
-                }
-                if (request != null) {
-                    advanceLogTime(request.logTimeMillis());
-                    result = applyCommand(e.index(), request.payload());
-                    if (result == null) {
-                        return;
-                    }
+                reply = applyRequest(e.index(), e.data());
+                if (reply == null) {
+                    return;
                 }
             }
             appliedIndex = e.index();
@@ -178,17 +170,95 @@ final class Applier {
             }
             while (p < proposals.size() && proposals.get(p).index() <= e.index()) {
                 PendingProposal pp = proposals.get(p++);
-                if (pp.index() == e.index() && pp.term() == e.term() && result != null) {
-                    pp.future().complete(result);
-                } else {
+                if (pp.index() != e.index() || pp.term() != e.term()) {
                     // Another leader's entry took this index: ours was never committed and never will be.
-                    pp.future().completeExceptionally(new NotLeaderException(self, null));
+                    pp.done().accept(Reply.notLeader(null, self + " lost leadership before entry " + pp.index()
+                            + " was committed; another leader's entry took its place"));
+                } else {
+                    pp.done().accept(reply != null ? reply : Reply.failed(Outcome.UNSUPPORTED, "entry " + e.index()
+                            + " is not a client request"));
                 }
             }
         }
         serveReads();
         if (snapshotter != null) {
             snapshotter.maybeTake(appliedIndex, appliedTerm, appliedMembership, appliedMembershipIndex);
+        }
+    }
+
+    /**
+     * Applies a client request: Keel's session bookkeeping first, then, if a command is due, the state machine.
+     *
+     * @return the outcome for the proposer; {@code null} if the state machine failed (the server is stopping)
+     */
+    private Reply applyRequest(long index, byte[] data) {
+        RequestEntry r;
+        try {
+            r = RequestEntry.decode(data);
+        } catch (IllegalArgumentException bad) {
+            // Every replica holds the same bytes and skips them alike.
+            log.warn("{}: skipping request entry {}: {}", self, index, bad.getMessage());
+            return Reply.failed(Outcome.UNSUPPORTED, "entry " + index + " could not be read as a request ("
+                    + bad.getMessage() + "); nothing was applied");
+        }
+        advanceLogTime(r.logTimeMillis());
+        int expired = sessions.expire(logTimeMillis);
+        if (expired > 0) {
+            log.debug("{}: {} sessions expired at log time {} (entry {})", self, expired, logTimeMillis, index);
+        }
+        switch (r.kind()) {
+            case COMMAND -> {
+                byte[] result = applyCommand(index, r.payload());
+                return result == null ? null : Reply.ok(index, result);
+            }
+            case OPEN_SESSION -> {
+                if (!sessions.open(index, r.limits(), logTimeMillis)) {
+                    return Reply.failed(Outcome.SESSION_LIMIT, sessions.size() + " sessions are open, as many as "
+                            + "the leader allows (maxSessions " + r.limits().maxSessions() + "); close some, or let "
+                            + "idle ones expire");
+                }
+                return Reply.ok(index, new byte[0]);
+            }
+            case SESSION_COMMAND -> {
+                SessionTable.Check check = sessions.check(r.sessionId(), r.sequence(), r.acknowledged(),
+                        logTimeMillis);
+                switch (check.verdict()) {
+                    case APPLY -> {
+                        byte[] result = applyCommand(index, r.payload());
+                        if (result == null) {
+                            return null;
+                        }
+                        sessions.record(r.sessionId(), r.sequence(), index, result);
+                        return Reply.ok(index, result);
+                    }
+                    case DUPLICATE -> {
+                        return Reply.ok(check.cached().index(), check.cached().result());
+                    }
+                    case EXPIRED -> {
+                        return Reply.failed(Outcome.SESSION_EXPIRED, check.detail());
+                    }
+                    case BAD_SEQUENCE -> {
+                        return Reply.failed(Outcome.SESSION_SEQUENCE, check.detail());
+                    }
+                    case OUT_OF_ORDER -> {
+                        return Reply.failed(Outcome.SESSION_OUT_OF_ORDER, check.detail());
+                    }
+                    case FULL -> {
+                        return Reply.failed(Outcome.SESSION_FULL, check.detail());
+                    }
+                    default -> throw new AssertionError(check.verdict());
+                }
+            }
+            case KEEP_ALIVE -> {
+                return sessions.keepAlive(r.sessionId(), r.acknowledged(), logTimeMillis) ? Reply.ok(index, new byte[0])
+                        : Reply.failed(Outcome.SESSION_EXPIRED, "session " + r.sessionId()
+                        + " has expired or was never opened");
+            }
+            case CLOSE_SESSION -> {
+                sessions.close(r.sessionId());
+                return Reply.ok(index, new byte[0]);
+            }
+            default -> throw new AssertionError(r.kind());
         }
     }
 

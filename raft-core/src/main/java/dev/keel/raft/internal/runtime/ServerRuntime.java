@@ -1,30 +1,33 @@
 package dev.keel.raft.internal.runtime;
 
+import dev.keel.raft.Committed;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.RaftListener;
 import dev.keel.raft.Role;
 import dev.keel.raft.ServerStatus;
-import dev.keel.raft.exception.ClusterChangeException;
-import dev.keel.raft.exception.IndeterminateOutcomeException;
 import dev.keel.raft.exception.NotLeaderException;
 import dev.keel.raft.exception.ServerBusyException;
 import dev.keel.raft.exception.ServerStoppedException;
-import dev.keel.raft.internal.engine.AdminResult;
 import dev.keel.raft.internal.engine.ProposeResult;
 import dev.keel.raft.internal.engine.RaftEngine;
 import dev.keel.raft.internal.engine.ReadState;
 import dev.keel.raft.internal.engine.Ready;
 import dev.keel.raft.internal.engine.SoftState;
+import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.LogEntry;
+import dev.keel.raft.log.SnapshotMetadata;
+import dev.keel.raft.message.ClientRequest;
+import dev.keel.raft.message.ForwardRequest;
+import dev.keel.raft.message.ForwardResponse;
+import dev.keel.raft.message.ForwardResponse.Outcome;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.spi.InboundHandler;
 import dev.keel.raft.spi.LogStorage;
 import dev.keel.raft.spi.RaftScheduler;
 import dev.keel.raft.spi.SnapshotStorage;
-import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.Transport;
 import dev.keel.raft.statemachine.StateMachine;
 import org.slf4j.Logger;
@@ -44,6 +47,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.random.RandomGenerator;
 
@@ -61,7 +65,6 @@ public final class ServerRuntime implements InboundHandler {
     private final LogStorage storage;
     private final Transport transport;
     private final RaftScheduler scheduler;
-    private final Clock clock;
     private final Executor loop;
     private final Executor applierExecutor;
     private final RaftEngine engine;
@@ -82,12 +85,15 @@ public final class ServerRuntime implements InboundHandler {
     // Event-loop state.
     private final ArrayDeque<PendingProposal> proposals = new ArrayDeque<>();
     private final Map<Long, PendingQuery> reads = new HashMap<>();
-    private final Map<Long, AdminRequest> adminRequests = new HashMap<>();
+    private final Map<Long, Consumer<Reply>> adminRequests = new HashMap<>();
+    private final Forwarder forwarder;
+    private final ForwardedRequests forwarded;
+    private final ReadyWaiters readyWaiters;
+    private final RequestStamper stamper;
+    private final Sessions sessions;
     private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
     private RaftScheduler.Cancellable ticker;
     private boolean halted;
-    /** The latest log time this server stamped into a request it appended as leader. */
-    private long lastStamp;
 
     // Published for other threads.
     private volatile SoftState soft;
@@ -99,17 +105,6 @@ public final class ServerRuntime implements InboundHandler {
     private volatile boolean membershipChangeInProgress;
     private volatile Map<NodeId, Long> matchIndex = Map.of();
     private volatile Throwable failure;
-
-    /** A membership change or a leadership transfer waiting for its outcome. */
-    private record AdminRequest(CompletableFuture<Membership> membership, CompletableFuture<Void> transfer) {
-        void fail(Throwable t) {
-            if (membership != null) {
-                membership.completeExceptionally(t);
-            } else {
-                transfer.completeExceptionally(t);
-            }
-        }
-    }
 
     /** A storage write in flight and the messages that must wait for it. */
     private static final class PendingWrite {
@@ -135,7 +130,6 @@ public final class ServerRuntime implements InboundHandler {
                          LogStorage storage, SnapshotStorage snapshots, Transport transport, RaftScheduler scheduler,
                          RandomGenerator random, Clock clock) {
         this.self = self;
-        this.clock = clock;
         this.config = config;
         this.storage = storage;
         this.transport = transport;
@@ -146,6 +140,12 @@ public final class ServerRuntime implements InboundHandler {
         this.initialSnapshot = snapshots == null ? null : snapshots.latest().orElse(null);
         this.engine = new RaftEngine(self, bootstrap, config, storage, initialSnapshot, random);
         this.applier = new Applier(self, stateMachine, snapshots, bootstrap, this::fatal);
+        this.forwarder = new Forwarder(self, config, transport::send, random.nextLong() & Long.MAX_VALUE);
+        this.readyWaiters = new ReadyWaiters(applierExecutor);
+        this.stamper = new RequestStamper(config, clock, applier::logTimeMillis);
+        this.sessions = new Sessions(self, config, applierExecutor, this::post, (r, done) -> route(r, done, false),
+                engine::leader, engine::membership);
+        this.forwarded = new ForwardedRequests(self, config, transport::send, this::post, this::execute);
         if (snapshots != null) {
             applier.snapshotter(new Snapshotter(self, config, snapshots, stateMachine, applier::keelState,
                     scheduler.background(),
@@ -204,6 +204,9 @@ public final class ServerRuntime implements InboundHandler {
 
     private void tick() {
         engine.tick();
+        forwarder.tick();
+        sessions.tick();
+        checkReady();
         // Published per tick, not per batch: building the map on every batch would allocate on the hot path.
         matchIndex = engine.role() == Role.LEADER ? engine.matchIndexes() : Map.of();
         if (transfers != null) {
@@ -278,14 +281,17 @@ public final class ServerRuntime implements InboundHandler {
         halted = true;
         String why = cause == null ? self + " is closed" : self + " stopped after a fatal error: " + cause;
         for (PendingProposal p : proposals) {
-            p.future().completeExceptionally(new IndeterminateOutcomeException(
-                    why + "; the command was appended and may still be committed", cause));
+            p.done().accept(Reply.failed(Outcome.INDETERMINATE,
+                    why + "; the command was appended and may still be committed"));
         }
         proposals.clear();
+        forwarder.failAll(why);
         ServerStoppedException stoppedEx = new ServerStoppedException(why, cause);
+        sessions.stopped(stoppedEx);
+        readyWaiters.failAll(stoppedEx);
         reads.values().forEach(q -> q.future().completeExceptionally(stoppedEx));
         reads.clear();
-        adminRequests.values().forEach(r -> r.fail(stoppedEx));
+        adminRequests.values().forEach(r -> r.accept(Reply.failed(Outcome.STOPPED, why)));
         adminRequests.clear();
         if (transfers != null) {
             transfers.close();
@@ -331,16 +337,21 @@ public final class ServerRuntime implements InboundHandler {
 
     // ---- operations (any thread) --------------------------------------------------------------------------------
 
+    /** Replicates a command; completes with its result and index. See {@code RaftServer.submitCommitted}. */
+    public CompletableFuture<Committed<byte[]>> submitCommitted(byte[] command) {
+        return submit(command, r -> new Committed<>(r.index(), r.result()));
+    }
+
+    /** Replicates a command; completes with its result. See {@code RaftServer.submit}. */
     public CompletableFuture<byte[]> submit(byte[] command) {
-        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        return submit(command, Reply::result);
+    }
+
+    private <T> CompletableFuture<T> submit(byte[] command, java.util.function.Function<Reply, T> ok) {
+        CompletableFuture<T> f = new CompletableFuture<>();
         RuntimeException refused = refuse();
         if (refused != null) {
             f.completeExceptionally(refused);
-            return f;
-        }
-        SoftState s = soft;
-        if (s.role() != Role.LEADER) {
-            f.completeExceptionally(new NotLeaderException(self, s.leader()));
             return f;
         }
         if (pendingProposals.incrementAndGet() > config.maxPendingProposals()) {
@@ -349,9 +360,67 @@ public final class ServerRuntime implements InboundHandler {
                     + " proposals pending (maxPendingProposals); retry later"));
             return f;
         }
-        f.whenComplete((r, e) -> pendingProposals.decrementAndGet());
-        post(() -> propose(command, f));
+        ClientRequest.Command request = new ClientRequest.Command(command);
+        post(() -> route(request, reply -> {
+            pendingProposals.decrementAndGet();
+            complete(f, reply, ok);
+        }));
         return f;
+    }
+
+    /** Completes a caller's future with what {@code reply} stands for. */
+    private <T> void complete(CompletableFuture<T> f, Reply reply, java.util.function.Function<Reply, T> ok) {
+        if (reply.isOk()) {
+            f.complete(ok.apply(reply));
+        } else {
+            f.completeExceptionally(Outcomes.toException(reply, self, soft.membership()));
+        }
+    }
+
+    /**
+     * Runs a client request wherever it can run: here if this server leads, else at the leader it knows (forwarding),
+     * else it fails as not leader. On the event loop; {@code done} runs on the applier thread or the event loop.
+     */
+    private void route(ClientRequest request, Consumer<Reply> done) {
+        route(request, done, true);
+    }
+
+    /** As {@link #route(ClientRequest, Consumer)}; {@code hop}: forwarded answers go through the applier thread. */
+    private void route(ClientRequest request, Consumer<Reply> done, boolean hop) {
+        if (halted) {
+            done.accept(Reply.failed(Outcome.STOPPED, self + " is closed"));
+            return;
+        }
+        if (engine.role() == Role.LEADER) {
+            execute(request, done);
+            return;
+        }
+        NodeId leader = engine.leader();
+        if (leader == null || !config.forwarding()) {
+            done.accept(Reply.notLeader(leader, self + " is not the leader"));
+            return;
+        }
+        // Answers arrive on the event loop; callers' callbacks must not run there.
+        forwarder.forward(request, leader, engine.term(),
+                hop ? reply -> applierExecutor.execute(() -> done.accept(reply)) : done);
+    }
+
+    /** Runs a client request on this server, which leads (or just did); on the event loop. */
+    private void execute(ClientRequest request, Consumer<Reply> done) {
+        if (halted) {
+            done.accept(Reply.failed(Outcome.STOPPED, self + " is closed"));
+            return;
+        }
+        byte[] entry = stamper.entryFor(request);
+        if (entry != null) {
+            propose(EntryType.REQUEST, entry, done);
+        } else if (request instanceof ClientRequest.ChangeMembership c) {
+            admin(done, id -> engine.changeMembership(id, c.target(), c.expectedIndex()));
+        } else if (request instanceof ClientRequest.TransferLeadership t) {
+            admin(done, id -> engine.transferLeadership(id, t.target()));
+        } else {
+            done.accept(Reply.failed(Outcome.UNSUPPORTED, self + " cannot run " + request));
+        }
     }
 
     public CompletableFuture<byte[]> read(byte[] query) {
@@ -389,29 +458,14 @@ public final class ServerRuntime implements InboundHandler {
                 : new ServerStoppedException(self + " stopped after a fatal error", t);
     }
 
-    private void propose(byte[] command, CompletableFuture<byte[]> f) {
-        if (halted) {
-            f.completeExceptionally(new ServerStoppedException(self + " is closed"));
-            return;
-        }
-        ProposeResult r = engine.propose(EntryType.REQUEST, RequestEntry.command(stamp(), command));
+    private void propose(EntryType type, byte[] data, Consumer<Reply> done) {
+        ProposeResult r = engine.propose(type, data);
         switch (r.outcome()) {
-            case APPENDED -> proposals.add(new PendingProposal(r.index(), r.term(), f));
-            case NOT_LEADER -> f.completeExceptionally(new NotLeaderException(self, r.leader()));
-            case BUSY -> f.completeExceptionally(new ServerBusyException(self + " has "
-                    + config.maxPendingProposals() + " uncommitted entries (maxPendingProposals); retry later"));
+            case APPENDED -> proposals.add(new PendingProposal(r.index(), r.term(), done));
+            case NOT_LEADER -> done.accept(Reply.notLeader(r.leader(), self + " is not the leader"));
+            case BUSY -> done.accept(Reply.failed(Outcome.BUSY, self + " has " + config.maxPendingProposals()
+                    + " uncommitted entries (maxPendingProposals) or is handing leadership over; retry later"));
         }
-    }
-
-    /**
-     * The log time to stamp into a request appended now: this server's clock, but never behind what it stamped
-     * before or what the log has reached (a leader whose clock is behind its predecessor's does not hold time back
-     * further than it must; the applier keeps log time from going back in any case).
-     */
-    private long stamp() {
-        long now = Math.max(clock.millis(), 0);
-        lastStamp = Math.max(now, Math.max(lastStamp, applier.logTimeMillis()));
-        return lastStamp;
     }
 
     public ServerStatus status() {
@@ -423,65 +477,118 @@ public final class ServerRuntime implements InboundHandler {
                 s.role() == Role.LEADER ? matchIndex : Map.of());
     }
 
-    /** Moves the cluster to the given voters and learners; see {@code RaftServer.changeMembership}. */
-    public CompletableFuture<Membership> changeMembership(Membership target, long expectedIndex) {
-        CompletableFuture<Membership> f = new CompletableFuture<>();
-        return admin(f, new AdminRequest(f, null), id -> engine.changeMembership(id, target, expectedIndex));
-    }
-
-    /** Hands leadership to {@code target}; see {@code RaftServer.transferLeadership}. */
-    public CompletableFuture<Void> transferLeadership(NodeId target) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        return admin(f, new AdminRequest(null, f), id -> engine.transferLeadership(id, target));
-    }
-
-    /** Registers {@code request} under a new id and hands that id to the engine on the event loop. */
-    private <T> CompletableFuture<T> admin(CompletableFuture<T> f, AdminRequest request, LongConsumer start) {
+    /** Completes once a leader is known and this server has caught up; see {@code RaftServer.whenReady}. */
+    public CompletableFuture<ServerStatus> whenReady() {
+        CompletableFuture<ServerStatus> f = new CompletableFuture<>();
         RuntimeException refused = refuse();
         if (refused != null) {
             f.completeExceptionally(refused);
             return f;
         }
-        long id = readIds.incrementAndGet();
         post(() -> {
             if (halted) {
                 f.completeExceptionally(new ServerStoppedException(self + " is closed"));
                 return;
             }
-            adminRequests.put(id, request);
-            start.accept(id);
+            readyWaiters.add(f);
+            checkReady();
         });
         return f;
     }
 
-    private void onAdminResult(AdminResult r) {
-        AdminRequest request = adminRequests.remove(r.requestId());
-        if (request == null) {
+    /** Starts readiness waiters' read-index round, completes those caught up; after each batch and each tick. */
+    private void checkReady() {
+        if (readyWaiters.isEmpty()) {
             return;
         }
-        RuntimeException error = switch (r.outcome()) {
-            case SUCCESS -> null;
-            case NOT_LEADER -> new NotLeaderException(self, engine.leader());
-            case BUSY -> new ServerBusyException(r.message());
-            case INDETERMINATE -> new IndeterminateOutcomeException(r.message());
-            case CONFLICT -> new ClusterChangeException(ClusterChangeException.Reason.CONFLICT, r.message());
-            case INVALID -> new ClusterChangeException(ClusterChangeException.Reason.INVALID, r.message());
-            case TIMEOUT -> new ClusterChangeException(ClusterChangeException.Reason.TIMEOUT, r.message());
-        };
-        if (error != null) {
-            request.fail(error);
-        } else if (request.membership() != null) {
-            request.membership().complete(r.membership());
-        } else {
-            request.transfer().complete(null);
+        if (engine.leader() != null && readyWaiters.needsRound()) {
+            long id = readIds.incrementAndGet();
+            readyWaiters.started(id);
+            engine.read(id);
         }
+        readyWaiters.check(engine.leader() != null, applier.appliedIndex(), this::status);
+    }
+
+    /** Opens a client session; see {@code RaftServer.openSession}. */
+    public CompletableFuture<dev.keel.raft.ClientSession> openSession() {
+        CompletableFuture<dev.keel.raft.ClientSession> f = new CompletableFuture<>();
+        RuntimeException refused = refuse();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        post(() -> {
+            if (halted) {
+                f.completeExceptionally(new ServerStoppedException(self + " is closed"));
+                return;
+            }
+            sessions.open(f);
+        });
+        return f;
+    }
+
+    /** Moves the cluster to the given voters and learners; see {@code RaftServer.changeMembership}. */
+    public CompletableFuture<Membership> changeMembership(Membership target, long expectedIndex) {
+        CompletableFuture<Membership> f = new CompletableFuture<>();
+        return request(f, new ClientRequest.ChangeMembership(target, expectedIndex),
+                r -> Membership.decode(r.result()));
+    }
+
+    /** Hands leadership to {@code target}; see {@code RaftServer.transferLeadership}. */
+    public CompletableFuture<Void> transferLeadership(NodeId target) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        return request(f, new ClientRequest.TransferLeadership(target), r -> null);
+    }
+
+    /** Routes {@code request} from any thread; {@code f} completes with what {@code ok} makes of its success. */
+    private <T> CompletableFuture<T> request(CompletableFuture<T> f, ClientRequest request,
+                                             java.util.function.Function<Reply, T> ok) {
+        RuntimeException refused = refuse();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        post(() -> route(request, reply -> complete(f, reply, ok)));
+        return f;
+    }
+
+    /** Registers an administrative request under a new id and hands that id to the engine; on the event loop. */
+    private void admin(Consumer<Reply> done, LongConsumer start) {
+        long id = readIds.incrementAndGet();
+        adminRequests.put(id, done);
+        start.accept(id);
+    }
+
+    private void onAdminResult(AdminResult r) {
+        Consumer<Reply> done = adminRequests.remove(r.requestId());
+        if (done == null) {
+            return;
+        }
+        done.accept(switch (r.outcome()) {
+            case SUCCESS -> r.membership() == null ? Reply.ok(0, new byte[0])
+                    : Reply.ok(r.membershipIndex(), r.membership().encode());
+            case NOT_LEADER -> Reply.notLeader(engine.leader(), r.message());
+            case BUSY -> Reply.failed(Outcome.BUSY, r.message());
+            case INDETERMINATE -> Reply.failed(Outcome.INDETERMINATE, r.message());
+            case CONFLICT -> Reply.failed(Outcome.CONFLICT, r.message());
+            case INVALID -> Reply.failed(Outcome.INVALID, r.message());
+            case TIMEOUT -> Reply.failed(Outcome.TIMEOUT, r.message());
+        });
     }
 
     // ---- transport callbacks (any thread) -----------------------------------------------------------------------
 
     @Override
     public void onMessage(RaftMessage message) {
-        if (!closed.get()) {
+        if (closed.get()) {
+            return;
+        }
+        if (message instanceof ForwardRequest m) {
+            post(() -> forwarded.onRequest(m, engine.role() == Role.LEADER, engine.term(), engine.leader(),
+                    engine.membership()));
+        } else if (message instanceof ForwardResponse m) {
+            post(() -> forwarder.onResponse(m));
+        } else {
             post(() -> engine.step(message));
         }
     }
@@ -489,7 +596,10 @@ public final class ServerRuntime implements InboundHandler {
     @Override
     public void onPeerUnreachable(NodeId peer) {
         if (!closed.get()) {
-            post(() -> engine.peerUnreachable(peer));
+            post(() -> {
+                engine.peerUnreachable(peer);
+                forwarder.onPeerUnreachable(peer);
+            });
         }
     }
 
@@ -549,6 +659,7 @@ public final class ServerRuntime implements InboundHandler {
         firstLogIndex = engine.log().firstIndex();
         commitIndex = engine.log().commitIndex();
         membershipChangeInProgress = engine.membershipChangeInProgress();
+        checkReady();
     }
 
     private void carryOut(Ready rd) {
@@ -598,12 +709,17 @@ public final class ServerRuntime implements InboundHandler {
             if (q != null) {
                 long readIndex = rs.readIndex();
                 applierExecutor.execute(() -> applier.read(readIndex, q));
+            } else {
+                readyWaiters.answered(rs.requestId(), rs.readIndex());
             }
         }
         for (long id : rd.failedReads()) {
             PendingQuery q = reads.remove(id);
-            if (q != null) {
-                q.future().completeExceptionally(new NotLeaderException(self, engine.leader()));
+            if (q == null) {
+                readyWaiters.failed(id);
+            } else {
+                q.future().completeExceptionally(new NotLeaderException(self,
+                        Outcomes.member(engine.membership(), engine.leader())));
             }
         }
         if (rd.softState() != null) {
@@ -631,6 +747,9 @@ public final class ServerRuntime implements InboundHandler {
     private void onSoftStateChange(SoftState s) {
         SoftState previous = soft;
         soft = s;
+        if (s.leader() != null) {
+            sessions.leaderLearned();
+        }
         if (s.membership() != null && (s.membershipIndex() != previous.membershipIndex()
                 || !s.membership().equals(previous.membership()))) {
             log.info("{}: configuration {} (entry {})", self, s.membership(), s.membershipIndex());
@@ -642,11 +761,13 @@ public final class ServerRuntime implements InboundHandler {
         if (previous.role() == Role.LEADER && (s.role() != Role.LEADER || s.term() != previous.term())) {
             // Entries not yet committed may still be committed by the next leader, or be replaced: we cannot tell.
             for (PendingProposal p : proposals) {
-                p.future().completeExceptionally(new IndeterminateOutcomeException(self + " lost leadership of term "
+                p.done().accept(Reply.failed(Outcome.INDETERMINATE, self + " lost leadership of term "
                         + previous.term() + " before entry " + p.index() + " was known to be committed"));
             }
             proposals.clear();
         }
+        // Also when this server became leader itself: what it forwarded to the old leader gets no answer now.
+        forwarder.onLeaderChange(s.leader(), s.term());
         if (listeners.isEmpty()) {
             return;
         }

@@ -15,7 +15,7 @@ import java.util.Arrays;
  * <pre>
  *  0  8 bytes  magic 0x89 'K' 'E' 'E' 'L' '\r' '\n' 0x1A (not text, so no state machine's own format starts so)
  *  8  int32    version of Keel's part ({@value #VERSION})
- * 12  int32    length L of Keel's part
+ * 12  int32    length L of Keel's part (version 1: the log time; version 2: the log time and the client sessions)
  * 16  L bytes  Keel's part ({@link KeelState#writeTo})
  *  .  ...      the state machine's bytes ({@link dev.keel.raft.statemachine.StateSnapshot#writeTo}), to the end
  * </pre>
@@ -23,7 +23,7 @@ import java.util.Arrays;
  * machine's, and Keel's part is {@link KeelState#INITIAL}.
  */
 final class SnapshotBody {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final byte[] MAGIC = {(byte) 0x89, 'K', 'E', 'E', 'L', '\r', '\n', 0x1A};
     private static final int MAX_KEEL_BYTES = 1 << 30;
 

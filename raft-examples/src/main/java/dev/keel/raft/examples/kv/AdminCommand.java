@@ -3,21 +3,13 @@ package dev.keel.raft.examples.kv;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.examples.kv.config.HostPort;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * A membership command as a client wrote it, checked: {@code RAFT.MEMBERS}, {@code RAFT.ADD id host:raftPort
- * [LEARNER]}, {@code RAFT.REMOVE id}, {@code RAFT.TRANSFER id}. A follower forwards it to the leader in its canonical
- * form ({@link #encode()}), which the leader checks again.
+ * [LEARNER]}, {@code RAFT.REMOVE id}, {@code RAFT.TRANSFER id}.
  */
 public sealed interface AdminCommand {
     /** {@code RAFT.MEMBERS}: the configuration. */
@@ -111,42 +103,6 @@ public sealed interface AdminCommand {
             }
             default -> throw new Invalid("ERR unknown membership command '" + text(args.get(0)) + "'");
         }
-    }
-
-    /** The form a follower forwards: the canonical arguments, each as a 2-byte length and UTF-8. */
-    default byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            List<String> a = args();
-            out.writeByte(a.size());
-            for (String s : a) {
-                out.writeUTF(s);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    /**
-     * Reads the form written by {@link #encode()} and checks it again.
-     *
-     * @throws Invalid if the bytes are not a well-formed command
-     */
-    static AdminCommand decode(byte[] encoded) throws Invalid {
-        List<byte[]> args = new ArrayList<>();
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
-            int n = in.readUnsignedByte();
-            for (int i = 0; i < n; i++) {
-                args.add(in.readUTF().getBytes(StandardCharsets.UTF_8));
-            }
-            if (in.available() > 0 || args.isEmpty()) {
-                throw new IOException("malformed");
-            }
-        } catch (IOException e) {
-            throw new Invalid("ERR malformed forwarded membership command");
-        }
-        return parse(args);
     }
 
     private static void requireArity(String name, boolean ok) throws Invalid {

@@ -14,7 +14,7 @@ final class Arity {
         return switch (c.op()) {
             case SET -> c.hasFlag(KvCommand.SET_TTL) || c.hasFlag(KvCommand.SET_AT)
                     ? n == 3 && c.arg(2).length == Long.BYTES : n == 2;
-            case SETNX, APPEND, HGET, HEXISTS, PEER -> n == 2;
+            case SETNX, APPEND, HGET, HEXISTS -> n == 2;
             case GET, GETDEL, STRLEN, TYPE, KEYS, HGETALL, HKEYS, HVALS, HLEN, PERSIST, TTL -> n == 1;
             case EXPIRE -> n == 2 && c.arg(1).length == Long.BYTES;
             case DBSIZE, DIGEST -> n == 0;

@@ -5,14 +5,15 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
- * Gathers the reads (or the writes) that the clients of one Netty event loop send in one turn of that loop into one
- * Raft request: one {@code RaftServer.read} for many GETs (they share a read index: each was received before the
- * read started, so the index covers everything acknowledged before any of them began), or one log entry for many
- * writes (applied in arrival order, each with its own reply). Costs per Raft request (a proposal, a log record, a
- * ReadIndex registration, hand-offs between threads) are then paid once per batch instead of once per command,
- * which is what 50 clients or pipelining need. A batch of one is sent as is.
+ * Gathers the commands sent in one turn of a Netty event loop into one Raft request: the reads of all the loop's
+ * clients into one {@code RaftServer.read} (they share a read index: each was received before the read started, so the
+ * index covers everything acknowledged before any of them began), or one connection's pipelined writes into one log
+ * entry, submitted through its session (applied in arrival order, each with its own reply). Costs per Raft request (a
+ * proposal, a log record, a ReadIndex registration, hand-offs between threads) are then paid once per batch instead of
+ * once per command, which is what many clients or pipelining need. A batch of one is sent as is.
  *
  * <p>Confined to its event loop: {@link #submit} must be called there; the batch is sent when the loop has finished
  * reading from its sockets (a task queued on the loop), or earlier when it is full.
@@ -20,30 +21,27 @@ import java.util.concurrent.CompletableFuture;
 final class Batcher {
     /** Commands per batch at most. */
     static final int MAX_ITEMS = 1024;
-    /**
-     * Bytes of encoded commands per batch at most; a forwarded batch must fit the command size limit of the leader's
-     * client port, which is at least 1 MiB.
-     */
+    /** Bytes of encoded commands per batch at most: one log entry stays well below a 1 MiB AppendEntries batch. */
     static final int MAX_BYTES = 512 * 1024;
 
-    private final RaftGateway gateway;
+    private final Function<byte[], CompletableFuture<byte[]>> sender;
     private final EventExecutor loop;
     private final boolean write;
     private final int maxInFlight;
     private int inFlight;
-    /** Writes of one loop stay in order across retries as one session (so each connection's do too). */
-    private final WriteSession session = new WriteSession();
     private List<byte[]> items = new ArrayList<>();
     private List<CompletableFuture<byte[]>> waiting = new ArrayList<>();
     private int bytes;
     private boolean flushScheduled;
 
     /**
+     * @param sender      sends an encoded command or batch and completes with its reply (never exceptionally)
+     * @param write       whether the commands are writes ({@link Op#WRITE_BATCH}) or reads ({@link Op#READ_BATCH})
      * @param maxInFlight batches sent and not yet answered at most; while that many are out, commands gather into
      *                    the next batch, so batches grow with the load instead of each costing a Raft round
      */
-    Batcher(RaftGateway gateway, EventExecutor loop, boolean write, int maxInFlight) {
-        this.gateway = gateway;
+    Batcher(Function<byte[], CompletableFuture<byte[]>> sender, EventExecutor loop, boolean write, int maxInFlight) {
+        this.sender = sender;
         this.loop = loop;
         this.write = write;
         this.maxInFlight = maxInFlight;
@@ -123,6 +121,6 @@ final class Batcher {
     }
 
     private CompletableFuture<byte[]> send(byte[] command) {
-        return write ? gateway.write(command, session) : gateway.read(command);
+        return sender.apply(command);
     }
 }

@@ -4,18 +4,15 @@ import dev.keel.raft.Member;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftServer;
-import dev.keel.raft.ServerStatus;
 import dev.keel.raft.examples.kv.config.HostPort;
 import dev.keel.raft.examples.kv.config.NodeConfig;
 import dev.keel.raft.examples.kv.config.PeerConfig;
-import dev.keel.raft.examples.kv.forward.Forwarder;
 import dev.keel.raft.examples.kv.resp.ClientIo;
 import dev.keel.raft.examples.kv.resp.ClientRegistry;
 import dev.keel.raft.examples.kv.resp.RefusalLog;
 import dev.keel.raft.examples.kv.resp.CommandTable;
 import dev.keel.raft.examples.kv.resp.InfoReport;
 import dev.keel.raft.examples.kv.resp.RespServer;
-import dev.keel.raft.examples.kv.security.MemberAccess;
 import dev.keel.raft.spi.LogStorage;
 import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.transport.netty.NettyTransport;
@@ -26,16 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,23 +44,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KvNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvNode.class);
-    private static final Duration FORWARD_CONNECT_TIMEOUT = Duration.ofSeconds(1);
-    private static final Duration ANNOUNCE_PAUSE = Duration.ofSeconds(3);
 
     private final NodeConfig config;
     private final KvStateMachine stateMachine;
     private final ScheduledExecutorService timer;
-    private final ExecutorService resolver;
     private final EventLoopGroup group;
     private final RaftServer raft;
-    private final Forwarder forwarder;
     private final RespServer resp;
     private final NettyTransport transport;
     private final MembershipAdmin admin;
     private final RaftGateway gateway;
-    private final WriteSession announcements = new WriteSession();
-    private volatile long lastAnnounced;
-    private final Map<String, InetSocketAddress> announcedAddresses = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private KvNode(NodeConfig config, LogStorage logStorage, SnapshotStorage snapshotStorage,
@@ -75,14 +62,11 @@ public final class KvNode implements AutoCloseable {
         this.stateMachine = new KvStateMachine(clock::millis);
         String id = config.id().value();
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("kv-timer-" + id, true));
-        this.resolver = Executors.newCachedThreadPool(new DefaultThreadFactory("kv-resolve-" + id, true));
         ClientIo io = ClientIo.detect();
         this.group = io.newGroup(config.clientThreads(), "kv-" + id);
 
         LeaderTracker tracker = new LeaderTracker(timer);
         Duration adminTimeout = adminTimeout(config);
-        this.forwarder = new Forwarder(this::clientAddress, group, io.socketChannel(), resolver,
-                FORWARD_CONNECT_TIMEOUT, config.requestTimeout(), adminTimeout, MemberAccess.of(config.security()));
         this.transport = new NettyTransport(transportConfig(config, joinedMembers));
         RaftServer.Builder builder = RaftServer.builder();
         if (config.joining()) {
@@ -92,21 +76,18 @@ public final class KvNode implements AutoCloseable {
         }
         this.raft = builder
                 .id(config.id())
-                .config(config.raft())
+                // Opening a connection's session gives up when no leader appears within leader_wait_ms (-TRYAGAIN).
+                .config(config.raft().toBuilder().sessionDeadline(config.leaderWait()).build())
                 .stateMachine(stateMachine)
                 .logStorage(logStorage)
                 .snapshotStorage(snapshotStorage)
                 .transport(transport)
                 .clock(clock)
                 .listener(tracker)
-                .listener(new LeaderChangeListener(forwarder::leaderChanged))
                 .build();
-        this.gateway = new RaftGateway(raft, forwarder, tracker, timer, config.leaderWait(), config.requestTimeout());
-        this.admin = new MembershipAdmin(raft, forwarder, tracker, this::configuredRaftAddress,
-                member -> member.equals(config.id()) ? config.advertisedClient().toString()
-                        : clientAddress(member).map(a -> new HostPort(a.getHostString(), a.getPort()).toString())
-                        .orElse(""),
-                timer, config.leaderWait(), adminTimeout);
+        this.gateway = new RaftGateway(raft, tracker, timer, config.leaderWait(), config.requestTimeout());
+        this.admin = new MembershipAdmin(raft, tracker, this::configuredRaftAddress, this::clientAddress, timer,
+                config.leaderWait(), adminTimeout);
         ClientRegistry clients = new ClientRegistry();
         InfoReport info = new InfoReport(raft::status, stateMachine::keyCount, stateMachine::expiringKeyCount,
                 clients, config.clientPort(), config.raftPort());
@@ -130,27 +111,13 @@ public final class KvNode implements AutoCloseable {
         return Membership.ofVoters(voters);
     }
 
-    /**
-     * Where a member serves clients: as it announced itself in the replicated state ({@link Op#PEER}), else as
-     * configured in {@code peers}.
-     */
-    private Optional<InetSocketAddress> clientAddress(NodeId id) {
-        Optional<String> announced = stateMachine.peerClient(id.value());
-        if (announced.isPresent()) {
-            // Asked for every forwarded batch: parse each announced address once.
-            InetSocketAddress parsed = announcedAddresses.computeIfAbsent(announced.get(), text -> {
-                try {
-                    return HostPort.parse(text).unresolved();
-                } catch (IllegalArgumentException e) {
-                    log.warn("member {} announced a client address that is not host:port: '{}'", id, text);
-                    return null;
-                }
-            });
-            if (parsed != null) {
-                return Optional.of(parsed);
-            }
+    /** Where a member serves clients, as far as this node's configuration says ("" for members added later). */
+    private String clientAddress(NodeId id) {
+        if (id.equals(config.id())) {
+            return config.advertisedClient().toString();
         }
-        return config.peers().stream().filter(p -> p.id().equals(id)).findFirst().map(p -> p.client().unresolved());
+        return config.peers().stream().filter(p -> p.id().equals(id)).findFirst().map(p -> p.client().toString())
+                .orElse("");
     }
 
     private String configuredRaftAddress(NodeId id) {
@@ -159,36 +126,6 @@ public final class KvNode implements AutoCloseable {
         }
         InetSocketAddress a = transport.peers().get(id);
         return a == null ? "" : new HostPort(a.getHostString(), a.getPort()).toString();
-    }
-
-    /**
-     * Makes sure the replicated state holds this node's client address, so that every member can forward to it once
-     * it leads: written once this node is a member and a leader is known, again if it changed (a node replaced under
-     * the same id), never more often than every few seconds.
-     */
-    private void announceClientAddress() {
-        try {
-            ServerStatus s = raft.status();
-            String mine = config.advertisedClient().toString();
-            if (closed || s.membership() == null || !s.membership().contains(config.id()) || s.leader() == null
-                    || stateMachine.peerClient(config.id().value()).filter(mine::equals).isPresent()
-                    || System.nanoTime() - lastAnnounced < ANNOUNCE_PAUSE.toNanos()) {
-                return;
-            }
-            lastAnnounced = System.nanoTime();
-            byte[] command = KvCommand.of(Op.PEER, config.id().value().getBytes(StandardCharsets.UTF_8),
-                    mine.getBytes(StandardCharsets.UTF_8)).encode();
-            gateway.write(command, announcements).thenAccept(reply -> {
-                if (Replies.isError(reply)) {
-                    log.debug("node {}: announcing client address {} failed, will retry: {}", config.id(), mine,
-                            new String(reply, StandardCharsets.UTF_8).trim());
-                } else {
-                    log.info("node {}: announced its client address {} to the cluster", config.id(), mine);
-                }
-            });
-        } catch (RuntimeException e) {
-            log.warn("node {}: cannot announce its client address", config.id(), e);
-        }
     }
 
     /**
@@ -218,7 +155,6 @@ public final class KvNode implements AutoCloseable {
             node = new KvNode(config, logStorage, snapshotStorage, joinedMembers, clock);
             node.resp.start();
             node.raft.start();
-            node.timer.scheduleWithFixedDelay(node::announceClientAddress, 100, 1000, TimeUnit.MILLISECONDS);
             if (config.joining()) {
                 KvNode started = node;
                 ClusterJoin.requestAdd(config, adminTimeout(config), started::isClosed, why -> {
@@ -319,11 +255,9 @@ public final class KvNode implements AutoCloseable {
         log.info("node {} stopping", config.id());
         resp.close();
         admin.close();
-        forwarder.close();
         raft.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         timer.shutdownNow();
-        resolver.shutdownNow();
         log.info("node {} stopped", config.id());
     }
 }

@@ -7,13 +7,8 @@ import dev.keel.raft.statemachine.StateSnapshot;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -31,11 +26,6 @@ public final class KvStateMachine implements StateMachine {
     private final LongSupplier clock;
     /** The log time of the last applied entry: reads never judge expiry earlier than this. */
     private volatile long logTime;
-    /**
-     * Each member's client address ({@link Op#PEER}), replicated so that a node can forward to a member added after it
-     * started. Immutable, replaced on change: read from network threads.
-     */
-    private volatile Map<String, String> peerClients = Map.of();
     /** Published for INFO, which runs on network threads. */
     private volatile int keys;
     private volatile int expiring;
@@ -98,7 +88,6 @@ public final class KvStateMachine implements StateMachine {
             return Replies.error("ERR " + c.op() + " in log entry " + index + " is not a single write");
         }
         return switch (c.op()) {
-            case PEER -> c.args().size() == 2 ? peer(c) : arity(c);
             case EXEC -> c.args().isEmpty() ? arity(c) : exec(index, c);
             default -> run(c);
         };
@@ -125,7 +114,7 @@ public final class KvStateMachine implements StateMachine {
                 continue;
             }
             replies.add(switch (inner.op()) {
-                case EXEC, WRITE_BATCH, READ_BATCH, PEER, DIGEST ->
+                case EXEC, WRITE_BATCH, READ_BATCH, DIGEST ->
                         Replies.error("ERR " + inner.op() + " is not allowed in a transaction");
                 default -> run(inner);
             });
@@ -209,7 +198,7 @@ public final class KvStateMachine implements StateMachine {
                 case EXPIRE -> KeyOps.expire(ks, c);
                 case PERSIST -> KeyOps.persist(ks, c);
                 case TTL -> KeyOps.ttl(ks, c);
-                case PEER, EXEC, DIGEST, WRITE_BATCH, READ_BATCH ->
+                case EXEC, DIGEST, WRITE_BATCH, READ_BATCH ->
                         Replies.error("ERR " + c.op() + " cannot run here");
             };
         } catch (WrongType e) {
@@ -227,15 +216,10 @@ public final class KvStateMachine implements StateMachine {
         return expiring;
     }
 
-    /** The client address member {@code id} announced ({@link Op#PEER}), if any; safe to call from any thread. */
-    public Optional<String> peerClient(String id) {
-        return Optional.ofNullable(peerClients.get(id));
-    }
-
     @Override
     public StateSnapshot takeSnapshot() {
         return new KvSnapshot(new KvSnapshot.State(keyspace.map(), keyspace.expires(), keyspace.sweepCursor(),
-                logTime, peerClients));
+                logTime));
     }
 
     @Override
@@ -243,16 +227,8 @@ public final class KvStateMachine implements StateMachine {
         KvSnapshot.State state = KvSnapshot.read(in);
         keyspace.replace(state.data(), state.expires(), state.sweepCursor());
         logTime = state.logTime();
-        peerClients = state.peerClients();
         keys = keyspace.size();
         expiring = keyspace.expires().size();
-    }
-
-    private byte[] peer(KvCommand c) {
-        Map<String, String> next = new TreeMap<>(peerClients);
-        next.put(new String(c.arg(0), StandardCharsets.UTF_8), new String(c.arg(1), StandardCharsets.UTF_8));
-        peerClients = Collections.unmodifiableMap(next);
-        return Replies.OK;
     }
 
     private static byte[] malformed(long index, IllegalArgumentException e) {

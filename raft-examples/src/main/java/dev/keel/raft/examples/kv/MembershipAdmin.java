@@ -10,8 +10,6 @@ import dev.keel.raft.exception.IndeterminateOutcomeException;
 import dev.keel.raft.exception.NotLeaderException;
 import dev.keel.raft.exception.ServerBusyException;
 import dev.keel.raft.exception.ServerStoppedException;
-import dev.keel.raft.examples.kv.forward.ForwardResult;
-import dev.keel.raft.examples.kv.forward.Forwarder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Runs membership commands ({@link AdminCommand}) from any node, the way {@link RaftGateway} runs writes: on the leader
- * they call {@link RaftServer#changeMembership} (compare-and-set on the configuration they were computed from) or
- * {@link RaftServer#transferLeadership}; a follower forwards them to the leader ({@code KEEL.ADMIN}, on a connection
- * of their own) and relays the reply; while no leader is known, or another change is still running, they wait up
- * to {@code leaderWait} before failing with {@code -TRYAGAIN}.
+ * Runs membership commands ({@link AdminCommand}) from any node: it first catches up with the leader (a linearizable
+ * read), computes the change from the configuration it then holds, and calls {@link RaftServer#changeMembership}
+ * (compare-and-set on that configuration) or {@link RaftServer#transferLeadership}, which Keel forwards to the leader
+ * when this node follows. While no leader is known, or another change is still running, a command waits up to
+ * {@code leaderWait} before failing with {@code -TRYAGAIN}.
  *
  * <p>Thread-safe. Futures never fail: failures are RESP error replies.
  */
@@ -40,10 +38,10 @@ public final class MembershipAdmin implements AutoCloseable {
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final String BUSY = "TRYAGAIN another membership change is in progress (or the leader is new): ";
-    private static final byte[] BUSY_PREFIX = ("-" + BUSY).getBytes(StandardCharsets.UTF_8);
+    /** A read of nothing: what matters is that this node applied everything committed before it. */
+    private static final byte[] BARRIER = KvCommand.of(Op.EXISTS, new byte[0]).encode();
 
     private final RaftServer raft;
-    private final Forwarder forwarder;
     private final LeaderTracker tracker;
     private final Function<NodeId, String> raftAddress;
     private final Function<NodeId, String> clientAddress;
@@ -54,15 +52,14 @@ public final class MembershipAdmin implements AutoCloseable {
     /**
      * @param raftAddress   the Raft address of a member whose configuration entry has none (a cluster started before
      *                      members carried addresses): what the transport was configured with ("" if nothing)
-     * @param clientAddress each member's client address as far as known ("" if not)
+     * @param clientAddress each member's client address as far as this node's configuration knows ("" if not)
      * @param timeout       how long a command may take in all (adding a voter includes its catch-up)
      */
-    MembershipAdmin(RaftServer raft, Forwarder forwarder, LeaderTracker tracker, Function<NodeId, String> raftAddress,
+    MembershipAdmin(RaftServer raft, LeaderTracker tracker, Function<NodeId, String> raftAddress,
                     Function<NodeId, String> clientAddress, ScheduledExecutorService timer, Duration leaderWait,
                     Duration timeout) {
         this.raftAddress = raftAddress;
         this.raft = raft;
-        this.forwarder = forwarder;
         this.tracker = tracker;
         this.clientAddress = clientAddress;
         this.leaderWaitNanos = leaderWait.toNanos();
@@ -71,7 +68,7 @@ public final class MembershipAdmin implements AutoCloseable {
                 + " ms; the change may still complete: check RAFT.MEMBERS");
     }
 
-    /** Runs a client's command: here if this node leads, on the leader otherwise. */
+    /** Runs a client's command, whichever node it came to. */
     public CompletableFuture<byte[]> execute(AdminCommand command) {
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         new Attempt(command, result).run();
@@ -79,37 +76,11 @@ public final class MembershipAdmin implements AutoCloseable {
         return result;
     }
 
-    /**
-     * Runs a command forwarded by another node, here only: the reply is a bulk string holding the reply's RESP bytes,
-     * or {@code -NOTLEADER} if this node does not lead (nothing was changed).
-     */
-    public CompletableFuture<byte[]> executeForwarded(byte[] encoded) {
-        AdminCommand command;
-        try {
-            command = AdminCommand.decode(encoded);
-        } catch (AdminCommand.Invalid e) {
-            return CompletableFuture.completedFuture(Replies.bulk(Replies.error(e.getMessage())));
-        }
-        CompletableFuture<byte[]> result = new CompletableFuture<>();
-        runHere(command).whenComplete((reply, failure) -> {
-            if (failure == null) {
-                result.complete(Replies.bulk(reply));
-            } else if (Errors.unwrap(failure) instanceof NotLeaderException) {
-                result.complete(Replies.error("NOTLEADER " + raft.status().leaderId().map(NodeId::value)
-                        .orElse("unknown")));
-            } else {
-                result.complete(Replies.bulk(reply(failure)));
-            }
-        });
-        timeouts.watch(result, Replies.bulk(timeoutReply));
-        return result;
-    }
-
-    /** The command on this node; fails with {@link NotLeaderException} unless it leads. */
+    /** The command, computed from this node's configuration (current: the caller read through the leader first). */
     private CompletableFuture<byte[]> runHere(AdminCommand command) {
         ServerStatus s = raft.status();
-        if (!s.isLeader() || s.membership() == null) {
-            return CompletableFuture.failedFuture(new NotLeaderException(s.id(), s.leader()));
+        if (s.leader() == null || s.membership() == null) {
+            return CompletableFuture.failedFuture(new NotLeaderException(s.id(), (NodeId) null));
         }
         try {
             if (command instanceof AdminCommand.Add a) {
@@ -119,7 +90,7 @@ public final class MembershipAdmin implements AutoCloseable {
                 return remove(s, r);
             }
             if (command instanceof AdminCommand.Transfer t) {
-                return s.id().equals(t.id()) ? CompletableFuture.completedFuture(Replies.OK)
+                return s.leader().equals(t.id()) ? CompletableFuture.completedFuture(Replies.OK)
                         : raft.transferLeadership(t.id()).thenApply(v -> Replies.OK);
             }
             return CompletableFuture.completedFuture(members(s));
@@ -146,7 +117,7 @@ public final class MembershipAdmin implements AutoCloseable {
         return Replies.array(List.of(
                 Replies.bulk(bytes("config_index")), Replies.integer(s.membershipIndex()),
                 Replies.bulk(bytes("change_in_progress")), Replies.integer(s.membershipChangeInProgress() ? 1 : 0),
-                Replies.bulk(bytes("leader")), Replies.bulk(bytes(s.id().value())),
+                Replies.bulk(bytes("leader")), Replies.bulk(bytes(s.leader().value())),
                 Replies.bulk(bytes("members")), Replies.array(rows)));
     }
 
@@ -189,17 +160,19 @@ public final class MembershipAdmin implements AutoCloseable {
         if (voters.isEmpty()) {
             throw new AdminCommand.Invalid("ERR " + r.id() + " is the last voter: a cluster needs at least one");
         }
-        if (r.id().equals(s.id())) {
+        if (r.id().equals(s.leader())) {
             // The Raft rules let a leader manage its own removal (the transport keeps it connected for a grace
             // period), but it then steps down and the rest wait an election timeout for a new leader. Handing
-            // leadership over first (no election: TimeoutNow) and removing this node as a follower avoids the gap.
+            // leadership over first (no election: TimeoutNow) and removing the old leader as a follower avoids the
+            // gap. The leader knows who is most up to date; a follower hands it to itself (it has just caught up).
             NodeId successor = voters.stream().map(Member::id)
-                    .max(java.util.Comparator.comparingLong((NodeId id) -> s.matchIndex().getOrDefault(id, 0L))
+                    .max(java.util.Comparator.comparingLong((NodeId id) -> id.equals(s.id()) ? Long.MAX_VALUE
+                                    : s.matchIndex().getOrDefault(id, 0L))
                             .thenComparing(java.util.Comparator.reverseOrder()))
                     .orElseThrow();
-            log.info("{}: handing leadership to {} before removing itself", s.id(), successor);
+            log.info("{}: handing leadership from {} to {} before removing it", s.id(), r.id(), successor);
             return raft.transferLeadership(successor).thenCompose(done ->
-                    CompletableFuture.failedFuture(new NotLeaderException(s.id(), successor)));
+                    CompletableFuture.failedFuture(new Handover()));
         }
         log.info("{}: removing {} (configuration {} at index {})", s.id(), r.id(), m, s.membershipIndex());
         return change(voters, learners, s.membershipIndex());
@@ -241,22 +214,23 @@ public final class MembershipAdmin implements AutoCloseable {
         timeouts.close();
     }
 
-    private static boolean startsWith(byte[] reply, byte[] prefix) {
-        return reply.length >= prefix.length
-                && java.util.Arrays.equals(reply, 0, prefix.length, prefix, 0, prefix.length);
-    }
-
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** One client command and its retries while the leader is unknown, moving, or unreachable. */
+    /** Leadership was handed over on the way to the command: run it again, from the new leader's configuration. */
+    private static final class Handover extends RuntimeException {
+        Handover() {
+            super("leadership handed over", null, false, false);
+        }
+    }
+
+    /** One client command and its retries while the leader is unknown or moving, or another change runs. */
     private final class Attempt {
         final AdminCommand command;
         final CompletableFuture<byte[]> result;
         final long deadline = System.nanoTime() + leaderWaitNanos;
         long backoff = FIRST_BACKOFF_NANOS;
-        String lastProblem = "no leader";
 
         Attempt(AdminCommand command, CompletableFuture<byte[]> result) {
             this.command = command;
@@ -267,47 +241,25 @@ public final class MembershipAdmin implements AutoCloseable {
             if (result.isDone()) {
                 return;
             }
-            runHere(command).whenComplete((reply, failure) -> {
+            // Catch up with the leader first, so that the change is computed from the configuration now in effect.
+            raft.read(BARRIER).thenCompose(read -> runHere(command)).whenComplete((reply, failure) -> {
                 if (failure == null) {
                     result.complete(reply);
                     return;
                 }
-                if (Errors.unwrap(failure) instanceof ServerBusyException busy) {
+                Throwable t = Errors.unwrap(failure);
+                if (t instanceof Handover) {
+                    run();
+                } else if (t instanceof ServerBusyException busy) {
                     // One change at a time, and none before a new leader has committed an entry of its term: both
                     // pass soon (e.g. right after the handover of RAFT.REMOVE of the leader), so wait a little.
                     retryOrReply(reply(busy));
-                    return;
-                }
-                if (!(Errors.unwrap(failure) instanceof NotLeaderException notLeader)) {
+                } else if (t instanceof NotLeaderException) {
+                    retryOrReply(Errors.NO_LEADER);
+                } else {
                     result.complete(reply(failure));
-                    return;
                 }
-                NodeId leader = notLeader.leader().orElse(null);
-                if (leader == null || leader.equals(raft.id())) {
-                    lastProblem = "no leader";
-                    retry();
-                    return;
-                }
-                forwarder.forwardAdmin(leader, command.encode()).thenAccept(outcome -> {
-                    if (outcome instanceof ForwardResult.Reply r && startsWith(r.reply(), BUSY_PREFIX)) {
-                        retryOrReply(r.reply());
-                    } else if (outcome instanceof ForwardResult.Reply r) {
-                        result.complete(r.reply());
-                    } else if (outcome instanceof ForwardResult.Lost l) {
-                        result.complete(Replies.error("INDETERMINATE " + l.why()
-                                + "; the command may or may not have taken effect: check RAFT.MEMBERS"));
-                    } else {
-                        // Nothing was sent, or the peer no longer leads: nothing changed, so trying again is safe.
-                        lastProblem = outcome instanceof ForwardResult.NotSent n
-                                ? "cannot reach the leader " + leader + ": " + n.why() : leader + " no longer leads";
-                        retry();
-                    }
-                });
             });
-        }
-
-        void retry() {
-            retryOrReply(Replies.error("TRYAGAIN " + lastProblem));
         }
 
         /** Tries again after a backoff, or replies {@code finalReply} once the wait is over. */

@@ -13,11 +13,8 @@ public enum Op {
     INCRBY(3, true),
     /** {@code CAS key expected new}: 1 if the value was {@code expected} and is now {@code new}, else 0. */
     CAS(4, true),
-    /**
-     * {@code PEER id host:port}: records where member {@code id} serves clients, so that every node can forward to it
-     * once it leads (written by the node itself when it becomes a member; not a client command).
-     */
-    PEER(5, true),
+    // Code 5 was PEER (members' client addresses, for forwarding over RESP): Keel forwards now. Never reuse it; an old
+    // log's PEER entries apply as errors, changing nothing.
     /** {@code MSET key value [key value ...]}. */
     MSET(6, true),
     /** {@code MSETNX key value [key value ...]}: 1 if every key was set (none existed), else 0 and none was. */

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * RESP2 replies as bytes, ready for the wire. The state machine answers with these bytes, so a reply crosses the
- * applier, the forwarding connection and the client connection without being converted.
+ * applier, Keel's forwarding and the client connection without being converted.
  */
 public final class Replies {
     /** {@code +OK}. */

@@ -61,18 +61,6 @@ class AdminCommandTest {
     }
 
     @Test
-    void theForwardedFormDecodesToTheSameCommand() throws Exception {
-        for (AdminCommand c : List.of(new AdminCommand.Members(),
-                new AdminCommand.Add(NodeId.of("n4"), new HostPort("::1", 7000), true),
-                new AdminCommand.Add(NodeId.of("n5"), new HostPort("n5", 7000), false),
-                new AdminCommand.Remove(NodeId.of("n2")), new AdminCommand.Transfer(NodeId.of("n3")))) {
-            assertThat(AdminCommand.decode(c.encode())).isEqualTo(c);
-        }
-        assertThatThrownBy(() -> AdminCommand.decode(new byte[] {2, 0}))
-                .hasMessage("ERR malformed forwarded membership command");
-    }
-
-    @Test
     void aMembersReplyGivesEachMembersRaftAddress() throws Exception {
         byte[] reply = Replies.array(List.of(Replies.bulk("config_index".getBytes()), Replies.integer(7),
                 Replies.bulk("members".getBytes()), Replies.array(List.of(

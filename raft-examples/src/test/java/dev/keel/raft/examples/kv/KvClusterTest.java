@@ -23,7 +23,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A 3-node KV cluster in this JVM, over real sockets, driven by Jedis: commands, errors and forwarding. */
+/** A 3-node KV cluster in this JVM, over real sockets, driven by Jedis: commands, errors, writes through followers. */
 @Timeout(60)
 class KvClusterTest {
     static final int MAX_VALUE = 1024;

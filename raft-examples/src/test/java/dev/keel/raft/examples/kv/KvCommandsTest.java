@@ -23,7 +23,7 @@ import static dev.keel.raft.examples.kv.KvClusterTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The data model and the connection commands over a 3-node cluster, through a follower (writes forwarded, reads
+ * The data model and the connection commands over a 3-node cluster, through a follower (writes forwarded by Keel, reads
  * linearizable there), driven by Jedis.
  */
 @Timeout(60)

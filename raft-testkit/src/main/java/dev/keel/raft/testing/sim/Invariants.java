@@ -40,6 +40,10 @@ final class Invariants {
     // Every acknowledged write: index -> command hash.
     private final Map<Long, Long> acknowledged = new HashMap<>();
     private long highestAcknowledged;
+    // Exactly once: the index at which each client operation took effect (the same on every replica that applies it).
+    private final Map<Long, Long> operationIndex = new HashMap<>();
+    // Every operation acknowledged through a session: op id -> the index it was reported at.
+    private final Map<Long, Long> acknowledgedOperations = new HashMap<>();
     long checks;
 
     private record EntryKey(long index, long term) {
@@ -220,13 +224,25 @@ final class Invariants {
         }
     }
 
-    /** State machine safety: no two servers apply different commands at one index. */
-    void onApply(int node, long index, byte[] command) {
+    /**
+     * State machine safety: no two servers apply different commands at one index; and, for the built-in registers'
+     * commands ({@code registers}: they end with the id of their client operation, which the user's commands of a
+     * {@link StateMachineSimulation} do not), exactly once: no operation takes effect at two indexes.
+     */
+    void onApply(int node, long index, byte[] command, boolean registers) {
         checks++;
         if (index >= committed.length) {
             committed = Arrays.copyOf(committed, (int) Math.max(index + 1, committed.length * 2L));
         }
         long h = hash(command);
+        if (registers) {
+            long opId = SimStateMachine.operationId(command);
+            Long at = operationIndex.putIfAbsent(opId, index);
+            if (at != null && at != index) {
+                throw new InvariantViolation("exactly once", ids.get(node) + " applied operation " + opId
+                        + " at index " + index + ", but it had already taken effect at index " + at);
+            }
+        }
         long existing = committed[(int) index];
         if (existing == 0) {
             committed[(int) index] = h;
@@ -269,6 +285,31 @@ final class Invariants {
         }
         acknowledged.put(index, h);
         highestAcknowledged = Math.max(highestAcknowledged, index);
+    }
+
+    /**
+     * A session acknowledged operation {@code opId}, applied at {@code index} (its first application, for a retry): it
+     * must be the command committed there, and it must be in every replica's state at the end.
+     */
+    void onAcknowledgedOperation(long opId, long index, byte[] command) {
+        onAcknowledged(index, command);
+        Long earlier = acknowledgedOperations.putIfAbsent(opId, index);
+        if (earlier != null && earlier != index) {
+            throw new InvariantViolation("exactly once", "operation " + opId + " was acknowledged at index " + index
+                    + " and at index " + earlier);
+        }
+    }
+
+    /** Every acknowledged operation must have taken effect at the index it was acknowledged at (at the end). */
+    void checkAcknowledgedOperationsApplied(long upTo) {
+        for (Map.Entry<Long, Long> op : acknowledgedOperations.entrySet()) {
+            Long at = operationIndex.get(op.getKey());
+            if (at == null || at > upTo || !at.equals(op.getValue())) {
+                throw new InvariantViolation("exactly once", "operation " + op.getKey() + ", acknowledged at index "
+                        + op.getValue() + ", took effect " + (at == null ? "nowhere" : "at index " + at)
+                        + " in the converged state up to " + upTo);
+            }
+        }
     }
 
     /**

@@ -88,8 +88,9 @@ final class SimClient {
         Pending p = new Pending(++opSeq, kind, key, value, expected, server.id().value(),
                 simulation.scheduler().now());
         pending = p;
-        byte[] command = kind == ClientOp.Kind.WRITE ? SimStateMachine.write(key, value)
-                : kind == ClientOp.Kind.CAS ? SimStateMachine.cas(key, expected, value) : null;
+        // Values are unique, so a value also identifies its operation.
+        byte[] command = kind == ClientOp.Kind.WRITE ? SimStateMachine.write(key, value, value)
+                : kind == ClientOp.Kind.CAS ? SimStateMachine.cas(key, expected, value, value) : null;
         CompletableFuture<byte[]> f = command != null ? server.submit(command)
                 : server.read(SimStateMachine.readQuery(key));
         simulation.scheduler().after(TIMEOUT_NANOS, SimScheduler.SYSTEM, "client-timeout", () -> {

@@ -13,12 +13,17 @@ import java.util.Arrays;
 
 /**
  * The simulated application: a few integer registers. Commands are {@code WRITE key value} and
- * {@code CAS key expected new}; a query reads one register. Every apply is reported to the invariant checker, and
- * a digest of the applied sequence lets replicas be compared.
+ * {@code CAS key expected new}, and {@code NOTE client sequence} (which changes no register: it lets a pipelining
+ * session client check the order its commands take effect in); a query reads one register. Every command carries the
+ * id of the client operation it belongs to, unique in the run ({@link #operationId}), with which the invariant
+ * checker makes sure that no operation, whether plain, forwarded, duplicated by the network or retried by a session,
+ * takes effect at two indexes. Every apply is reported to the invariant checker, and a digest of the applied sequence
+ * lets replicas be compared.
  */
 final class SimStateMachine implements StateMachine {
     static final byte WRITE = 1;
     static final byte CAS = 2;
+    static final byte NOTE = 3;
 
     /** Told about every command applied. */
     interface ApplyListener {
@@ -35,18 +40,24 @@ final class SimStateMachine implements StateMachine {
     private long digest = 17;
     private long applied;
     private long logTime;
+    private final java.util.Map<Long, Long> lastNote = new java.util.HashMap<>();
 
     SimStateMachine(int keys, ApplyListener listener) {
         this.registers = new long[keys];
         this.listener = listener;
     }
 
-    static byte[] write(int key, long value) {
-        return ByteBuffer.allocate(13).put(WRITE).putInt(key).putLong(value).array();
+    static byte[] write(int key, long value, long opId) {
+        return ByteBuffer.allocate(21).put(WRITE).putInt(key).putLong(value).putLong(opId).array();
     }
 
-    static byte[] cas(int key, long expected, long value) {
-        return ByteBuffer.allocate(21).put(CAS).putInt(key).putLong(expected).putLong(value).array();
+    static byte[] cas(int key, long expected, long value, long opId) {
+        return ByteBuffer.allocate(29).put(CAS).putInt(key).putLong(expected).putLong(value).putLong(opId).array();
+    }
+
+    /** Command {@code sequence} of session {@code sessionId}, which must take effect in sequence order. */
+    static byte[] note(long sessionId, long sequence, long opId) {
+        return ByteBuffer.allocate(25).put(NOTE).putLong(sessionId).putLong(sequence).putLong(opId).array();
     }
 
     static byte[] readQuery(int key) {
@@ -92,6 +103,16 @@ final class SimStateMachine implements StateMachine {
         listener.applied(index, command, digest);
         ByteBuffer c = ByteBuffer.wrap(command);
         byte op = c.get();
+        if (op == NOTE) {
+            long session = c.getLong();
+            long sequence = c.getLong();
+            Long last = lastNote.put(session, sequence);
+            if (last != null && last >= sequence) {
+                throw new InvariantViolation("session order", "command " + sequence + " of session " + session
+                        + " took effect at index " + index + " after its command " + last);
+            }
+            return ByteBuffer.allocate(17).putLong(index).put((byte) 1).putLong(0).array();
+        }
         int key = c.getInt();
         long previous = registers[key];
         boolean took;
@@ -125,6 +146,7 @@ final class SimStateMachine implements StateMachine {
         long frozenDigest = digest;
         long frozenApplied = applied;
         long frozenLogTime = logTime;
+        java.util.Map<Long, Long> frozenNotes = new java.util.TreeMap<>(lastNote);
         return out -> {
             DataOutputStream data = new DataOutputStream(out);
             data.writeLong(frozenIndex);
@@ -134,6 +156,11 @@ final class SimStateMachine implements StateMachine {
             data.writeInt(frozen.length);
             for (long r : frozen) {
                 data.writeLong(r);
+            }
+            data.writeInt(frozenNotes.size());
+            for (java.util.Map.Entry<Long, Long> e : frozenNotes.entrySet()) {
+                data.writeLong(e.getKey());
+                data.writeLong(e.getValue());
             }
             data.flush();
         };
@@ -153,6 +180,11 @@ final class SimStateMachine implements StateMachine {
         for (int i = 0; i < n; i++) {
             registers[i] = data.readLong();
         }
+        lastNote.clear();
+        int notes = data.readInt();
+        for (int i = 0; i < notes; i++) {
+            lastNote.put(data.readLong(), data.readLong());
+        }
         listener.restored(lastIndex, digest);
     }
 
@@ -170,5 +202,10 @@ final class SimStateMachine implements StateMachine {
 
     long[] registers() {
         return registers.clone();
+    }
+
+    /** The id of the client operation a command belongs to. */
+    static long operationId(byte[] command) {
+        return ByteBuffer.wrap(command).getLong(command.length - 8);
     }
 }

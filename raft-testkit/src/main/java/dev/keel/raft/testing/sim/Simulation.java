@@ -41,6 +41,7 @@ public final class Simulation {
     /** The user's state machine and workload (see {@link StateMachineSimulation}); null for the built-in registers. */
     private final UserWorkload<?> workload;
     private final List<UserWorkload<?>.Client> workloadClients = new ArrayList<>();
+    private final List<SimSessionClient> sessionClients = new ArrayList<>();
     private final List<ClientOp> history = new ArrayList<>();
     private final SimulationResult.Stats stats = new SimulationResult.Stats();
     private final long[] lastValueSeen;
@@ -81,6 +82,10 @@ public final class Simulation {
     Simulation(SimulationConfig config, SimulationListener listener, UserWorkload<?> workload) {
         this.config = config;
         this.workload = workload;
+        if (workload != null && config.sessionClients() > 0) {
+            throw new IllegalArgumentException("session clients write the built-in registers: a simulation of the"
+                    + " user's state machine runs none (sessionClients 0), was " + config.sessionClients());
+        }
         if (workload != null) {
             workload.attach(this);
         }
@@ -138,6 +143,13 @@ public final class Simulation {
                 client.start();
             }
         }
+        for (int c = 0; c < config.sessionClients(); c++) {
+            // Numbered after the plain clients and the liveness probe (which takes number clients()).
+            SimSessionClient client = new SimSessionClient(config.clients() + 1 + c, c % 2 == 1, this,
+                    random.split());
+            sessionClients.add(client);
+            client.start();
+        }
         nemesis = new Nemesis(this, network, random.split(), config.faults());
         nemesis.start();
 
@@ -152,6 +164,7 @@ public final class Simulation {
             convergencePhase();
         }
         clients.forEach(SimClient::abandon);
+        sessionClients.forEach(SimSessionClient::abandon);
         if (violation == null) {
             checkFaultCoverage();
         }
@@ -261,7 +274,7 @@ public final class Simulation {
         long value = -(++probeValue);
         String node = server.id().value();
         long writeAt = sim.now();
-        return server.submit(SimStateMachine.write(0, value)).handle((r, e) -> {
+        return server.submit(SimStateMachine.write(0, value, value)).handle((r, e) -> {
             record(new ClientOp(client, ClientOp.Kind.WRITE, 0, value, 0, false, node, writeAt, sim.now(),
                     e == null ? ClientOp.Outcome.OK : ClientOp.Outcome.UNKNOWN, e == null ? "probe" : "probe: " + e));
             if (e != null) {
@@ -289,6 +302,7 @@ public final class Simulation {
     private void convergencePhase() {
         clients.forEach(SimClient::stop);
         workloadClients.forEach(UserWorkload.Client::stop);
+        sessionClients.forEach(SimSessionClient::stop);
         long deadline = sim.now() + CONVERGENCE_NANOS;
         runUntil(deadline, this::converged);
         if (violation != null) {
@@ -328,6 +342,7 @@ public final class Simulation {
                         + invariants.highestAcknowledged());
             }
             invariants.checkAcknowledgedSurvive();
+            invariants.checkAcknowledgedOperationsApplied(first.server.status().appliedIndex());
         });
         note("CONVERGED at index " + members().get(0).server.status().appliedIndex() + " with "
                 + invariants.acknowledgedCount() + " acknowledged writes");
@@ -442,7 +457,7 @@ public final class Simulation {
             @Override
             public void applied(long index, byte[] command, long digest) {
                 guard(() -> {
-                    invariants.onApply(n.index, index, command);
+                    invariants.onApply(n.index, index, command, workload == null);
                     invariants.onState(n.index, index, digest, false);
                 });
             }

@@ -17,13 +17,15 @@ import java.util.function.Supplier;
  * @param spares     number of extra servers that start outside the cluster, for membership changes to add
  * @param duration   virtual time with faults and clients, before the healing and liveness phase
  * @param faults     the fault families to inject
- * @param clients    number of concurrent clients
+ * @param clients    number of concurrent clients calling the server API directly
+ * @param sessionClients number of clients writing through client sessions (alternately one operation at a time on
+ *                   the registers, and pipelined bursts)
  * @param keys       number of registers the clients use
  * @param raftConfig every server's configuration
  * @param disk       where servers keep their logs
  */
 public record SimulationConfig(long seed, int nodes, int spares, Duration duration, Set<Fault> faults, int clients,
-                               int keys, RaftConfig raftConfig, Supplier<SimDisk> disk) {
+                               int sessionClients, int keys, RaftConfig raftConfig, Supplier<SimDisk> disk) {
 
     /** Fast timing for simulation: 10 ms ticks, 50 ms heartbeats, elections after 500-1000 ms; small batches. */
     public static final RaftConfig SIM_RAFT_CONFIG = RaftConfig.builder()
@@ -40,8 +42,8 @@ public record SimulationConfig(long seed, int nodes, int spares, Duration durati
             throw new IllegalArgumentException("nodes must be between 1 and 9 with the spares, was " + nodes + " + "
                     + spares);
         }
-        if (clients < 0 || keys < 1) {
-            throw new IllegalArgumentException("clients must be >= 0 and keys >= 1");
+        if (clients < 0 || sessionClients < 0 || keys < 1) {
+            throw new IllegalArgumentException("clients and sessionClients must be >= 0 and keys >= 1");
         }
         Objects.requireNonNull(duration, "duration");
         faults = faults.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(faults);
@@ -66,26 +68,40 @@ public record SimulationConfig(long seed, int nodes, int spares, Duration durati
                 // lagging followers and InstallSnapshot happen in most seeds.
                 .snapshotInterval(20 + r.nextInt(300))
                 .logRetention(r.nextInt(100))
-                .snapshotChunkBytes(8 + r.nextInt(56))
+                // Tiny chunks in half the seeds; larger ones in the others, where Keel's part of the snapshot (the
+                // session table) makes states of tens of kilobytes.
+                .snapshotChunkBytes(r.nextBoolean() ? 8 + r.nextInt(56) : 256 + r.nextInt(2048))
                 .snapshotInflightChunks(1 + r.nextInt(4))
+                // Sessions: expiry within a run, a cap that is sometimes reached, small windows and caches so that
+                // retries meet out-of-order and full sessions; lost forwards are noticed after a second.
+                .forwardTimeout(Duration.ofSeconds(1))
+                .sessionTimeout(Duration.ofSeconds(5 + r.nextInt(16)))
+                .maxSessions(r.nextBoolean() ? 30 : 3 + r.nextInt(6))
+                .sessionMaxPending(1 + r.nextInt(8))
+                .sessionMaxCachedBytes(r.nextBoolean() ? 1 << 20 : 20 + r.nextInt(100))
+                .sessionDeadline(Duration.ofSeconds(3))
                 .build();
-        return new SimulationConfig(seed, nodes, 2, duration, EnumSet.allOf(Fault.class), 5, 5, raft,
+        return new SimulationConfig(seed, nodes, 2, duration, EnumSet.allOf(Fault.class), 5, 3, 5, raft,
                 InMemorySimDisk::new);
     }
 
     public SimulationConfig withSeed(long newSeed) {
-        return new SimulationConfig(newSeed, nodes, spares, duration, faults, clients, keys, raftConfig, disk);
+        return new SimulationConfig(newSeed, nodes, spares, duration, faults, clients, sessionClients, keys,
+                raftConfig, disk);
     }
 
     public SimulationConfig withFaults(Set<Fault> newFaults) {
-        return new SimulationConfig(seed, nodes, spares, duration, newFaults, clients, keys, raftConfig, disk);
+        return new SimulationConfig(seed, nodes, spares, duration, newFaults, clients, sessionClients, keys,
+                raftConfig, disk);
     }
 
     public SimulationConfig withDisk(Supplier<SimDisk> newDisk) {
-        return new SimulationConfig(seed, nodes, spares, duration, faults, clients, keys, raftConfig, newDisk);
+        return new SimulationConfig(seed, nodes, spares, duration, faults, clients, sessionClients, keys,
+                raftConfig, newDisk);
     }
 
     public SimulationConfig withRaftConfig(RaftConfig newConfig) {
-        return new SimulationConfig(seed, nodes, spares, duration, faults, clients, keys, newConfig, disk);
+        return new SimulationConfig(seed, nodes, spares, duration, faults, clients, sessionClients, keys, newConfig,
+                disk);
     }
 }

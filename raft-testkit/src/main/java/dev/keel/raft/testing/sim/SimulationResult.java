@@ -39,13 +39,24 @@ public record SimulationResult(long seed, int nodes, InvariantViolation violatio
         public long snapshotsRestored;
         public long snapshotChunksDelivered;
         public long linearizabilityMillis;
+        public long sessionsOpened;
+        public long sessionOpensFailed;
+        public long sessionCommandsOk;
+        public long sessionCommandsIndeterminate;
+        public long sessionCommandsFailed;
+        public long sessionsExpired;
+        /** Why session commands failed: exception class, with the session exception's reason, to count. */
+        public final java.util.Map<String, Integer> sessionFailures = new java.util.TreeMap<>();
 
         @Override
         public String toString() {
             return "writes ok " + writesOk + ", reads ok " + readsOk + ", leaders elected " + elections
                     + ", crashes " + crashes + ", messages " + messagesSent + " (" + messagesDropped + " lost)"
                     + ", snapshots restored " + snapshotsRestored + ", snapshot chunks delivered "
-                    + snapshotChunksDelivered + ", checks " + invariantChecks;
+                    + snapshotChunksDelivered + ", checks " + invariantChecks + ", sessions opened " + sessionsOpened
+                    + " (" + sessionOpensFailed + " attempts failed), session commands ok " + sessionCommandsOk
+                    + ", indeterminate " + sessionCommandsIndeterminate + ", failed " + sessionCommandsFailed
+                    + " " + sessionFailures + ", sessions expired " + sessionsExpired;
         }
     }
 

@@ -197,7 +197,7 @@ public final class StateMachineSimulation<S extends StateMachine> {
         }
         SimulationConfig standard = SimulationConfig.standard(seed, nodes, duration).withFaults(faults);
         SimulationConfig config = new SimulationConfig(seed, nodes, standard.spares(), duration, standard.faults(),
-                clients, 1, raftConfig != null ? raftConfig : standard.raftConfig(), standard.disk());
+                clients, 0, 1, raftConfig != null ? raftConfig : standard.raftConfig(), standard.disk());
         UserWorkload<S> workload = new UserWorkload<>(stateMachine, commands, queries, check);
         return Simulation.run(new Simulation(config, SimulationListener.NONE, workload));
     }

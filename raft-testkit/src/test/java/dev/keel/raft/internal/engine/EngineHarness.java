@@ -2,6 +2,7 @@ package dev.keel.raft.internal.engine;
 
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.RaftMessage;
@@ -101,17 +102,7 @@ final class EngineHarness {
         List<RaftMessage> out = new ArrayList<>();
         while (e.hasReady()) {
             Ready rd = e.ready();
-            if (rd.hardState() != null) {
-                s.saveHardState(rd.hardState());
-            }
-            if (rd.logReset()) {
-                s.reset(rd.firstIndex());
-            } else if (s.lastIndex() >= rd.firstIndex()) {
-                s.truncateSuffix(rd.firstIndex());
-            }
-            if (!rd.entries().isEmpty()) {
-                s.append(rd.entries());
-            }
+            persist(s, rd);
             out.addAll(rd.messages());
             out.addAll(rd.persistBoundMessages());
             applied.addAll(rd.committedEntries());
@@ -126,6 +117,21 @@ final class EngineHarness {
             }
         }
         return out;
+    }
+
+    /** Writes a Ready's hard state and entries to storage in the order the engine requires, as the runtime does. */
+    static void persist(InMemoryLogStorage s, Ready rd) {
+        if (rd.hardState() != null) {
+            s.saveHardState(rd.hardState());
+        }
+        if (rd.logReset()) {
+            s.reset(rd.firstIndex());
+        } else if (s.lastIndex() >= rd.firstIndex()) {
+            s.truncateSuffix(rd.firstIndex());
+        }
+        if (!rd.entries().isEmpty()) {
+            s.append(rd.entries());
+        }
     }
 
     /** Delivers messages until no engine has anything left to say; returns every message delivered. */

@@ -72,18 +72,7 @@ class SnapshotEngineTest {
     /** Takes one Ready and writes it to storage, as the runtime would. */
     private static Ready carryOut(RaftEngine e, EngineHarness h) {
         Ready rd = e.ready();
-        InMemoryLogStorage s = h.storages.get(e.id());
-        if (rd.hardState() != null) {
-            s.saveHardState(rd.hardState());
-        }
-        if (rd.logReset()) {
-            s.reset(rd.firstIndex());
-        } else if (s.lastIndex() >= rd.firstIndex()) {
-            s.truncateSuffix(rd.firstIndex());
-        }
-        if (!rd.entries().isEmpty()) {
-            s.append(rd.entries());
-        }
+        EngineHarness.persist(h.storages.get(e.id()), rd);
         return rd;
     }
 

@@ -57,6 +57,13 @@ class SimulationTest {
         long chunks = 0;
         long historyOps = 0;
         long slowestCheck = 0;
+        long sessionsOpened = 0;
+        long sessionOk = 0;
+        long sessionIndeterminate = 0;
+        long sessionFailed = 0;
+        long sessionsExpired = 0;
+        List<Long> seedsWithoutSessionWork = new ArrayList<>();
+        Map<String, Integer> sessionFailures = new java.util.TreeMap<>();
         for (Future<SimulationResult> f : futures) {
             SimulationResult r = f.get();
             if (!r.ok()) {
@@ -73,18 +80,31 @@ class SimulationTest {
             chunks += r.stats().snapshotChunksDelivered;
             historyOps += r.history().size();
             slowestCheck = Math.max(slowestCheck, r.stats().linearizabilityMillis);
+            sessionsOpened += r.stats().sessionsOpened;
+            sessionOk += r.stats().sessionCommandsOk;
+            sessionIndeterminate += r.stats().sessionCommandsIndeterminate;
+            sessionFailed += r.stats().sessionCommandsFailed;
+            sessionsExpired += r.stats().sessionsExpired;
+            r.stats().sessionFailures.forEach((k, v) -> sessionFailures.merge(k, v, Integer::sum));
+            if (r.stats().sessionsOpened == 0 || r.stats().sessionCommandsOk == 0) {
+                seedsWithoutSessionWork.add(r.seed());
+            }
         }
         pool.shutdown();
         System.out.printf("simulation: %d seeds, %d violations (seeds %d..%d, %s virtual each, %.1f s wall; "
                         + "%d writes and %d reads acknowledged, %d leaders elected, %d crashes, %d snapshots restored, %d snapshot chunks, "
-                        + "%d checks; %d client operations checked linearizable, slowest check %d ms; faults %s)%n",
+                        + "%d checks; %d client operations checked linearizable, slowest check %d ms; faults %s; "
+                        + "sessions: %d opened, %d expired under their clients, commands %d acknowledged exactly once, "
+                        + "%d indeterminate, %d failed; failures by kind %s)%n",
                 seeds, failures.size(), first, first + seeds - 1, DURATION, (System.nanoTime() - start) / 1e9,
-                writes, reads, elections, crashes, restored, chunks, checks, historyOps, slowestCheck, fired);
+                writes, reads, elections, crashes, restored, chunks, checks, historyOps, slowestCheck, fired,
+                sessionsOpened, sessionsExpired, sessionOk, sessionIndeterminate, sessionFailed, sessionFailures);
         assertThat(failures).as("failing seeds: %s", failures.stream().map(SimulationResult::seed).toList()).isEmpty();
         assertThat(fired.keySet()).as("fault families that fired").containsExactlyInAnyOrder(Fault.values());
         assertThat(restored).as("state machines restored from snapshots (at restart or by InstallSnapshot)")
                 .isPositive();
         assertThat(chunks).as("InstallSnapshot chunks delivered").isPositive();
+        assertThat(seedsWithoutSessionWork).as("seeds in which no session command was acknowledged").isEmpty();
     }
 
     @Test

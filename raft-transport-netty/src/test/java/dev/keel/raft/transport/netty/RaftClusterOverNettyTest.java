@@ -1,6 +1,8 @@
 package dev.keel.raft.transport.netty;
 
 import dev.keel.raft.testing.Await;
+import dev.keel.raft.Committed;
+import dev.keel.raft.ClientSession;
 import dev.keel.raft.Member;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
@@ -20,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,12 +99,18 @@ class RaftClusterOverNettyTest {
         return found[0];
     }
 
-    private static void submitAll(RaftServer leader, int from, int to) throws Exception {
-        List<CompletableFuture<byte[]>> futures = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            futures.add(leader.submit(("cmd-" + i).getBytes(StandardCharsets.UTF_8)));
+    /**
+     * Through a client session: a leader change on a loaded machine makes the session retry (each command still
+     * applied exactly once, in order) instead of failing the test with an indeterminate outcome.
+     */
+    private static void submitAll(RaftServer server, int from, int to) throws Exception {
+        try (ClientSession session = server.openSession().get(60, TimeUnit.SECONDS)) {
+            List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                futures.add(session.submit(("cmd-" + i).getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(60)));
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
         }
-        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     }
 
     private void awaitAllApplied(List<NodeId> ids, int count) {
@@ -135,6 +144,30 @@ class RaftClusterOverNettyTest {
         RaftServer next = awaitLeaderAmong(others);
         submitAll(next, 50, 100);
         awaitAllApplied(others, 100);
+    }
+
+    @Test
+    void followersForwardSubmitsAndAMembershipChangeToTheLeaderOverTcp() throws Exception {
+        startCluster(id -> null);
+        RaftServer leader = awaitLeaderAmong(IDS);
+        RaftServer follower = servers.values().stream().filter(s -> s != leader).findFirst().orElseThrow();
+        Await.until("the follower to know the leader", WAIT, () -> leader.id().equals(follower.status().leader()));
+
+        // Plain submits, not a session's: this is the forwarding of RaftServer.submit itself.
+        List<CompletableFuture<byte[]>> forwarded = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            forwarded.add(follower.submit(("cmd-" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        CompletableFuture.allOf(forwarded.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        awaitAllApplied(IDS, 200);
+        Committed<byte[]> last = follower.submitCommitted("cmd-200".getBytes(StandardCharsets.UTF_8))
+                .get(30, TimeUnit.SECONDS);
+        assertThat(last.index()).isEqualTo(ByteBuffer.wrap(last.result()).getLong());
+        awaitAllApplied(IDS, 201);
+
+        Membership learnerless = follower.changeMembership(IDS.stream().map(Member::of).toList(), List.of(),
+                follower.status().membershipIndex()).get(30, TimeUnit.SECONDS);
+        assertThat(learnerless.voterIds()).containsExactlyInAnyOrderElementsOf(IDS);
     }
 
     @Test

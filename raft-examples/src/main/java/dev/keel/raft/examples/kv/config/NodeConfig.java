@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * @param retainedSnapshots snapshots kept on disk
  * @param logSegmentBytes   the size at which a log segment file is sealed; compaction deletes whole segments
  * @param raft              Raft timing and limits
- * @param clientThreads     event loops serving clients and forwarding
+ * @param clientThreads     event loops serving clients
  * @param advertise         the host name or address other members and clients reach this node at; its Raft and
  *                          client addresses in the cluster's configuration are built from it
  * @param join              empty to start (or restart) as a member; otherwise the client addresses of members of an

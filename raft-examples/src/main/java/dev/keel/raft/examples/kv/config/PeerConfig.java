@@ -7,7 +7,7 @@ import dev.keel.raft.NodeId;
  *
  * @param id     its node id
  * @param raft   its Raft transport address
- * @param client its client (RESP) address, where this node forwards writes while that peer leads
+ * @param client its client (RESP) address, shown by {@code RAFT.MEMBERS}
  */
 public record PeerConfig(NodeId id, HostPort raft, HostPort client) {
 }

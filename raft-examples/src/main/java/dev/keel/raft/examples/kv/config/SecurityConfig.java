@@ -76,7 +76,7 @@ public record SecurityConfig(Users users, Optional<ClientTls> clientTls, Optiona
         Optional<String> memberPassword = Optional.ofNullable(f.memberPassword);
         if (users.required() && memberPassword.isEmpty()) {
             problems.add("'member_password' is missing: with requirepass or [[users]], members authenticate to each "
-                    + "other's client ports (forwarded writes, joins) as user '" + User.MEMBER + "' with this "
+                    + "other's client ports (to join the cluster) as user '" + User.MEMBER + "' with this "
                     + "password; give every member the same one");
         } else if (!users.required() && memberPassword.isPresent()) {
             problems.add("'member_password' is set but authentication is off: add requirepass or [[users]], or "

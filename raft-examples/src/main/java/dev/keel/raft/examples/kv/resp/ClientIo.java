@@ -15,7 +15,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * Netty's I/O flavour for the client port and the forwarding connections: native epoll where its library loads,
+ * Netty's I/O flavour for the client port: native epoll where its library loads,
  * NIO otherwise.
  *
  * @param name          "epoll" or "nio", for the log

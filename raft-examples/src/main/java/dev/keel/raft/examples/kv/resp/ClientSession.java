@@ -1,5 +1,6 @@
 package dev.keel.raft.examples.kv.resp;
 
+import dev.keel.raft.examples.kv.Batchers;
 import dev.keel.raft.examples.kv.Transaction;
 import dev.keel.raft.examples.kv.security.User;
 import io.netty.util.concurrent.EventExecutor;
@@ -30,6 +31,8 @@ public final class ClientSession {
     private volatile String lastCommand = "NULL";
     private volatile Multi multi;
     private List<WatchedKey> watches = new ArrayList<>();
+    /** The connection's way to Raft; set once, right after the session is made, on the connection's loop. */
+    private Batchers.Connection raft;
 
     /**
      * @param id     unique among this node's connections
@@ -65,6 +68,15 @@ public final class ClientSession {
 
     long id() {
         return id;
+    }
+
+    /** The connection's reads (batched with its event loop's) and writes (through its own Keel client session). */
+    Batchers.Connection raft() {
+        return raft;
+    }
+
+    void raft(Batchers.Connection connection) {
+        this.raft = connection;
     }
 
     EventExecutor loop() {

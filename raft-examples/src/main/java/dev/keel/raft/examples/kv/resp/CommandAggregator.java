@@ -1,6 +1,5 @@
 package dev.keel.raft.examples.kv.resp;
 
-import dev.keel.raft.examples.kv.forward.ForwardRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -16,7 +15,6 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -34,7 +32,6 @@ public final class CommandAggregator extends ChannelInboundHandlerAdapter {
     /** Redis's own limit on the number of arguments of one command. */
     static final int MAX_ARGUMENTS = 1024 * 1024;
 
-    private static final byte[] FORWARD = ForwardRequest.COMMAND.getBytes(StandardCharsets.US_ASCII);
 
     private final int maxArgumentBytes;
     private final long maxCommandBytes;
@@ -128,7 +125,7 @@ public final class CommandAggregator extends ChannelInboundHandlerAdapter {
 
     private void startArgument(long length) {
         commandBytes += length;
-        if (rejection == null && length > maxArgumentBytes && !forwardedCommand()) {
+        if (rejection == null && length > maxArgumentBytes) {
             rejection = "ERR argument of " + length + " bytes exceeds max_value_bytes (" + maxArgumentBytes + ")";
         } else if (rejection == null && commandBytes > maxCommandBytes) {
             rejection = "ERR command of more than " + maxCommandBytes + " bytes is too large";
@@ -136,14 +133,6 @@ public final class CommandAggregator extends ChannelInboundHandlerAdapter {
         discarding = rejection != null;
         partial = discarding ? null : new byte[(int) length];
         partialPos = 0;
-    }
-
-    /**
-     * A write forwarded by another node carries a whole encoded command (up to three arguments and their framing) in
-     * one argument; it is bounded by the command limit instead.
-     */
-    private boolean forwardedCommand() {
-        return received == 1 && args.size() == 1 && Arrays.equals(args.get(0), FORWARD);
     }
 
     private void append(ByteBuf content) {

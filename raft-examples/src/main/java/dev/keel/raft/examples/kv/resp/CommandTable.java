@@ -9,7 +9,6 @@ import dev.keel.raft.examples.kv.Op;
 import dev.keel.raft.examples.kv.RaftGateway;
 import dev.keel.raft.examples.kv.Replies;
 import dev.keel.raft.examples.kv.Transaction;
-import dev.keel.raft.examples.kv.forward.ForwardRequest;
 import dev.keel.raft.examples.kv.resp.CommandSpec.Flag;
 import dev.keel.raft.examples.kv.resp.CommandSpec.Parsed;
 import dev.keel.raft.examples.kv.security.User;
@@ -98,21 +97,21 @@ public final class CommandTable {
             registry.local(name, -1, "cluster", "Keel: membership (see the README).", "keel-0.1",
                     (a, s) -> membership(admin, a), Flag.ADMIN, Flag.NO_MULTI);
         }
-        // Another node forwarding a client's write or membership command: run here only, never forwarded again.
-        registry.local(ForwardRequest.COMMAND, 2, "cluster", "Keel internal: a write forwarded by a member.",
-                "keel-0.1", (a, s) -> gateway.submitForwarded(a.get(1)), Flag.MEMBER, Flag.NO_MULTI);
-        registry.local(ForwardRequest.ADMIN_COMMAND, 2, "cluster",
-                "Keel internal: a membership command forwarded by a member.", "keel-0.1",
-                (a, s) -> admin.executeForwarded(a.get(1)), Flag.MEMBER, Flag.NO_MULTI);
     }
 
-    /** A new connection's state, registered for CLIENT LIST until {@link #closed}. */
+    /**
+     * A new connection's state, registered for CLIENT LIST until {@link #closed}, with its way to Raft: reads batched
+     * per event loop, writes through a Keel client session of its own.
+     */
     ClientSession opened(io.netty.util.concurrent.EventExecutor loop, java.net.SocketAddress remote) {
-        return clients.opened(loop, remote, users.anonymous());
+        ClientSession s = clients.opened(loop, remote, users.anonymous());
+        s.raft(batchers.connection(loop));
+        return s;
     }
 
     void closed(ClientSession session) {
         clients.closed(session);
+        session.raft().close();
     }
 
     /**
@@ -167,8 +166,8 @@ public final class CommandTable {
 
     private Prepared run(byte[] encoded, boolean write, ClientSession s) {
         return write
-                ? new Prepared(Kind.WRITE, () -> batchers.of(s.loop()).write(encoded))
-                : new Prepared(Kind.READ, () -> batchers.of(s.loop()).read(encoded));
+                ? new Prepared(Kind.WRITE, () -> s.raft().write(encoded))
+                : new Prepared(Kind.READ, () -> s.raft().read(encoded));
     }
 
     /** An error reply that, inside MULTI, also dooms the transaction (EXEC will refuse it), as in Redis. */
@@ -249,7 +248,7 @@ public final class CommandTable {
         }
         // Runs once every earlier command of the connection is done, so the WATCH reads have their answers.
         return new Prepared(Kind.WRITE, () -> ClientSession.resolved(watched)
-                .map(w -> batchers.of(s.loop()).write(Transaction.exec(w, m.commands).encode()))
+                .map(w -> s.raft().write(Transaction.exec(w, m.commands).encode()))
                 .orElseGet(() -> CompletableFuture.completedFuture(Transaction.ABORTED)));
     }
 
@@ -262,7 +261,7 @@ public final class CommandTable {
             s.watch(w);
         }
         byte[] query = new KvCommand(Op.FINGERPRINT, 0, keys).encode();
-        return new Prepared(Kind.READ, () -> batchers.of(s.loop()).read(query).thenApply(reply -> {
+        return new Prepared(Kind.READ, () -> s.raft().read(query).thenApply(reply -> {
             if (Replies.isError(reply)) {
                 return reply; // the keys stay unknown: EXEC will abort
             }

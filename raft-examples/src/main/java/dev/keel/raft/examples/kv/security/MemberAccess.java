@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * How this node reaches other members' client ports (forwarded writes, a joining node asking a seed): with TLS if the
+ * How this node reaches other members' client ports (a joining node asking a seed): with TLS if the
  * client port uses it (presenting the node's client-port certificate, checking theirs against
  * {@code client_tls.trusted_certificates} and their address), and authenticated as {@link User#MEMBER} if
  * authentication is on. Every member is expected to have the same client-port settings.

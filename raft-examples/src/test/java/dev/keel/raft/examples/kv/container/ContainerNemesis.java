@@ -23,6 +23,8 @@ final class ContainerNemesis {
         KILL_RANDOM,
         /** A random node frozen (docker pause); healed by resuming it. */
         PAUSE,
+        /** The leader frozen (docker pause): its followers elect another; healed by resuming it. */
+        PAUSE_LEADER,
         /** The leader cut off in a minority (alone with 3 nodes, with one follower with 5). */
         ISOLATE_LEADER,
         /** A random majority/minority split. */
@@ -75,6 +77,11 @@ final class ContainerNemesis {
                 int victim = random.nextInt(n);
                 cluster.pause(victim);
                 yield new Applied(kind, "pause " + name(victim), () -> cluster.unpause(victim));
+            }
+            case PAUSE_LEADER -> {
+                int leader = leader();
+                cluster.pause(leader);
+                yield new Applied(kind, "pause leader " + name(leader), () -> cluster.unpause(leader));
             }
             case ISOLATE_LEADER -> {
                 int leader = leader();

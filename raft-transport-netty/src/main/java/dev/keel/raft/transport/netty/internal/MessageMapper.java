@@ -8,6 +8,8 @@ import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.AppendEntriesResponse;
+import dev.keel.raft.message.ForwardRequest;
+import dev.keel.raft.message.ForwardResponse;
 import dev.keel.raft.message.Heartbeat;
 import dev.keel.raft.message.HeartbeatResponse;
 import dev.keel.raft.message.InstallSnapshotRequest;
@@ -122,6 +124,10 @@ public final class MessageMapper {
                     .setPosition(m.position()));
         } else if (message instanceof dev.keel.raft.message.TimeoutNow m) {
             b.setTimeoutNow(dev.keel.raft.proto.v1.TimeoutNow.newBuilder().setTerm(m.term()));
+        } else if (message instanceof ForwardRequest m) {
+            b.setForwardRequest(ForwardMapper.toProto(m));
+        } else if (message instanceof ForwardResponse m) {
+            b.setForwardResponse(ForwardMapper.toProto(m));
         } else {
             // RaftMessage is sealed, so only a new record type added to core without a mapping here gets this far.
             throw new IllegalArgumentException("no wire mapping for " + message.getClass().getName());
@@ -137,7 +143,7 @@ public final class MessageMapper {
         return switch (envelope.getBodyCase()) {
             case VOTE_REQUEST, VOTE_RESPONSE, APPEND_ENTRIES_REQUEST, APPEND_ENTRIES_RESPONSE, HEARTBEAT,
                     HEARTBEAT_RESPONSE, READ_INDEX_REQUEST, READ_INDEX_RESPONSE, INSTALL_SNAPSHOT_REQUEST,
-                    INSTALL_SNAPSHOT_RESPONSE, TIMEOUT_NOW -> true;
+                    INSTALL_SNAPSHOT_RESPONSE, TIMEOUT_NOW, FORWARD_REQUEST, FORWARD_RESPONSE -> true;
             case HANDSHAKE, HANDSHAKE_RESPONSE, BODY_NOT_SET -> false;
         };
     }
@@ -201,6 +207,8 @@ public final class MessageMapper {
                             m.getPosition());
                 }
                 case TIMEOUT_NOW -> new dev.keel.raft.message.TimeoutNow(from, to, envelope.getTimeoutNow().getTerm());
+                case FORWARD_REQUEST -> ForwardMapper.fromProto(envelope.getForwardRequest(), from, to);
+                case FORWARD_RESPONSE -> ForwardMapper.fromProto(envelope.getForwardResponse(), from, to);
                 case HANDSHAKE, HANDSHAKE_RESPONSE, BODY_NOT_SET -> throw new InvalidWireDataException(
                         "expected a Raft message from " + from + ", got " + envelope.getBodyCase());
             };

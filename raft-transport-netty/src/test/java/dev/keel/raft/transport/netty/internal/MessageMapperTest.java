@@ -51,6 +51,39 @@ class MessageMapperTest {
     }
 
     @Test
+    void aForwardedRequestOfAKindThisVersionDoesNotKnowDecodesAsUnsupportedInsteadOfFailingTheConnection()
+            throws Exception {
+        // What a newer node sends: a ForwardRequest whose request is a field this version has no name for.
+        dev.keel.raft.proto.v1.ForwardRequest newer = dev.keel.raft.proto.v1.ForwardRequest.newBuilder()
+                .setTerm(3).setRequestId(12)
+                .setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+                        .addField(99, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                                .addLengthDelimited(ByteString.copyFromUtf8("from the future")).build())
+                        .build())
+                .build();
+        Envelope envelope = Envelope.parseFrom(Envelope.newBuilder().setFrom("a").setTo("b")
+                .setForwardRequest(newer).build().toByteArray());
+
+        assertThat(MessageMapper.hasRaftBody(envelope)).isTrue();
+        assertThat(MessageMapper.fromEnvelope(envelope, A, B)).isEqualTo(new dev.keel.raft.message.ForwardRequest(
+                A, B, 3, 12, new dev.keel.raft.message.ClientRequest.Unsupported(99)));
+    }
+
+    @Test
+    void aForwardOutcomeThisVersionDoesNotKnowDecodesAsIndeterminate() throws Exception {
+        Envelope envelope = Envelope.parseFrom(Envelope.newBuilder().setFrom("a").setTo("b")
+                .setForwardResponse(dev.keel.raft.proto.v1.ForwardResponse.newBuilder().setTerm(3).setRequestId(5)
+                        .setOutcomeValue(77).setDetail("new reason"))
+                .build().toByteArray());
+
+        dev.keel.raft.message.ForwardResponse r =
+                (dev.keel.raft.message.ForwardResponse) MessageMapper.fromEnvelope(envelope, A, B);
+
+        assertThat(r.outcome()).isEqualTo(dev.keel.raft.message.ForwardResponse.Outcome.INDETERMINATE);
+        assertThat(r.detail()).contains("outcome 77").contains("new reason");
+    }
+
+    @Test
     void anOpaqueRequestIdRoundTripsBitForBitEvenWhenNegative() throws Exception {
         ReadIndexRequest message = new ReadIndexRequest(A, B, 1, -42);
         Envelope decoded = Envelope.parseFrom(MessageMapper.toEnvelope(message, "g").toByteArray());

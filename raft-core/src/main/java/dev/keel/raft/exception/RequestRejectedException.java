@@ -1,0 +1,27 @@
+package dev.keel.raft.exception;
+
+/**
+ * The leader refused a request forwarded to it without doing anything: the request certainly did not take effect, and
+ * sending it again the same way will not help. {@link #reason()} says why.
+ */
+public class RequestRejectedException extends RaftException {
+
+    /** Why the request was refused. */
+    public enum Reason {
+        /** It came from a server that is not a member of the leader's configuration. */
+        NOT_A_MEMBER,
+        /** It is of a kind the leader does not know (it runs an older version). */
+        UNSUPPORTED
+    }
+
+    private final Reason reason;
+
+    public RequestRejectedException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -224,18 +224,24 @@ final class Invariants {
         }
     }
 
-    /** State machine safety: no two servers apply different commands at one index. */
-    void onApply(int node, long index, byte[] command) {
+    /**
+     * State machine safety: no two servers apply different commands at one index; and, for the built-in registers'
+     * commands ({@code registers}: they end with the id of their client operation, which the user's commands of a
+     * {@link StateMachineSimulation} do not), exactly once: no operation takes effect at two indexes.
+     */
+    void onApply(int node, long index, byte[] command, boolean registers) {
         checks++;
         if (index >= committed.length) {
             committed = Arrays.copyOf(committed, (int) Math.max(index + 1, committed.length * 2L));
         }
         long h = hash(command);
-        long opId = SimStateMachine.operationId(command);
-        Long at = operationIndex.putIfAbsent(opId, index);
-        if (at != null && at != index) {
-            throw new InvariantViolation("exactly once", ids.get(node) + " applied operation " + opId + " at index "
-                    + index + ", but it had already taken effect at index " + at);
+        if (registers) {
+            long opId = SimStateMachine.operationId(command);
+            Long at = operationIndex.putIfAbsent(opId, index);
+            if (at != null && at != index) {
+                throw new InvariantViolation("exactly once", ids.get(node) + " applied operation " + opId
+                        + " at index " + index + ", but it had already taken effect at index " + at);
+            }
         }
         long existing = committed[(int) index];
         if (existing == 0) {

@@ -38,6 +38,9 @@ public final class Simulation {
     private final SimDisk disk;
     private final Node[] nodes;
     private final List<SimClient> clients = new ArrayList<>();
+    /** The user's state machine and workload (see {@link StateMachineSimulation}); null for the built-in registers. */
+    private final UserWorkload<?> workload;
+    private final List<UserWorkload<?>.Client> workloadClients = new ArrayList<>();
     private final List<SimSessionClient> sessionClients = new ArrayList<>();
     private final List<ClientOp> history = new ArrayList<>();
     private final SimulationResult.Stats stats = new SimulationResult.Stats();
@@ -56,7 +59,7 @@ public final class Simulation {
         int incarnation;
         SimNodeScheduler scheduler;
         SimLogStorage storage;
-        SimStateMachine stateMachine;
+        dev.keel.raft.statemachine.StateMachine stateMachine;
         RaftServer server;
         boolean up;
 
@@ -72,7 +75,20 @@ public final class Simulation {
 
     /** A simulation whose events {@code listener} watches (it must only observe, see {@link SimulationListener}). */
     public Simulation(SimulationConfig config, SimulationListener listener) {
+        this(config, listener, null);
+    }
+
+    /** A simulation of the user's state machine and workload instead of the built-in registers. */
+    Simulation(SimulationConfig config, SimulationListener listener, UserWorkload<?> workload) {
         this.config = config;
+        this.workload = workload;
+        if (workload != null && config.sessionClients() > 0) {
+            throw new IllegalArgumentException("session clients write the built-in registers: a simulation of the"
+                    + " user's state machine runs none (sessionClients 0), was " + config.sessionClients());
+        }
+        if (workload != null) {
+            workload.attach(this);
+        }
         this.listener = java.util.Objects.requireNonNull(listener, "listener");
         this.random = new SplittableRandom(config.seed());
         for (int i = 1; i <= config.nodes() + config.spares(); i++) {
@@ -97,7 +113,10 @@ public final class Simulation {
 
     /** Runs one simulation, showing its events to {@code listener}, and closes its disk. */
     public static SimulationResult run(SimulationConfig config, SimulationListener listener) {
-        Simulation s = new Simulation(config, listener);
+        return run(new Simulation(config, listener));
+    }
+
+    static SimulationResult run(Simulation s) {
         try {
             return s.execute();
         } finally {
@@ -115,10 +134,14 @@ public final class Simulation {
                 startNode(n);
             }
         });
-        for (int c = 0; c < config.clients(); c++) {
-            SimClient client = new SimClient(c, this, random.split());
-            clients.add(client);
-            client.start();
+        if (workload != null) {
+            workloadClients.addAll(workload.startClients(config.clients(), random.split()));
+        } else {
+            for (int c = 0; c < config.clients(); c++) {
+                SimClient client = new SimClient(c, this, random.split());
+                clients.add(client);
+                client.start();
+            }
         }
         for (int c = 0; c < config.sessionClients(); c++) {
             // Numbered after the plain clients and the liveness probe (which takes number clients()).
@@ -145,7 +168,9 @@ public final class Simulation {
         if (violation == null) {
             checkFaultCoverage();
         }
-        if (violation == null) {
+        if (violation == null && workload == null) {
+            // The user's workload has no model to check against; its reads are checked as they complete (never
+            // older than an acknowledged write), its writes as durable at the index they were applied.
             checkLinearizability();
         }
         stats.messagesSent = network.sent;
@@ -235,12 +260,16 @@ public final class Simulation {
     }
 
     private long probeValue;
+    private final SplittableRandom probeRandom = new SplittableRandom(0x5eedL);
 
     /**
      * The liveness probe: a write then a read on {@code server}, recorded in the history like any client's (as
      * client number {@code clients}), since they interleave with the clients' last operations.
      */
     private CompletableFuture<?> probe(RaftServer server, boolean[] done) {
+        if (workload != null) {
+            return workload.probe(server, done, probeRandom);
+        }
         int client = config.clients();
         long value = -(++probeValue);
         String node = server.id().value();
@@ -272,6 +301,7 @@ public final class Simulation {
     /** Clients stop; every server must apply the same commands up to the same index. */
     private void convergencePhase() {
         clients.forEach(SimClient::stop);
+        workloadClients.forEach(UserWorkload.Client::stop);
         sessionClients.forEach(SimSessionClient::stop);
         long deadline = sim.now() + CONVERGENCE_NANOS;
         runUntil(deadline, this::converged);
@@ -292,11 +322,18 @@ public final class Simulation {
         guard(() -> {
             List<Node> members = members();
             Node first = members.get(0);
-            for (Node n : members) {
-                if (n.stateMachine.digest() != first.stateMachine.digest()
-                        || !java.util.Arrays.equals(n.stateMachine.registers(), first.stateMachine.registers())) {
-                    throw new InvariantViolation("state machine safety", n.id + " and " + first.id
-                            + " applied the same number of entries but hold different states");
+            if (workload != null) {
+                workload.checkConverged(members.stream().map(m -> m.id.value()).toList(),
+                        members.stream().map(m -> m.stateMachine).toList());
+            } else {
+                SimStateMachine firstRegisters = (SimStateMachine) first.stateMachine;
+                for (Node n : members) {
+                    SimStateMachine registers = (SimStateMachine) n.stateMachine;
+                    if (registers.digest() != firstRegisters.digest()
+                            || !java.util.Arrays.equals(registers.registers(), firstRegisters.registers())) {
+                        throw new InvariantViolation("state machine safety", n.id + " and " + first.id
+                                + " applied the same number of entries but hold different states");
+                    }
                 }
             }
             if (first.server.status().appliedIndex() < invariants.highestAcknowledged()) {
@@ -416,11 +453,11 @@ public final class Simulation {
                     public void entriesDurable(List<LogEntry> entries) {
                     }
                 });
-        n.stateMachine = new SimStateMachine(config.keys(), new SimStateMachine.ApplyListener() {
+        SimStateMachine.ApplyListener applyListener = new SimStateMachine.ApplyListener() {
             @Override
             public void applied(long index, byte[] command, long digest) {
                 guard(() -> {
-                    invariants.onApply(n.index, index, command);
+                    invariants.onApply(n.index, index, command, workload == null);
                     invariants.onState(n.index, index, digest, false);
                 });
             }
@@ -430,7 +467,9 @@ public final class Simulation {
                 stats.snapshotsRestored++;
                 guard(() -> invariants.onState(n.index, index, digest, true));
             }
-        });
+        };
+        n.stateMachine = workload != null ? workload.newStateMachine(n.id.value(), applyListener)
+                : new SimStateMachine(config.keys(), applyListener);
         SnapshotStorage snapshots = disk.openSnapshots(n.id);
         RaftServer.Builder builder = RaftServer.builder()
                 .id(n.id)

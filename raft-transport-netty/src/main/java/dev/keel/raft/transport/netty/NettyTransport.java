@@ -128,7 +128,8 @@ public final class NettyTransport implements Transport {
                 serverChannel.localAddress(), config.clusterId(), io.name(), tls == null ? "off" : "on",
                 currentPeers.keySet());
         if (!io.name().equals("epoll") && config.preferNativeTransport()) {
-            LOG.debug("native epoll transport unavailable: {}", NettyIo.nativeUnavailabilityReason());
+            LOG.info("{}: native epoll transport unavailable, using NIO: {}", config.selfId(),
+                    NettyIo.nativeUnavailabilityReason());
         }
     }
 
@@ -279,6 +280,17 @@ public final class NettyTransport implements Transport {
     @Override
     public void bindMetrics(dev.keel.raft.metrics.MetricsRegistry metrics) {
         context.bindMetrics(Objects.requireNonNull(metrics, "metrics"));
+    }
+
+    /**
+     * The socket implementation in use, decided at construction: {@code "epoll"}, Netty's native transport, when
+     * {@link NettyTransportConfig#preferNativeTransport()} is on and its bundled library loads (Linux x86_64), or
+     * {@code "nio"}, the JDK's.
+     *
+     * @return {@code "epoll"} or {@code "nio"}
+     */
+    public String ioMode() {
+        return io.name();
     }
 
     /** A snapshot of the counters. */

@@ -35,6 +35,9 @@ import java.util.TreeMap;
  * may change, so it is looked up anew for every connection).
  */
 final class ContainerCluster implements AutoCloseable {
+    /** How long a node's process may take to start and recover (the image's JVM on a loaded machine). */
+    static final Duration NODE_START = Duration.ofSeconds(60);
+
     static final int CLIENT_PORT = 6379;
     static final int RAFT_PORT = 7000;
     /** The HTTP admin port (/metrics, /livez, /readyz), published like the client port. */
@@ -73,7 +76,7 @@ final class ContainerCluster implements AutoCloseable {
                 .withExposedPorts(CLIENT_PORT, ADMIN_PORT)
                 .withCopyToContainer(Transferable.of(toml(n, members) + extraToml), "/etc/keel/node.toml")
                 .waitingFor(Wait.forLogMessage(".*node n" + n + " started.*", 1)
-                        .withStartupTimeout(Duration.ofSeconds(60)));
+                        .withStartupTimeout(NODE_START));
     }
 
     private static String toml(int self, int size) {
@@ -117,7 +120,7 @@ final class ContainerCluster implements AutoCloseable {
                 .withExposedPorts(CLIENT_PORT, ADMIN_PORT)
                 .withCopyToContainer(Transferable.of(join + toml), "/etc/keel/node.toml")
                 .waitingFor(Wait.forLogMessage(".*node n" + self + " started.*", 1)
-                        .withStartupTimeout(Duration.ofSeconds(60)));
+                        .withStartupTimeout(NODE_START));
         containers.add(c);
         c.start();
         docker.connectToNetworkCmd().withNetworkId(access.getId()).withContainerId(c.getContainerId()).exec();
@@ -229,6 +232,14 @@ final class ContainerCluster implements AutoCloseable {
     /** Starts a killed node's container again, on the same data. */
     void restart(int i) {
         docker.startContainerCmd(id(i)).exec();
+    }
+
+    /**
+     * Waits until node {@code i}'s process answers {@code INFO raft}: after a restart it recovers its log and snapshot
+     * first. Given as long as a first start ({@link #NODE_START}), not an election's time.
+     */
+    void awaitServing(int i) {
+        Await.until("n" + (i + 1) + " to answer INFO after its start", NODE_START, () -> raftInfo(i).isPresent());
     }
 
     /** SIGTERM and wait: a clean stop of node {@code i}'s process; its container and data stay. */

@@ -156,6 +156,10 @@ class KvContainerIT {
         for (int i = 0; i < 3; i++) {
             cluster.restart(i);
         }
+        // The election clock starts once every process serves: starting three JVMs on a loaded machine is not Raft's.
+        for (int i = 0; i < 3; i++) {
+            cluster.awaitServing(i);
+        }
         int newLeader = cluster.awaitLeader(ELECTION, all());
         long commit = cluster.commitIndex(newLeader);
         for (int i = 0; i < 3; i++) {

@@ -140,6 +140,12 @@ final class InboundConnectionHandler extends ChannelInboundHandlerAdapter {
      */
     private boolean routable(String clusterId, String groupId, String from, String to) {
         checkSender(from);
+        if (!context.isMember(peer)) {
+            // Removed from the configuration: its connection is being closed, but frames it already carried are
+            // still being decoded. A removed node is not heard from the moment it is removed.
+            context.counters.droppedInbound.increment();
+            return false;
+        }
         if (!clusterId.isEmpty() && !context.clusterId.equals(clusterId)) {
             throw new InvalidWireDataException("frame for cluster '" + clusterId + "' on a connection of cluster '"
                     + context.clusterId + "'");

@@ -20,6 +20,8 @@ final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
     private final OutboundListener peer;
     private boolean handshakeDone;
     private String failure;
+    /** Set when the failure came from inside this node rather than from the network or the peer. */
+    private Throwable localFault;
     private ScheduledFuture<?> handshakeTimeout;
 
     OutboundConnectionHandler(TransportContext context, OutboundListener peer) {
@@ -91,7 +93,7 @@ final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
             peer.connectionLost(ctx.channel());
         } else {
             peer.connectionFailed(ctx.channel(),
-                    failure != null ? failure : "connection closed before the handshake completed");
+                    failure != null ? failure : "connection closed before the handshake completed", localFault);
         }
         ctx.fireChannelInactive();
     }
@@ -100,6 +102,9 @@ final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!handshakeDone) {
             // PeerConnection logs the failure (with this reason) when the channel goes inactive.
+            if (localFault == null && ConnectionErrors.isLocalFault(cause)) {
+                localFault = cause;
+            }
             fail(ctx, PeerConnection.describe(cause));
             return;
         }

@@ -14,8 +14,12 @@ interface OutboundListener {
     /** The peer accepted the handshake on {@code ch}: it may carry Raft traffic now. */
     void handshakeAccepted(Channel ch);
 
-    /** {@code ch} closed before its handshake was accepted, for {@code reason}. */
-    void connectionFailed(Channel ch, String reason);
+    /**
+     * {@code ch} closed before its handshake was accepted, for {@code reason}. {@code localFault} is the error when
+     * the cause lies inside this node (a bug, or a broken class path such as a conflicting library), not in the
+     * network or the peer; null otherwise.
+     */
+    void connectionFailed(Channel ch, String reason, Throwable localFault);
 
     /** The established connection {@code ch} closed. */
     void connectionLost(Channel ch);

@@ -128,21 +128,27 @@ public final class PeerConnection implements OutboundListener {
     }
 
     @Override
-    public void connectionFailed(Channel ch, String reason) {
+    public void connectionFailed(Channel ch, String reason, Throwable localFault) {
         if (ch != channel || state == State.CLOSED) {
             return;
         }
-        fail(reason);
+        fail(reason, localFault);
     }
 
-    private void fail(String reason) {
+    private void fail(String reason, Throwable localFault) {
         channel = null;
         failures++;
         long delay = backoff.delayNanos(failures);
         retryAtNanos = System.nanoTime() + delay;
         state = State.BACKOFF;
         dropQueued();
-        if (failures == 1) {
+        if (localFault != null) {
+            // Not the network: saying "cannot reach" would send the operator after the wrong problem.
+            context.localFaultLog.error(context.selfId + ": connecting to " + peer + " at " + address
+                    + " failed inside this node, not because " + peer + " is unreachable: " + localFault
+                    + ". This is a bug or a broken class path (for example another version of a library Keel uses"
+                    + " hiding its own); retrying with backoff", localFault);
+        } else if (failures == 1) {
             TransportContext.LOG.warn("{}: cannot reach {} at {}: {}; retrying with backoff", context.selfId, peer,
                     address, reason);
         } else {
@@ -245,7 +251,9 @@ public final class PeerConnection implements OutboundListener {
         channel = f.channel();
         f.addListener((ChannelFutureListener) future -> {
             if (!future.isSuccess()) {
-                connectionFailed(future.channel(), "connect failed: " + describe(future.cause()));
+                Throwable cause = future.cause();
+                connectionFailed(future.channel(), "connect failed: " + describe(cause),
+                        ConnectionErrors.isLocalFault(cause) ? cause : null);
             }
         });
     }
@@ -253,7 +261,7 @@ public final class PeerConnection implements OutboundListener {
     /** A failure before any channel exists (name lookup): same handling as a failed connection. */
     private void failBeforeChannel(String reason) {
         if (state == State.CONNECTING && channel == null) {
-            fail(reason);
+            fail(reason, null);
         }
     }
 
@@ -296,6 +304,10 @@ public final class PeerConnection implements OutboundListener {
             return "unknown cause";
         }
         String message = cause.getMessage();
-        return message == null ? cause.getClass().getSimpleName() : message;
+        if (message == null) {
+            return cause.getClass().getSimpleName();
+        }
+        // "Could not initialize class X" alone does not say it is a NoClassDefFoundError.
+        return ConnectionErrors.isLocalFault(cause) ? cause.toString() : message;
     }
 }

@@ -46,6 +46,15 @@ final class RateLimitedLog {
         }
     }
 
+    /** Logs {@code message} with {@code cause}'s stack trace at ERROR unless a line was logged less than an interval ago. */
+    void error(String message, Throwable cause) {
+        if (tryAcquire()) {
+            log.error(message + suppressedSuffix(), cause);
+        } else {
+            suppressed.incrementAndGet();
+        }
+    }
+
     /** Logs {@code message} at INFO unless a line was logged less than an interval ago. */
     void info(String message) {
         if (tryAcquire()) {

@@ -36,6 +36,7 @@ public final class TransportContext {
     final RateLimitedLog badInputLog = new RateLimitedLog(LOG, LOG_INTERVAL);
     final RateLimitedLog refusedLog = new RateLimitedLog(LOG, LOG_INTERVAL);
     final RateLimitedLog droppedLog = new RateLimitedLog(LOG, LOG_INTERVAL);
+    final RateLimitedLog localFaultLog = new RateLimitedLog(LOG, LOG_INTERVAL);
     private final ChannelGroup inboundChannels = new DefaultChannelGroup("keel-inbound", GlobalEventExecutor.INSTANCE);
     private volatile Set<NodeId> members;
     private volatile InboundHandler handler;

@@ -95,6 +95,48 @@ class OutboundPipelineTest {
     }
 
     @Test
+    void aClassThatCannotBeInitializedIsReportedAsAFaultOfThisNodeNotAsAnUnreachablePeer() {
+        // What a host application's protobuf 3 on Keel's class path caused before the transport bundled its own.
+        NoClassDefFoundError broken = new NoClassDefFoundError("Could not initialize class dev.keel.raft.proto.v1.Envelope");
+        ch.pipeline().fireExceptionCaught(broken);
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(listener.localFault).isSameAs(broken);
+        assertThat(listener.events).containsExactly("failed: java.lang.NoClassDefFoundError: Could not initialize"
+                + " class dev.keel.raft.proto.v1.Envelope");
+    }
+
+    @Test
+    void garbageFromThePeerIsNotAFaultOfThisNode() {
+        ch.writeInbound(frame(new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff}));
+        assertThat(listener.events).hasSize(1);
+        assertThat(listener.localFault).isNull();
+    }
+
+    @Test
+    void aResetConnectionIsNotAFaultOfThisNode() {
+        ch.pipeline().fireExceptionCaught(new java.io.IOException("Connection reset by peer"));
+        assertThat(listener.events).containsExactly("failed: Connection reset by peer");
+        assertThat(listener.localFault).isNull();
+    }
+
+    @Test
+    void errorsAndUnexpectedExceptionsAreLocalFaultsAndNetworkTroubleIsNot() {
+        assertThat(ConnectionErrors.isLocalFault(new ExceptionInInitializerError("static init"))).isTrue();
+        assertThat(ConnectionErrors.isLocalFault(new NoClassDefFoundError("io/netty/channel/nio/NioIoHandler")))
+                .isTrue();
+        assertThat(ConnectionErrors.isLocalFault(new IllegalStateException("a bug"))).isTrue();
+        assertThat(ConnectionErrors.isLocalFault(
+                new io.netty.handler.codec.DecoderException(new LinkageError("bad class")))).isTrue();
+        assertThat(ConnectionErrors.isLocalFault(new java.net.ConnectException("Connection refused"))).isFalse();
+        assertThat(ConnectionErrors.isLocalFault(new javax.net.ssl.SSLHandshakeException("bad certificate")))
+                .isFalse();
+        assertThat(ConnectionErrors.isLocalFault(new io.netty.handler.codec.DecoderException("bad frame")))
+                .isFalse();
+        assertThat(ConnectionErrors.isLocalFault(new java.nio.channels.UnresolvedAddressException())).isFalse();
+        assertThat(ConnectionErrors.isLocalFault(null)).isFalse();
+    }
+
+    @Test
     void aLostEstablishedConnectionIsReportedAsLostNotFailed() {
         ch.writeInbound(frame(response(true, "", VERSION)));
         ch.close();
@@ -155,6 +197,7 @@ class OutboundPipelineTest {
 
     private static final class Recorder implements OutboundListener {
         final List<String> events = new ArrayList<>();
+        Throwable localFault;
 
         @Override
         public NodeId peer() {
@@ -167,8 +210,9 @@ class OutboundPipelineTest {
         }
 
         @Override
-        public void connectionFailed(Channel ch, String reason) {
+        public void connectionFailed(Channel ch, String reason, Throwable localFault) {
             events.add("failed: " + reason);
+            this.localFault = localFault;
         }
 
         @Override

@@ -7,9 +7,9 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a documented exception to the build's forbidden-API gate ({@code config/forbidden-sleep.txt}, checked by
- * forbiddenapis, which honours any annotation of this simple name): the marked method or class may call what the gate
- * forbids, and a comment beside it gives the reason. Kept in class files only, for the check; nothing reads it at run
- * time.
+ * forbiddenapis, which the root pom tells to honour {@code dev.keel.**.SuppressForbidden}): the marked method or class
+ * may call what that gate forbids, and a comment in it gives the reason. The deterministic core's gate honours no such
+ * mark. Kept in class files only, for the check; nothing reads it at run time.
  */
 @Retention(RetentionPolicy.CLASS)
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.CONSTRUCTOR})

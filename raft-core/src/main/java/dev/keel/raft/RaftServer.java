@@ -282,6 +282,7 @@ public final class RaftServer implements AutoCloseable {
         runtime.addListener(Objects.requireNonNull(listener, "listener"));
     }
 
+    /** Removes a listener added with {@link #addListener}; it may still see an event already being delivered. */
     public void removeListener(RaftListener listener) {
         runtime.removeListener(listener);
     }
@@ -403,11 +404,13 @@ public final class RaftServer implements AutoCloseable {
             return members(Arrays.asList(value));
         }
 
+        /** Timing and limits; {@link RaftConfig#defaults()} when not set. */
         public Builder config(RaftConfig value) {
             this.config = Objects.requireNonNull(value, "config must not be null");
             return this;
         }
 
+        /** The application's state machine, which this server applies committed commands to; required. */
         public Builder stateMachine(StateMachine value) {
             this.stateMachine = Objects.requireNonNull(value, "stateMachine must not be null");
             return this;

@@ -18,11 +18,16 @@ public class ClusterChangeException extends RaftException {
 
     private final Reason reason;
 
+    /**
+     * @param reason  why the change or transfer failed, which tells the caller whether to re-read and retry
+     * @param message what was asked and what stood in the way, for the log
+     */
     public ClusterChangeException(Reason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
+    /** Why the request failed; {@link Reason#CONFLICT} and {@link Reason#TIMEOUT} may succeed when retried. */
     public Reason reason() {
         return reason;
     }

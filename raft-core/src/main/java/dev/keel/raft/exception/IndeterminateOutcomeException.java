@@ -6,10 +6,16 @@ package dev.keel.raft.exception;
  * command is idempotent.
  */
 public class IndeterminateOutcomeException extends RaftException {
+    /** @param message which command was lost track of and why (lost leadership, server closed) */
     public IndeterminateOutcomeException(String message) {
         super(message);
     }
 
+    /**
+     * @param message which command was lost track of and why
+     * @param cause   what made the outcome unknowable (the server stopping, the session expiring, the leader's
+     *                failed reply)
+     */
     public IndeterminateOutcomeException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -16,11 +16,16 @@ public class RequestRejectedException extends RaftException {
 
     private final Reason reason;
 
+    /**
+     * @param reason  why the leader refused the request
+     * @param message which request was refused and by whom, for the log
+     */
     public RequestRejectedException(Reason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
+    /** Why the leader refused the request; neither reason goes away by retrying unchanged. */
     public Reason reason() {
         return reason;
     }

@@ -5,6 +5,7 @@ package dev.keel.raft.exception;
  * short pause.
  */
 public class ServerBusyException extends RaftException {
+    /** @param message which limit was reached, naming the setting that bounds it */
     public ServerBusyException(String message) {
         super(message);
     }

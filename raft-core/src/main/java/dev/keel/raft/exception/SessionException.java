@@ -23,11 +23,16 @@ public class SessionException extends RaftException {
 
     private final Reason reason;
 
+    /**
+     * @param reason  why the session could not do what was asked
+     * @param message which session and request failed, for the log
+     */
     public SessionException(Reason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
+    /** Why the session failed; only {@link Reason#TOO_MANY_SESSIONS} may succeed when retried later. */
     public Reason reason() {
         return reason;
     }

@@ -1,8 +1,6 @@
 package dev.keel.raft.storage;
 
 import dev.keel.raft.Membership;
-
-import dev.keel.raft.NodeId;
 import dev.keel.raft.exception.StorageException;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.SnapshotStorage;

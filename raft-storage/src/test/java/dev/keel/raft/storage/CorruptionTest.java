@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 
 import static dev.keel.raft.storage.TestLogs.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**

@@ -1,6 +1,5 @@
 package dev.keel.raft.storage;
 
-import dev.keel.raft.NodeId;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.SnapshotStorage;
 import dev.keel.raft.spi.SnapshotWriter;
@@ -8,7 +7,6 @@ import dev.keel.raft.spi.SnapshotWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.SplittableRandom;
-import java.util.Set;
 import java.util.zip.CRC32C;
 
 /** Helpers shared by the snapshot storage tests: self-describing contents, writing and reading whole snapshots. */

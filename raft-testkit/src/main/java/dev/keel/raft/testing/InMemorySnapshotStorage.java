@@ -33,6 +33,11 @@ public final class InMemorySnapshotStorage implements SnapshotStorage {
         this(2);
     }
 
+    /**
+     * @param retain how many of the newest committed snapshots to keep (older ones are dropped as new ones commit);
+     *               at least 1
+     * @throws IllegalArgumentException if {@code retain} is below 1
+     */
     public InMemorySnapshotStorage(int retain) {
         if (retain < 1) {
             throw new IllegalArgumentException("retain must be >= 1, was " + retain);

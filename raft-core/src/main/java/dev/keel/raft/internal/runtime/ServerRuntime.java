@@ -40,7 +40,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -698,22 +697,13 @@ public final class ServerRuntime implements InboundHandler {
     }
 
     private void carryOut(Ready rd) {
-        CompletableFuture<Void> write = null;
-        if (rd.hardState() != null) {
-            write = storage.saveHardState(rd.hardState());
-        }
-        if (rd.logReset()) {
-            write = storage.reset(rd.firstIndex());
-        } else if (storage.lastIndex() >= rd.firstIndex()) {
-            write = storage.truncateSuffix(rd.firstIndex());
-        }
+        CompletableFuture<Void> write = ReadyLogWrite.issue(storage, rd);
         long lastIndex = 0;
         long lastTerm = 0;
         if (!rd.entries().isEmpty()) {
             LogEntry last = rd.entries().get(rd.entries().size() - 1);
             lastIndex = last.index();
             lastTerm = last.term();
-            write = storage.append(rd.entries());
         }
         for (RaftMessage m : rd.messages()) {
             telemetry.sending(m);

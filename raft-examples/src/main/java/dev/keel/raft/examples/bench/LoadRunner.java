@@ -1,5 +1,6 @@
 package dev.keel.raft.examples.bench;
 
+import dev.keel.raft.examples.SuppressForbidden;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.slf4j.Logger;
@@ -50,13 +51,13 @@ final class LoadRunner {
             threads.add(t);
         }
         threads.forEach(Thread::start);
-        Thread.sleep(warmup.toMillis());
+        letLoadRun(warmup);
         recorder.reset();
         long errorsBefore = errors.get();
         BenchTarget.Meters meters = target.startMeters();
         long start = System.nanoTime();
         measuring.set(true);
-        Thread.sleep(measure.toMillis());
+        letLoadRun(measure);
         measuring.set(false);
         double seconds = (System.nanoTime() - start) / 1e9;
         BenchTarget.Costs costs = meters.stop();
@@ -70,6 +71,14 @@ final class LoadRunner {
             }
         }
         return Report.of(mode, writers, seconds, h, measuredErrors, costs);
+    }
+
+    /** Returns once the load has run for {@code window}. */
+    @SuppressForbidden
+    private static void letLoadRun(Duration window) throws InterruptedException {
+        // Allowed sleep: the warm-up and the measurement are windows of time the user chose, so time passing is the
+        // condition; the load threads run on their own meanwhile.
+        Thread.sleep(window.toMillis());
     }
 
     private void loop(int thread, boolean write, AtomicBoolean stop, AtomicBoolean measuring, Recorder recorder,

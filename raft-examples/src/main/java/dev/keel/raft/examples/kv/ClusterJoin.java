@@ -1,6 +1,7 @@
 package dev.keel.raft.examples.kv;
 
 import dev.keel.raft.NodeId;
+import dev.keel.raft.examples.SuppressForbidden;
 import dev.keel.raft.examples.kv.config.ConfigException;
 import dev.keel.raft.examples.kv.config.HostPort;
 import dev.keel.raft.examples.kv.config.NodeConfig;
@@ -153,8 +154,12 @@ final class ClusterJoin {
         return t;
     }
 
+    /** Waits {@link #RETRY_PAUSE} before the next attempt. */
+    @SuppressForbidden
     private static void pause() {
         try {
+            // Allowed sleep: the pause itself is the point. There is nothing to wait on until a seed answers, and
+            // asking again at once would only spin against a cluster that is starting or electing.
             Thread.sleep(RETRY_PAUSE.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,7 +1,5 @@
 package dev.keel.raft.examples.kv;
 
-import java.util.Map;
-
 import dev.keel.raft.examples.kv.store.ByteKey;
 import dev.keel.raft.examples.kv.store.HashTrieMap;
 import dev.keel.raft.examples.kv.store.KvValue;

@@ -1,6 +1,5 @@
 package dev.keel.raft.storage.internal;
 
-import dev.keel.raft.NodeId;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.spi.SnapshotWriter;
 import org.slf4j.Logger;
@@ -12,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**

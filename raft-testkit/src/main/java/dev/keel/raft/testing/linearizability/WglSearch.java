@@ -82,6 +82,8 @@ final class WglSearch {
     private static final byte NO_SWAP = 3;
 
     private static final int HEAD = 0;
+    /** No event: {@link #backtrack()} found no choice left to undo. */
+    private static final int NO_EVENT = -1;
     private static final int STEPS_BETWEEN_BUDGET_CHECKS = 4096;
 
     private final int n;
@@ -108,6 +110,22 @@ final class WglSearch {
     private final long[] zobrist;
     private final Budget budget;
 
+    // The search's position, in fields so that its steps can be methods; run() sets it up afresh.
+    /** The linearized set, one bit per operation (see {@link #bit}), and its Zobrist hash. */
+    private long[] linearized;
+    private long linearizedHash;
+    /** The register's state after the linearized operations. */
+    private int currentState;
+    /** The choices made, latest on top: the operation, the state before it, whether it was forced. */
+    private int[] stackOp;
+    private int[] stackState;
+    private boolean[] stackForced;
+    private int depth;
+    /** The state before the UNKNOWN operation on top of the stack, which the next operation must need. */
+    private int obligation;
+    /** Completions left in the list; the search succeeds when none is. */
+    private int remaining;
+
     /** Values that enabled operations could need an UNKNOWN operation to provide: marked with the current stamp. */
     private final int[] neededStamp;
     private int stamp;
@@ -128,8 +146,52 @@ final class WglSearch {
      * @param budget     the limits to stop at
      */
     WglSearch(KeyHistory history, int[] members, long cut, long from, Budget budget) {
-        boolean anyInitial = from != FROM_START;
         this.budget = budget;
+        Selection selection = select(history, members, cut, from);
+        int[] selected = selection.ops();
+        this.n = selected.length;
+        this.open = selection.open();
+        this.type = new byte[n];
+        this.arg = new int[n];
+        this.expected = new int[n];
+        Set<Long> distinguished = distinguishedValues(history, selected);
+        Map<Long, Integer> ids = new HashMap<>();
+        // The initial value is numbered first, then the operations' values in order.
+        this.initialState = from != FROM_START ? ANY : id(ids, distinguished, history.initialValue);
+        this.returns = encodeOperations(history, selected, ids, distinguished);
+        this.neededStamp = new int[ids.size() + 1];
+
+        this.bit = new int[n];
+        this.previousAlike = new int[n];
+        int openBase = (returns + 63) & ~63;
+        int openCount = assignBits(openBase);
+        this.splitWord = openBase >>> 6;
+        this.words = (openBase + openCount + 63) >>> 6;
+
+        int events = n + returns;
+        this.tail = events + 1;
+        this.next = new int[events + 2];
+        this.prev = new int[events + 2];
+        this.eventOp = new int[events + 2];
+        this.eventTime = new long[events + 2];
+        this.callEvent = new int[n];
+        this.returnEvent = new int[n];
+        linkEvents(history, selected, events);
+        this.zobrist = zobristKeys(n);
+    }
+
+    /**
+     * The operations a search considers, as indices into the history in the order of {@code members}, and whether
+     * each is open (has no completion the search must respect).
+     */
+    private record Selection(int[] ops, boolean[] open) {
+    }
+
+    /**
+     * Picks the members invoked by {@code cut}; an operation is open if it never completed, completed after the cut
+     * or was invoked before {@code from}, and an open one that changes nothing is left out.
+     */
+    private static Selection select(KeyHistory history, int[] members, long cut, long from) {
         int[] selected = new int[members.length];
         boolean[] isOpenOp = new boolean[members.length];
         int count = 0;
@@ -145,22 +207,31 @@ final class WglSearch {
             isOpenOp[count] = isOpen;
             selected[count++] = m;
         }
-        this.n = count;
-        this.open = Arrays.copyOf(isOpenOp, n);
-        this.type = new byte[n];
-        this.arg = new int[n];
-        this.expected = new int[n];
+        return new Selection(Arrays.copyOf(selected, count), Arrays.copyOf(isOpenOp, count));
+    }
+
+    /** The values some selected operation tells apart from others: those read, and those a CAS expects. */
+    private static Set<Long> distinguishedValues(KeyHistory history, int[] selected) {
         Set<Long> distinguished = new HashSet<>();
-        for (int i = 0; i < n; i++) {
-            Operation op = history.ops[selected[i]];
+        for (int m : selected) {
+            Operation op = history.ops[m];
             if (op.kind() == Operation.Kind.READ) {
                 distinguished.add(op.value());
             } else if (op.kind() == Operation.Kind.CAS) {
                 distinguished.add(op.expected());
             }
         }
-        Map<Long, Integer> ids = new HashMap<>();
-        this.initialState = anyInitial ? ANY : id(ids, distinguished, history.initialValue);
+        return distinguished;
+    }
+
+    /**
+     * Fills in each operation's type and renumbered values (an open CAS may have swapped, so it counts as one that
+     * did).
+     *
+     * @return the number of operations with a completion
+     */
+    private int encodeOperations(KeyHistory history, int[] selected, Map<Long, Integer> ids,
+                                 Set<Long> distinguished) {
         int returnCount = 0;
         for (int i = 0; i < n; i++) {
             Operation op = history.ops[selected[i]];
@@ -183,12 +254,16 @@ final class WglSearch {
                 returnCount++;
             }
         }
-        this.returns = returnCount;
-        this.neededStamp = new int[ids.size() + 1];
+        return returnCount;
+    }
 
-        this.bit = new int[n];
-        this.previousAlike = new int[n];
-        int openBase = (returnCount + 63) & ~63;
+    /**
+     * Gives each operation its bit in the linearized set (completed ones from 0, open ones from {@code openBase}) and
+     * links each open operation to the previous open one that does the same thing.
+     *
+     * @return the number of open operations
+     */
+    private int assignBits(int openBase) {
         Map<Long, Integer> lastAlike = new HashMap<>();
         int closedSeen = 0;
         int openSeen = 0;
@@ -203,10 +278,14 @@ final class WglSearch {
                 bit[i] = closedSeen++;
             }
         }
-        this.splitWord = openBase >>> 6;
-        this.words = (openBase + openSeen + 63) >>> 6;
+        return openSeen;
+    }
 
-        int events = n + returnCount;
+    /**
+     * Builds the doubly linked list of the operations' invocations and completions in time order, between
+     * {@link #HEAD} and {@link #tail}, and records where each operation's events are.
+     */
+    private void linkEvents(KeyHistory history, int[] selected, int events) {
         long[] times = new long[events];
         int[] ops = new int[events];
         int e = 0;
@@ -218,30 +297,7 @@ final class WglSearch {
                 ops[e++] = ~i;
             }
         }
-        Integer[] order = new Integer[events];
-        for (int i = 0; i < events; i++) {
-            order[i] = i;
-        }
-        // Time order; at equal times invocations first (equal times are concurrent); then by operation.
-        Arrays.sort(order, (a, b) -> {
-            int c = Long.compare(times[a], times[b]);
-            if (c != 0) {
-                return c;
-            }
-            boolean ra = ops[a] < 0;
-            boolean rb = ops[b] < 0;
-            if (ra != rb) {
-                return ra ? 1 : -1;
-            }
-            return Integer.compare(ra ? ~ops[a] : ops[a], rb ? ~ops[b] : ops[b]);
-        });
-        this.tail = events + 1;
-        this.next = new int[events + 2];
-        this.prev = new int[events + 2];
-        this.eventOp = new int[events + 2];
-        this.eventTime = new long[events + 2];
-        this.callEvent = new int[n];
-        this.returnEvent = new int[n];
+        Integer[] order = timeOrder(times, ops);
         Arrays.fill(returnEvent, -1);
         for (int i = 0; i < events; i++) {
             int node = i + 1;
@@ -258,11 +314,40 @@ final class WglSearch {
             next[node] = node + 1;
             prev[node + 1] = node;
         }
-        this.zobrist = new long[n];
+    }
+
+    /**
+     * The events' positions sorted by time; at equal times invocations first (equal times are concurrent); then by
+     * operation.
+     */
+    private static Integer[] timeOrder(long[] times, int[] ops) {
+        Integer[] order = new Integer[times.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> {
+            int c = Long.compare(times[a], times[b]);
+            if (c != 0) {
+                return c;
+            }
+            boolean ra = ops[a] < 0;
+            boolean rb = ops[b] < 0;
+            if (ra != rb) {
+                return ra ? 1 : -1;
+            }
+            return Integer.compare(ra ? ~ops[a] : ops[a], rb ? ~ops[b] : ops[b]);
+        });
+        return order;
+    }
+
+    /** A random key per operation, so a linearized set hashes to the XOR of its members' keys; fixed seed. */
+    private static long[] zobristKeys(int n) {
+        long[] keys = new long[n];
         SplittableRandom random = new SplittableRandom(0x6B65656C4C494EL);
         for (int i = 0; i < n; i++) {
-            zobrist[i] = random.nextLong();
+            keys[i] = random.nextLong();
         }
+        return keys;
     }
 
     /**
@@ -282,19 +367,9 @@ final class WglSearch {
     /** Runs the search to a verdict or until the budget runs out. */
     Result run() {
         StateCache cache = new StateCache(n + 1, budget.memoryLimitBytes(), splitWord);
-        long[] bits = new long[words];
-        long hash = 0;
-        int state = initialState;
-        int[] stackOp = new int[n];
-        int[] stackState = new int[n];
-        boolean[] stackForced = new boolean[n];
-        int depth = 0;
-        // The state before the UNKNOWN operation on top of the stack, which the next operation must need.
-        int obligation = NO_OBLIGATION;
-        int remaining = returns;
+        startFromScratch();
         long frontier = Long.MIN_VALUE;
         int untilBudgetCheck = STEPS_BETWEEN_BUDGET_CHECKS;
-        summaryValid = false;
         int e = next[HEAD];
         while (remaining > 0) {
             if (--untilBudgetCheck == 0) {
@@ -304,15 +379,8 @@ final class WglSearch {
                 }
             }
             int op = eventOp[e];
-            boolean backtrack;
             if (op >= 0) {
-                int after = step(state, op);
-                boolean unneeded = obligation != NO_OBLIGATION && step(obligation, op) != ILLEGAL;
-                boolean pointless = open[op] && after != ILLEGAL
-                        && (after == state || !firstOfItsKind(bits, op) || !needed(after, state));
-                if (unneeded || pointless) {
-                    after = ILLEGAL;
-                }
+                int after = candidateStep(op);
                 if (after == ILLEGAL) {
                     e = next[e];
                     continue;
@@ -320,62 +388,117 @@ final class WglSearch {
                 // A read or failed CAS that is legal now changes nothing, here or anywhere: taking it now is at least
                 // as good as any alternative, so if that fails, this whole configuration fails. (Not so for a write
                 // that happens to leave the state as it is: later it might not.)
-                boolean forced = after == state && (type[op] == READ || type[op] == NO_SWAP);
-                bits[bit[op] >>> 6] |= 1L << bit[op];
-                hash ^= zobrist[op];
-                int obligationAfter = open[op] ? state : NO_OBLIGATION;
-                int added = cache.add(bits, hash, ((long) obligationAfter << 32) | (after & 0xFFFFFFFFL));
+                boolean forced = after == currentState && (type[op] == READ || type[op] == NO_SWAP);
+                int obligationAfter = open[op] ? currentState : NO_OBLIGATION;
+                addToLinearized(op);
+                int added = cache.add(linearized, linearizedHash,
+                        ((long) obligationAfter << 32) | (after & 0xFFFFFFFFL));
                 if (added == StateCache.ADDED) {
-                    stackOp[depth] = op;
-                    stackState[depth] = state;
-                    stackForced[depth] = forced;
-                    depth++;
-                    state = after;
-                    obligation = obligationAfter;
-                    summaryValid = false;
-                    lift(op);
-                    if (returnEvent[op] >= 0) {
-                        remaining--;
-                    }
+                    push(op, after, obligationAfter, forced);
                     e = next[HEAD];
                     continue;
                 }
                 if (added == StateCache.FULL) {
                     return new Result(Status.OUT_OF_MEMORY, frontier, cache.size());
                 }
-                bits[bit[op] >>> 6] &= ~(1L << bit[op]);
-                hash ^= zobrist[op];
+                removeFromLinearized(op);
                 if (!forced) {
                     e = next[e];
                     continue;
                 }
-                backtrack = true;
             } else {
                 // The operation completing here was not linearized before its completion.
                 frontier = Math.max(frontier, eventTime[e]);
-                backtrack = true;
             }
-            // Undo the last choice, and the one before it too if the last was forced.
-            while (backtrack) {
-                if (depth == 0) {
-                    return new Result(Status.NOT_LINEARIZABLE, frontier, cache.size());
-                }
-                depth--;
-                int undone = stackOp[depth];
-                state = stackState[depth];
-                bits[bit[undone] >>> 6] &= ~(1L << bit[undone]);
-                hash ^= zobrist[undone];
-                unlift(undone);
-                if (returnEvent[undone] >= 0) {
-                    remaining++;
-                }
-                e = next[callEvent[undone]];
-                obligation = depth > 0 && open[stackOp[depth - 1]] ? stackState[depth - 1] : NO_OBLIGATION;
-                summaryValid = false;
-                backtrack = stackForced[depth];
+            e = backtrack();
+            if (e == NO_EVENT) {
+                return new Result(Status.NOT_LINEARIZABLE, frontier, cache.size());
             }
         }
         return new Result(Status.LINEARIZABLE, frontier, cache.size());
+    }
+
+    /** Sets the search's position to the start: nothing linearized, the register in its initial state. */
+    private void startFromScratch() {
+        linearized = new long[words];
+        linearizedHash = 0;
+        currentState = initialState;
+        stackOp = new int[n];
+        stackState = new int[n];
+        stackForced = new boolean[n];
+        depth = 0;
+        obligation = NO_OBLIGATION;
+        remaining = returns;
+        summaryValid = false;
+    }
+
+    /**
+     * The state after linearizing the invoked operation {@code op} next, or {@link #ILLEGAL} if it cannot be (it is
+     * illegal in the current state) or need not be tried here: it would be legal without the UNKNOWN operation on top
+     * of the stack (which is only linearized right before one that needs it), or {@code op} is itself an UNKNOWN
+     * operation that changes nothing, has an alike one invoked before it not yet linearized, or is needed by no
+     * enabled operation.
+     */
+    private int candidateStep(int op) {
+        int after = step(currentState, op);
+        boolean unneeded = obligation != NO_OBLIGATION && step(obligation, op) != ILLEGAL;
+        boolean pointless = open[op] && after != ILLEGAL
+                && (after == currentState || !firstOfItsKind(op) || !needed(after, currentState));
+        return unneeded || pointless ? ILLEGAL : after;
+    }
+
+    /** Linearizes {@code op} next: pushes the choice and lifts the operation's events out of the list. */
+    private void push(int op, int after, int obligationAfter, boolean forced) {
+        stackOp[depth] = op;
+        stackState[depth] = currentState;
+        stackForced[depth] = forced;
+        depth++;
+        currentState = after;
+        obligation = obligationAfter;
+        summaryValid = false;
+        lift(op);
+        if (returnEvent[op] >= 0) {
+            remaining--;
+        }
+    }
+
+    /**
+     * Undoes the last choice, and the one before it too while the one undone was forced.
+     *
+     * @return the event after the invocation of the last operation undone, from which the search tries the next
+     *         candidate; {@link #NO_EVENT} if no choice was left to undo (the history is not linearizable)
+     */
+    private int backtrack() {
+        int e;
+        boolean undoAnother;
+        do {
+            if (depth == 0) {
+                return NO_EVENT;
+            }
+            depth--;
+            int undone = stackOp[depth];
+            currentState = stackState[depth];
+            removeFromLinearized(undone);
+            unlift(undone);
+            if (returnEvent[undone] >= 0) {
+                remaining++;
+            }
+            e = next[callEvent[undone]];
+            obligation = depth > 0 && open[stackOp[depth - 1]] ? stackState[depth - 1] : NO_OBLIGATION;
+            summaryValid = false;
+            undoAnother = stackForced[depth];
+        } while (undoAnother);
+        return e;
+    }
+
+    private void addToLinearized(int op) {
+        linearized[bit[op] >>> 6] |= 1L << bit[op];
+        linearizedHash ^= zobrist[op];
+    }
+
+    private void removeFromLinearized(int op) {
+        linearized[bit[op] >>> 6] &= ~(1L << bit[op]);
+        linearizedHash ^= zobrist[op];
     }
 
     /**
@@ -403,9 +526,9 @@ final class WglSearch {
     }
 
     /** Whether every UNKNOWN operation alike to {@code op} and invoked before it is linearized already. */
-    private boolean firstOfItsKind(long[] bits, int op) {
+    private boolean firstOfItsKind(int op) {
         int before = previousAlike[op];
-        return before < 0 || (bits[bit[before] >>> 6] & (1L << bit[before])) != 0;
+        return before < 0 || (linearized[bit[before] >>> 6] & (1L << bit[before])) != 0;
     }
 
     private int step(int state, int op) {

@@ -4,6 +4,10 @@ package dev.keel.raft.testing.sim;
 public final class InvariantViolation extends RuntimeException {
     private final String invariant;
 
+    /**
+     * @param invariant short name of the property that failed, e.g. "election safety"
+     * @param detail    the evidence: which servers, terms and indexes broke it
+     */
     public InvariantViolation(String invariant, String detail) {
         super(invariant + ": " + detail);
         this.invariant = invariant;

@@ -75,13 +75,7 @@ final class Nemesis {
         if (stopped) {
             return;
         }
-        if (rotation.isEmpty()) {
-            rotation.addAll(networkFaults);
-            for (int i = rotation.size() - 1; i > 0; i--) {
-                java.util.Collections.swap(rotation, i, random.nextInt(i + 1));
-            }
-        }
-        Fault f = rotation.remove(rotation.size() - 1);
+        Fault f = nextFromRotation();
         int n = simulation.nodeCount();
         switch (f) {
             case DROP -> {
@@ -102,57 +96,91 @@ final class Nemesis {
                 network.duplicateRate = 0.1 + random.nextDouble() * 0.4;
                 count(f, String.format("duplicating %.0f%% of messages", network.duplicateRate * 100));
             }
-            case PARTITION -> {
-                int leader = simulation.leaderIndex();
-                List<Integer> minority = new ArrayList<>();
-                int first = leader >= 0 && random.nextBoolean() ? leader : random.nextInt(n);
-                minority.add(first);
-                int size = 1 + random.nextInt(Math.max(1, (n - 1) / 2));
-                while (minority.size() < size) {
-                    int c = random.nextInt(n);
-                    if (!minority.contains(c)) {
-                        minority.add(c);
-                    }
-                }
-                for (int a = 0; a < n; a++) {
-                    for (int b = 0; b < n; b++) {
-                        if (minority.contains(a) != minority.contains(b)) {
-                            network.block(a, b);
-                        }
-                    }
-                }
-                count(f, "isolating " + simulation.names(minority) + " from the rest");
-            }
-            case ASYMMETRIC_PARTITION -> {
-                int leader = simulation.leaderIndex();
-                int victim = leader >= 0 && random.nextBoolean() ? leader : random.nextInt(n);
-                boolean deaf = random.nextBoolean();
-                for (int other = 0; other < n; other++) {
-                    if (other != victim) {
-                        if (deaf) {
-                            network.block(other, victim);
-                        } else {
-                            network.block(victim, other);
-                        }
-                    }
-                }
-                count(f, simulation.names(List.of(victim)) + (deaf ? " cannot receive" : " cannot send"));
-            }
+            case PARTITION -> count(f, isolateMinority(n));
+            case ASYMMETRIC_PARTITION -> count(f, cutOneWay(n));
             case PARTIAL_CONNECTIVITY -> {
                 if (n < 3) {
                     simulation.scheduler().after(seconds(0.2, 2), SimScheduler.SYSTEM, "nemesis",
                             this::nextNetworkFault);
                     return;
                 }
-                int a = random.nextInt(n);
-                int b = (a + 1 + random.nextInt(n - 1)) % n;
-                network.block(a, b);
-                network.block(b, a);
-                count(f, simulation.names(List.of(a, b)) + " cannot talk to each other; the rest see both");
+                count(f, cutOnePair(n));
             }
             case CRASH, MEMBERSHIP -> throw new IllegalStateException(f + " is scheduled separately");
         }
         simulation.scheduler().after(seconds(1, 6), SimScheduler.SYSTEM, "nemesis", () -> heal(f));
+    }
+
+    /** The next network fault family of the rotation, reshuffled once every family has had its turn. */
+    private Fault nextFromRotation() {
+        if (rotation.isEmpty()) {
+            rotation.addAll(networkFaults);
+            for (int i = rotation.size() - 1; i > 0; i--) {
+                java.util.Collections.swap(rotation, i, random.nextInt(i + 1));
+            }
+        }
+        return rotation.remove(rotation.size() - 1);
+    }
+
+    /**
+     * Cuts a minority (often including the leader) off from the rest of the {@code n} servers, both ways.
+     *
+     * @return the fault's description
+     */
+    private String isolateMinority(int n) {
+        int leader = simulation.leaderIndex();
+        List<Integer> minority = new ArrayList<>();
+        int first = leader >= 0 && random.nextBoolean() ? leader : random.nextInt(n);
+        minority.add(first);
+        int size = 1 + random.nextInt(Math.max(1, (n - 1) / 2));
+        while (minority.size() < size) {
+            int c = random.nextInt(n);
+            if (!minority.contains(c)) {
+                minority.add(c);
+            }
+        }
+        for (int a = 0; a < n; a++) {
+            for (int b = 0; b < n; b++) {
+                if (minority.contains(a) != minority.contains(b)) {
+                    network.block(a, b);
+                }
+            }
+        }
+        return "isolating " + simulation.names(minority) + " from the rest";
+    }
+
+    /**
+     * Makes one server (often the leader) unable to receive from, or else unable to send to, all the others.
+     *
+     * @return the fault's description
+     */
+    private String cutOneWay(int n) {
+        int leader = simulation.leaderIndex();
+        int victim = leader >= 0 && random.nextBoolean() ? leader : random.nextInt(n);
+        boolean deaf = random.nextBoolean();
+        for (int other = 0; other < n; other++) {
+            if (other != victim) {
+                if (deaf) {
+                    network.block(other, victim);
+                } else {
+                    network.block(victim, other);
+                }
+            }
+        }
+        return simulation.names(List.of(victim)) + (deaf ? " cannot receive" : " cannot send");
+    }
+
+    /**
+     * Cuts the link between two servers both ways, while both still reach everyone else (needs {@code n >= 3}).
+     *
+     * @return the fault's description
+     */
+    private String cutOnePair(int n) {
+        int a = random.nextInt(n);
+        int b = (a + 1 + random.nextInt(n - 1)) % n;
+        network.block(a, b);
+        network.block(b, a);
+        return simulation.names(List.of(a, b)) + " cannot talk to each other; the rest see both";
     }
 
     private void heal(Fault f) {

@@ -16,6 +16,7 @@ public final class SimScheduler {
 
     /** Something that can die; its events are skipped once it has. */
     public interface Owner {
+        /** Whether its events still run; checked when each comes due, so a node's events die with it. */
         boolean alive();
 
         /** Index of the node this owner belongs to, or -1; for the trace. */
@@ -48,6 +49,7 @@ public final class SimScheduler {
         return clock.nanos();
     }
 
+    /** The virtual clock, which the scheduler moves to each event's time before running it; never moves back. */
     public ManualClock clock() {
         return clock;
     }

@@ -69,6 +69,7 @@ public final class Simulation {
         }
     }
 
+    /** A simulation of the cluster {@code config} describes, replicating the built-in registers. */
     public Simulation(SimulationConfig config) {
         this(config, SimulationListener.NONE);
     }

@@ -85,21 +85,25 @@ public record SimulationConfig(long seed, int nodes, int spares, Duration durati
                 InMemorySimDisk::new);
     }
 
+    /** The same run with another seed, e.g. to check that a different seed gives a different trace. */
     public SimulationConfig withSeed(long newSeed) {
         return new SimulationConfig(newSeed, nodes, spares, duration, faults, clients, sessionClients, keys,
                 raftConfig, disk);
     }
 
+    /** The same run injecting only {@code newFaults} (none if empty). */
     public SimulationConfig withFaults(Set<Fault> newFaults) {
         return new SimulationConfig(seed, nodes, spares, duration, newFaults, clients, sessionClients, keys,
                 raftConfig, disk);
     }
 
+    /** The same run with the servers' logs (and snapshots) on the disk {@code newDisk} makes, one disk per run. */
     public SimulationConfig withDisk(Supplier<SimDisk> newDisk) {
         return new SimulationConfig(seed, nodes, spares, duration, faults, clients, sessionClients, keys,
                 raftConfig, newDisk);
     }
 
+    /** The same run with every server configured by {@code newConfig}. */
     public SimulationConfig withRaftConfig(RaftConfig newConfig) {
         return new SimulationConfig(seed, nodes, spares, duration, faults, clients, sessionClients, keys, newConfig,
                 disk);

@@ -3,6 +3,7 @@ package dev.keel.raft.internal.engine;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.internal.role.AdminResult;
+import dev.keel.raft.internal.runtime.ReadyLogWrite;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.RaftMessage;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 
@@ -121,17 +121,7 @@ final class EngineHarness {
 
     /** Writes a Ready's hard state and entries to storage in the order the engine requires, as the runtime does. */
     static void persist(InMemoryLogStorage s, Ready rd) {
-        if (rd.hardState() != null) {
-            s.saveHardState(rd.hardState());
-        }
-        if (rd.logReset()) {
-            s.reset(rd.firstIndex());
-        } else if (s.lastIndex() >= rd.firstIndex()) {
-            s.truncateSuffix(rd.firstIndex());
-        }
-        if (!rd.entries().isEmpty()) {
-            s.append(rd.entries());
-        }
+        ReadyLogWrite.issue(s, rd);
     }
 
     /** Delivers messages until no engine has anything left to say; returns every message delivered. */

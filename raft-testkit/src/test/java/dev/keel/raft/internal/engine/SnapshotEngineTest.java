@@ -1,6 +1,5 @@
 package dev.keel.raft.internal.engine;
 
-import dev.keel.raft.NodeId;
 import dev.keel.raft.Role;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
@@ -12,7 +11,6 @@ import dev.keel.raft.testing.InMemoryLogStorage;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import static dev.keel.raft.internal.engine.EngineHarness.N1;

@@ -52,20 +52,7 @@ public final class MessageMapper {
                 .setFrom(message.from().value())
                 .setTo(message.to().value());
         if (message instanceof AppendEntriesRequest m) {
-            dev.keel.raft.proto.v1.AppendEntriesRequest.Builder body =
-                    dev.keel.raft.proto.v1.AppendEntriesRequest.newBuilder()
-                            .setTerm(m.term())
-                            .setPrevLogIndex(m.prevLogIndex())
-                            .setPrevLogTerm(m.prevLogTerm())
-                            .setLeaderCommit(m.leaderCommit());
-            for (LogEntry e : m.entries()) {
-                body.addEntries(dev.keel.raft.proto.v1.LogEntry.newBuilder()
-                        .setIndex(e.index())
-                        .setTerm(e.term())
-                        .setTypeValue(e.type().code())
-                        .setData(UnsafeByteOperations.unsafeWrap(e.data())));
-            }
-            b.setAppendEntriesRequest(body);
+            b.setAppendEntriesRequest(toProto(m));
         } else if (message instanceof AppendEntriesResponse m) {
             b.setAppendEntriesResponse(dev.keel.raft.proto.v1.AppendEntriesResponse.newBuilder()
                     .setTerm(m.term())
@@ -116,11 +103,7 @@ public final class MessageMapper {
             b.setInstallSnapshotResponse(dev.keel.raft.proto.v1.InstallSnapshotResponse.newBuilder()
                     .setTerm(m.term())
                     .setSnapshotIndex(m.snapshotIndex())
-                    .setStatus(switch (m.status()) {
-                        case CONTINUE -> InstallSnapshotStatus.INSTALL_SNAPSHOT_STATUS_CONTINUE;
-                        case INSTALLED -> InstallSnapshotStatus.INSTALL_SNAPSHOT_STATUS_INSTALLED;
-                        case REJECTED -> InstallSnapshotStatus.INSTALL_SNAPSHOT_STATUS_REJECTED;
-                    })
+                    .setStatus(toProto(m.status()))
                     .setPosition(m.position()));
         } else if (message instanceof dev.keel.raft.message.TimeoutNow m) {
             b.setTimeoutNow(dev.keel.raft.proto.v1.TimeoutNow.newBuilder().setTerm(m.term()));
@@ -230,6 +213,32 @@ public final class MessageMapper {
         } catch (IllegalArgumentException e) {
             throw new InvalidWireDataException("invalid APPEND_ENTRIES_REQUEST from " + from + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The AppendEntriesRequest body; entry data is wrapped, not copied (see {@link #toEnvelope}). */
+    private static dev.keel.raft.proto.v1.AppendEntriesRequest toProto(AppendEntriesRequest m) {
+        dev.keel.raft.proto.v1.AppendEntriesRequest.Builder body =
+                dev.keel.raft.proto.v1.AppendEntriesRequest.newBuilder()
+                        .setTerm(m.term())
+                        .setPrevLogIndex(m.prevLogIndex())
+                        .setPrevLogTerm(m.prevLogTerm())
+                        .setLeaderCommit(m.leaderCommit());
+        for (LogEntry e : m.entries()) {
+            body.addEntries(dev.keel.raft.proto.v1.LogEntry.newBuilder()
+                    .setIndex(e.index())
+                    .setTerm(e.term())
+                    .setTypeValue(e.type().code())
+                    .setData(UnsafeByteOperations.unsafeWrap(e.data())));
+        }
+        return body.build();
+    }
+
+    private static InstallSnapshotStatus toProto(InstallSnapshotResponse.Status status) {
+        return switch (status) {
+            case CONTINUE -> InstallSnapshotStatus.INSTALL_SNAPSHOT_STATUS_CONTINUE;
+            case INSTALLED -> InstallSnapshotStatus.INSTALL_SNAPSHOT_STATUS_INSTALLED;
+            case REJECTED -> InstallSnapshotStatus.INSTALL_SNAPSHOT_STATUS_REJECTED;
+        };
     }
 
     private static AppendEntriesRequest appendEntries(dev.keel.raft.proto.v1.AppendEntriesRequest m, NodeId from,

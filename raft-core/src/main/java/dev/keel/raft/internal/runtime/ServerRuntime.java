@@ -158,27 +158,7 @@ public final class ServerRuntime implements InboundHandler {
                     applierExecutor, initialSnapshot == null ? 0 : initialSnapshot.index(),
                     meta -> post(() -> onSnapshotTaken(meta)), telemetry));
             this.transfers = new SnapshotTransfers(self, config, snapshots, transport, scheduler.background(),
-                    this::post, telemetry, new SnapshotTransfers.Engine() {
-                        @Override
-                        public void received(NodeId leader, SnapshotMetadata snapshot) {
-                            engine.snapshotReceived(leader, snapshot);
-                        }
-
-                        @Override
-                        public void rejected(NodeId leader, SnapshotMetadata snapshot) {
-                            engine.snapshotRejected(leader, snapshot);
-                        }
-
-                        @Override
-                        public void transferFailed(NodeId peer) {
-                            engine.snapshotTransferFailed(peer);
-                        }
-
-                        @Override
-                        public long term() {
-                            return engine.term();
-                        }
-                    });
+                    this::post, telemetry, SnapshotTransfers.engineHooks(engine));
         } else {
             this.transfers = null;
         }
@@ -363,7 +343,6 @@ public final class ServerRuntime implements InboundHandler {
             f.completeExceptionally(refused);
             return f;
         }
-        long submitted = System.nanoTime();
         if (pendingProposals.incrementAndGet() > config.maxPendingProposals()) {
             pendingProposals.decrementAndGet();
             telemetry.rejected(Telemetry.Op.SUBMIT, Telemetry.Reason.BUSY);
@@ -371,11 +350,11 @@ public final class ServerRuntime implements InboundHandler {
                     + " proposals pending (maxPendingProposals); retry later"));
             return f;
         }
-        ClientRequest.Command request = new ClientRequest.Command(command);
-        post(() -> route(request, new Submitted(submitted, reply -> {
+        Submitted done = new Submitted(System.nanoTime(), reply -> {
             pendingProposals.decrementAndGet();
             complete(f, reply, ok);
-        })));
+        });
+        post(() -> route(new ClientRequest.Command(command), done));
         return f;
     }
 
@@ -408,10 +387,9 @@ public final class ServerRuntime implements InboundHandler {
         }
         NodeId leader = engine.leader();
         if (leader == null || !config.forwarding()) {
-            if (request instanceof ClientRequest.Command) {
-                telemetry.rejected(Telemetry.Op.SUBMIT, Telemetry.Reason.NOT_LEADER);
-            }
-            done.accept(Reply.notLeader(leader, self + " is not the leader"));
+            Reply refused = Reply.notLeader(leader, self + " is not the leader");
+            done.accept(request instanceof ClientRequest.Command
+                    ? telemetry.refused(Telemetry.Op.SUBMIT, Telemetry.Reason.NOT_LEADER, refused) : refused);
             return;
         }
         // Answers arrive on the event loop; callers' callbacks must not run there.
@@ -464,17 +442,6 @@ public final class ServerRuntime implements InboundHandler {
         return f;
     }
 
-    /**
-     * The callback of a request submitted on this server, with the time it was submitted: if this server runs it,
-     * the commit and apply latencies count from then (a forwarded request's count from its arrival at the leader).
-     */
-    private record Submitted(long nanos, Consumer<Reply> done) implements Consumer<Reply> {
-        @Override
-        public void accept(Reply reply) {
-            done.accept(reply);
-        }
-    }
-
     private RuntimeException refuse() {
         if (!closed.get()) {
             return null;
@@ -489,15 +456,11 @@ public final class ServerRuntime implements InboundHandler {
         switch (r.outcome()) {
             case APPENDED -> proposals.add(new PendingProposal(r.index(), r.term(), done,
                     done instanceof Submitted s ? s.nanos() : System.nanoTime()));
-            case NOT_LEADER -> {
-                telemetry.rejected(Telemetry.Op.SUBMIT, Telemetry.Reason.NOT_LEADER);
-                done.accept(Reply.notLeader(r.leader(), self + " is not the leader"));
-            }
-            case BUSY -> {
-                telemetry.rejected(Telemetry.Op.SUBMIT, Telemetry.Reason.BUSY);
-                done.accept(Reply.failed(Outcome.BUSY, self + " has " + config.maxPendingProposals()
-                        + " uncommitted entries (maxPendingProposals) or is handing leadership over; retry later"));
-            }
+            case NOT_LEADER -> done.accept(telemetry.refused(Telemetry.Op.SUBMIT, Telemetry.Reason.NOT_LEADER,
+                    Reply.notLeader(r.leader(), self + " is not the leader")));
+            case BUSY -> done.accept(telemetry.refused(Telemetry.Op.SUBMIT, Telemetry.Reason.BUSY,
+                    Reply.failed(Outcome.BUSY, self + " has " + config.maxPendingProposals()
+                            + " uncommitted entries (maxPendingProposals) or is handing leadership over; retry later")));
         }
     }
 

@@ -45,6 +45,31 @@ final class SnapshotTransfers {
         long term();
     }
 
+    /** The engine's side of transfers, for the runtime (event loop). */
+    static Engine engineHooks(dev.keel.raft.internal.engine.RaftEngine engine) {
+        return new Engine() {
+            @Override
+            public void received(NodeId leader, SnapshotMetadata snapshot) {
+                engine.snapshotReceived(leader, snapshot);
+            }
+
+            @Override
+            public void rejected(NodeId leader, SnapshotMetadata snapshot) {
+                engine.snapshotRejected(leader, snapshot);
+            }
+
+            @Override
+            public void transferFailed(NodeId peer) {
+                engine.snapshotTransferFailed(peer);
+            }
+
+            @Override
+            public long term() {
+                return engine.term();
+            }
+        };
+    }
+
     private final NodeId self;
     private final RaftConfig config;
     private final SnapshotStorage storage;

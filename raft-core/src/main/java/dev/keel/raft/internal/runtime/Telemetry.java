@@ -119,6 +119,12 @@ final class Telemetry {
         return e.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** As {@link #rejected}, for a refusal given as {@code reply}, which is returned. */
+    Reply refused(Op op, Reason reason, Reply reply) {
+        rejected(op, reason);
+        return reply;
+    }
+
     /** A request was refused before anything was done (any thread). */
     void rejected(Op op, Reason reason) {
         rejections[op.ordinal() * 2 + reason.ordinal()].increment();

@@ -187,6 +187,7 @@ public final class MicrometerMetrics implements MetricsRegistry {
             return this;
         }
 
+        /** The binding, with the settings given; give it to {@code RaftServer.Builder.metrics}. */
         public MicrometerMetrics build() {
             return new MicrometerMetrics(this);
         }

@@ -122,14 +122,7 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
         if (clientPort > 0 && clientPort == raftPort) {
             problems.add("'client_port' and 'raft_port' are both " + clientPort + ": give each its own port");
         }
-        int adminPort = 0;
-        if (f.adminPort != null) {
-            adminPort = port(f.adminPort, "admin_port", problems);
-            if (adminPort > 0 && (adminPort == clientPort || adminPort == raftPort)) {
-                problems.add("'admin_port' " + adminPort + " is also the " + (adminPort == clientPort ? "client_port"
-                        : "raft_port") + ": give the admin endpoints their own port");
-            }
-        }
+        int adminPort = adminPort(f.adminPort, clientPort, raftPort, problems);
         Path dataDir = null;
         if (f.dataDir == null || f.dataDir.isBlank()) {
             problems.add("'data_dir' is missing: where this node keeps its log and snapshots");
@@ -326,6 +319,19 @@ public record NodeConfig(NodeId id, String clusterId, String bind, int clientPor
             problems.add("'" + key + "': " + e.getMessage());
             return null;
         }
+    }
+
+    /** {@code admin_port}: 0 (none) unless set; a port of its own. */
+    private static int adminPort(Integer value, int clientPort, int raftPort, List<String> problems) {
+        if (value == null) {
+            return 0;
+        }
+        int adminPort = port(value, "admin_port", problems);
+        if (adminPort > 0 && (adminPort == clientPort || adminPort == raftPort)) {
+            problems.add("'admin_port' " + adminPort + " is also the " + (adminPort == clientPort ? "client_port"
+                    : "raft_port") + ": give the admin endpoints their own port");
+        }
+        return adminPort;
     }
 
     private static int port(Integer value, String key, List<String> problems) {

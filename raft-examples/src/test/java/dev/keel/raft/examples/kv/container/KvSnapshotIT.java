@@ -113,10 +113,12 @@ class KvSnapshotIT {
                                 .map(f -> Long.parseLong(f.get("snapshot_index")) > commit - SNAPSHOT_INTERVAL)
                                 .orElse(false));
             }
-            Await.until("a listing of every node after its last snapshot", CATCH_UP, () -> {
+            // A loaded machine lists the directories slowly: the sampler goes on until it has enough listings of
+            // every node, the last after its last snapshot, however long listing takes.
+            Await.until("a listing of every node after its last snapshot, and at least 6 of each", CATCH_UP, () -> {
                 for (int i = 0; i < 3; i++) {
                     List<Sample> s = logs.samples(i);
-                    if (s.isEmpty() || s.get(s.size() - 1).snapshotIndex() <= commit - SNAPSHOT_INTERVAL) {
+                    if (s.size() <= 5 || s.get(s.size() - 1).snapshotIndex() <= commit - SNAPSHOT_INTERVAL) {
                         return false;
                     }
                 }

@@ -3,7 +3,6 @@ package com.example.app;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.RaftServer;
-import dev.keel.raft.exception.RaftException;
 import dev.keel.raft.metrics.KeelMetrics;
 import dev.keel.raft.metrics.Metric;
 import dev.keel.raft.metrics.MetricsRegistry;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -81,19 +79,9 @@ public final class Main {
                 .build()) {
             server.start();
             System.out.println("io " + transport.ioMode());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (true) {
-                try {
-                    server.submit(ByteBuffer.allocate(8).putLong(42).array()).get(60, TimeUnit.SECONDS);
-                    break;
-                } catch (ExecutionException e) {
-                    // Not leader yet: a one-node cluster elects itself after one election timeout.
-                    if (!(e.getCause() instanceof RaftException) || System.nanoTime() - deadline > 0) {
-                        throw e;
-                    }
-                    Thread.sleep(50);
-                }
-            }
+            // A one-node cluster elects itself after one election timeout.
+            server.awaitLeader(java.time.Duration.ofSeconds(60));
+            server.submit(ByteBuffer.allocate(8).putLong(42).array()).get(60, TimeUnit.SECONDS);
             System.out.println("sum " + ByteBuffer.wrap(server.read(new byte[0]).get(60, TimeUnit.SECONDS)).getLong());
             System.out.println("commits timed " + commits.get());
         }

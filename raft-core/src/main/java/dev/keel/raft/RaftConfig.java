@@ -18,6 +18,9 @@ public final class RaftConfig {
     private final int maxEntriesBytesPerMessage;
     private final int maxInflightMessages;
     private final int maxPendingProposals;
+    private final int maxPendingReads;
+    private final int maxUncommittedEntries;
+    private final int inboxCapacity;
     private final boolean preVote;
     private final boolean checkQuorum;
     private final long snapshotInterval;
@@ -45,6 +48,9 @@ public final class RaftConfig {
         this.maxEntriesBytesPerMessage = b.maxEntriesBytesPerMessage;
         this.maxInflightMessages = b.maxInflightMessages;
         this.maxPendingProposals = b.maxPendingProposals;
+        this.maxPendingReads = b.maxPendingReads;
+        this.maxUncommittedEntries = b.maxUncommittedEntries;
+        this.inboxCapacity = b.inboxCapacity;
         this.preVote = b.preVote;
         this.checkQuorum = b.checkQuorum;
         this.snapshotInterval = b.snapshotInterval;
@@ -85,6 +91,9 @@ public final class RaftConfig {
         b.maxEntriesBytesPerMessage = maxEntriesBytesPerMessage;
         b.maxInflightMessages = maxInflightMessages;
         b.maxPendingProposals = maxPendingProposals;
+        b.maxPendingReads = maxPendingReads;
+        b.maxUncommittedEntries = maxUncommittedEntries;
+        b.inboxCapacity = inboxCapacity;
         b.preVote = preVote;
         b.checkQuorum = checkQuorum;
         b.snapshotInterval = snapshotInterval;
@@ -136,9 +145,41 @@ public final class RaftConfig {
         return maxInflightMessages;
     }
 
-    /** Most proposals accepted but not yet applied; beyond it, submits fail fast as busy. Default 10,000. */
+    /**
+     * Most submits on this server accepted but not yet answered (applied, refused or failed), counting those forwarded
+     * to the leader; beyond it, a submit fails at once with {@link dev.keel.raft.exception.ServerBusyException}.
+     * Default 10,000.
+     */
     public int maxPendingProposals() {
         return maxPendingProposals;
+    }
+
+    /**
+     * Most linearizable reads on this server accepted but not yet answered; beyond it, a read fails at once with
+     * {@link dev.keel.raft.exception.ServerBusyException}. Default 10,000.
+     */
+    public int maxPendingReads() {
+        return maxPendingReads;
+    }
+
+    /**
+     * Most entries a leader holds in its log beyond the commit index; a command that would exceed it is refused as
+     * busy, so that a leader that cannot reach a quorum stops growing its log. Default 10,000.
+     */
+    public int maxUncommittedEntries() {
+        return maxUncommittedEntries;
+    }
+
+    /**
+     * The bound of the event loop's inbox, applied separately to client operations (submits, reads, session and
+     * membership operations, leadership transfers) and to inbound Raft messages waiting to be run. A client operation
+     * beyond it fails at once with {@link dev.keel.raft.exception.ServerBusyException}; an inbound message beyond it
+     * is dropped and counted, as a lossy network might have dropped it (Raft resends). The completions of the loop's
+     * own work (storage writes, applied entries, snapshots) are never refused, and at most one tick waits at a time.
+     * Default 65,536.
+     */
+    public int inboxCapacity() {
+        return inboxCapacity;
     }
 
     /** Whether a server runs a pre-vote before starting an election (thesis §9.6). Default true. */
@@ -299,6 +340,8 @@ public final class RaftConfig {
                 && electionTimeoutMax.equals(c.electionTimeoutMax)
                 && maxEntriesBytesPerMessage == c.maxEntriesBytesPerMessage
                 && maxInflightMessages == c.maxInflightMessages && maxPendingProposals == c.maxPendingProposals
+                && maxPendingReads == c.maxPendingReads && maxUncommittedEntries == c.maxUncommittedEntries
+                && inboxCapacity == c.inboxCapacity
                 && preVote == c.preVote && checkQuorum == c.checkQuorum && snapshotInterval == c.snapshotInterval
                 && snapshotLogBytes == c.snapshotLogBytes && logRetention == c.logRetention
                 && snapshotChunkBytes == c.snapshotChunkBytes && snapshotInflightChunks == c.snapshotInflightChunks
@@ -313,7 +356,8 @@ public final class RaftConfig {
     @Override
     public int hashCode() {
         return Objects.hash(tickInterval, heartbeatInterval, electionTimeoutMin, electionTimeoutMax,
-                maxEntriesBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
+                maxEntriesBytesPerMessage, maxInflightMessages, maxPendingProposals, maxPendingReads,
+                maxUncommittedEntries, inboxCapacity, preVote, checkQuorum,
                 snapshotInterval, snapshotLogBytes, logRetention, snapshotChunkBytes, snapshotInflightChunks,
                 snapshotBytesPerSecond, catchUpMaxLag, catchUpTimeout, forwarding, maxInflightForwards, forwardTimeout,
                 sessionTimeout, maxSessions, sessionMaxPending, sessionMaxCachedBytes, sessionDeadline);
@@ -324,7 +368,9 @@ public final class RaftConfig {
         return "RaftConfig{tick=" + tickInterval.toMillis() + "ms, heartbeat=" + heartbeatInterval.toMillis()
                 + "ms, electionTimeout=[" + electionTimeoutMin.toMillis() + "ms, " + electionTimeoutMax.toMillis()
                 + "ms), maxEntriesBytesPerMessage=" + maxEntriesBytesPerMessage + ", maxInflightMessages="
-                + maxInflightMessages + ", maxPendingProposals=" + maxPendingProposals + ", preVote=" + preVote
+                + maxInflightMessages + ", maxPendingProposals=" + maxPendingProposals + ", maxPendingReads="
+                + maxPendingReads + ", maxUncommittedEntries=" + maxUncommittedEntries + ", inboxCapacity="
+                + inboxCapacity + ", preVote=" + preVote
                 + ", checkQuorum=" + checkQuorum + ", snapshotInterval=" + snapshotInterval + ", snapshotLogBytes="
                 + snapshotLogBytes + ", logRetention=" + logRetention + ", snapshotChunkBytes=" + snapshotChunkBytes
                 + ", snapshotInflightChunks=" + snapshotInflightChunks + ", snapshotBytesPerSecond="
@@ -350,6 +396,9 @@ public final class RaftConfig {
         private int maxEntriesBytesPerMessage = 1 << 20;
         private int maxInflightMessages = 256;
         private int maxPendingProposals = 10_000;
+        private int maxPendingReads = 10_000;
+        private int maxUncommittedEntries = 10_000;
+        private int inboxCapacity = 1 << 16;
         private boolean preVote = true;
         private boolean checkQuorum = true;
         private long snapshotInterval = 100_000;
@@ -406,6 +455,24 @@ public final class RaftConfig {
         /** See {@link RaftConfig#maxPendingProposals()}; between 1 and 10,000,000. */
         public Builder maxPendingProposals(int value) {
             this.maxPendingProposals = checkRange("maxPendingProposals", value, 1, 10_000_000);
+            return this;
+        }
+
+        /** See {@link RaftConfig#maxPendingReads()}; between 1 and 10,000,000. */
+        public Builder maxPendingReads(int value) {
+            this.maxPendingReads = checkRange("maxPendingReads", value, 1, 10_000_000);
+            return this;
+        }
+
+        /** See {@link RaftConfig#maxUncommittedEntries()}; between 1 and 10,000,000. */
+        public Builder maxUncommittedEntries(int value) {
+            this.maxUncommittedEntries = checkRange("maxUncommittedEntries", value, 1, 10_000_000);
+            return this;
+        }
+
+        /** See {@link RaftConfig#inboxCapacity()}; between 16 and 10,000,000. */
+        public Builder inboxCapacity(int value) {
+            this.inboxCapacity = checkRange("inboxCapacity", value, 16, 10_000_000);
             return this;
         }
 

@@ -32,6 +32,12 @@ class RaftConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxEntriesBytesPerMessage");
         assertThatThrownBy(() -> RaftConfig.builder().maxPendingProposals(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxPendingProposals");
+        assertThatThrownBy(() -> RaftConfig.builder().maxPendingReads(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxPendingReads");
+        assertThatThrownBy(() -> RaftConfig.builder().maxUncommittedEntries(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxUncommittedEntries");
+        assertThatThrownBy(() -> RaftConfig.builder().inboxCapacity(15))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("inboxCapacity");
         assertThatThrownBy(() -> RaftConfig.builder().tickInterval(Duration.ofHours(2)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tickInterval");
     }

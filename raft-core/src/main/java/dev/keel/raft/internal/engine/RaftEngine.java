@@ -220,7 +220,7 @@ public final class RaftEngine {
         if (role.role() != Role.LEADER) {
             return ProposeResult.notLeader(leader);
         }
-        if (raftLog.lastIndex() - raftLog.commitIndex() >= config.maxPendingProposals()
+        if (raftLog.lastIndex() - raftLog.commitIndex() >= config.maxUncommittedEntries()
                 || ((Leader) role).transferring()) {
             return ProposeResult.busy();
         }

@@ -422,11 +422,11 @@ public final class ServerRuntime implements InboundHandler {
             f.completeExceptionally(refused);
             return f;
         }
-        if (pendingReads.incrementAndGet() > config.maxPendingProposals()) {
+        if (pendingReads.incrementAndGet() > config.maxPendingReads()) {
             pendingReads.decrementAndGet();
             telemetry.rejected(Telemetry.Op.READ, Telemetry.Reason.BUSY);
-            f.completeExceptionally(new ServerBusyException(self + " has " + config.maxPendingProposals()
-                    + " reads pending; retry later"));
+            f.completeExceptionally(new ServerBusyException(self + " has " + config.maxPendingReads()
+                    + " reads pending (maxPendingReads); retry later"));
             return f;
         }
         f.whenComplete((r, e) -> pendingReads.decrementAndGet());
@@ -459,8 +459,8 @@ public final class ServerRuntime implements InboundHandler {
             case NOT_LEADER -> done.accept(telemetry.refused(Telemetry.Op.SUBMIT, Telemetry.Reason.NOT_LEADER,
                     Reply.notLeader(r.leader(), self + " is not the leader")));
             case BUSY -> done.accept(telemetry.refused(Telemetry.Op.SUBMIT, Telemetry.Reason.BUSY,
-                    Reply.failed(Outcome.BUSY, self + " has " + config.maxPendingProposals()
-                            + " uncommitted entries (maxPendingProposals) or is handing leadership over; retry later")));
+                    Reply.failed(Outcome.BUSY, self + " has " + config.maxUncommittedEntries()
+                            + " uncommitted entries (maxUncommittedEntries) or is handing leadership over; retry later")));
         }
     }
 

@@ -35,6 +35,8 @@ public record SimulationConfig(long seed, int nodes, int spares, Duration durati
             .maxEntriesBytesPerMessage(1024)
             .maxInflightMessages(8)
             .maxPendingProposals(256)
+            .maxPendingReads(256)
+            .maxUncommittedEntries(256)
             .build();
 
     public SimulationConfig {

@@ -641,7 +641,7 @@ class RaftPaperTest {
         @Test
         void theLeaderRefusesProposalsBeyondTheUncommittedLimit() {
             EngineHarness h = new EngineHarness();
-            var config = NO_PREVOTE.toBuilder().maxPendingProposals(3).build();
+            var config = NO_PREVOTE.toBuilder().maxUncommittedEntries(3).build();
             for (NodeId id : ids(3)) {
                 h.add(id, ids(3), config, storage(0), id.hashCode());
             }

@@ -60,7 +60,7 @@ public class EngineBenchmark {
                 .tickInterval(Duration.ofMillis(10))
                 .heartbeatInterval(Duration.ofMillis(10))
                 .electionTimeout(Duration.ofMillis(100), Duration.ofMillis(200))
-                .maxPendingProposals(1_000_000)
+                .maxUncommittedEntries(1_000_000)
                 .snapshotInterval(Long.MAX_VALUE)
                 .build();
         Membership m = Membership.ofVoters(ids.stream().map(Member::of).toList());

@@ -116,7 +116,7 @@ public final class RaftServer implements AutoCloseable {
      */
     public CompletableFuture<byte[]> submit(byte[] command) {
         Objects.requireNonNull(command, "command");
-        return runtime.submit(command);
+        return runtime.operations().submit(command);
     }
 
     /**
@@ -127,7 +127,7 @@ public final class RaftServer implements AutoCloseable {
      */
     public CompletableFuture<Committed<byte[]>> submitCommitted(byte[] command) {
         Objects.requireNonNull(command, "command");
-        return runtime.submitCommitted(command);
+        return runtime.operations().submitCommitted(command);
     }
 
     /**
@@ -143,7 +143,7 @@ public final class RaftServer implements AutoCloseable {
      *         see {@link #awaitLeader(Duration)}
      */
     public CompletableFuture<ServerStatus> whenReady() {
-        return runtime.whenReady();
+        return runtime.operations().whenReady();
     }
 
     /**
@@ -186,7 +186,7 @@ public final class RaftServer implements AutoCloseable {
      *         {@link dev.keel.raft.exception.ServerStoppedException} once closed
      */
     public CompletableFuture<ClientSession> openSession() {
-        return runtime.openSession();
+        return runtime.operations().openSession();
     }
 
     /**
@@ -201,7 +201,7 @@ public final class RaftServer implements AutoCloseable {
      */
     public CompletableFuture<byte[]> read(byte[] query) {
         Objects.requireNonNull(query, "query");
-        return runtime.read(query);
+        return runtime.operations().read(query);
     }
 
     /**
@@ -212,7 +212,7 @@ public final class RaftServer implements AutoCloseable {
      *         configured, if the state machine does not support snapshots, or if writing failed
      */
     public CompletableFuture<SnapshotMetadata> snapshot() {
-        return runtime.snapshot();
+        return runtime.operations().snapshot();
     }
 
     /**
@@ -244,7 +244,7 @@ public final class RaftServer implements AutoCloseable {
             return CompletableFuture.failedFuture(new dev.keel.raft.exception.ClusterChangeException(
                     dev.keel.raft.exception.ClusterChangeException.Reason.INVALID, e.getMessage()));
         }
-        return runtime.changeMembership(target, expectedMembershipIndex);
+        return runtime.operations().changeMembership(target, expectedMembershipIndex);
     }
 
     /**
@@ -259,7 +259,7 @@ public final class RaftServer implements AutoCloseable {
      */
     public CompletableFuture<Void> transferLeadership(NodeId target) {
         Objects.requireNonNull(target, "target");
-        return runtime.transferLeadership(target);
+        return runtime.operations().transferLeadership(target);
     }
 
     /** The server's current state. */

@@ -187,7 +187,7 @@ final class SessionClient implements ClientSession {
             return f;
         }
         long ticks = host.ticks(deadline);
-        host.post(() -> add(command, ticks, f));
+        host.submit(() -> add(command, ticks, f), f::completeExceptionally);
         return f;
     }
 

@@ -8,7 +8,10 @@ import dev.keel.raft.message.ClientRequest;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
-/** What a {@link SessionClient} needs from the server it lives on. Everything but {@link #post} is for the loop. */
+/**
+ * What a {@link SessionClient} needs from the server it lives on. Everything but {@link #post} and {@link #submit} is
+ * for the loop.
+ */
 interface SessionHost {
 
     NodeId self();
@@ -18,8 +21,14 @@ interface SessionHost {
     /** Timers on the event loop, in ticks. */
     LoopTimers timers();
 
-    /** Runs {@code task} on the event loop; any thread. */
+    /** Runs {@code task}, a completion of work the loop started, on the event loop; any thread. */
     void post(Runnable task);
+
+    /**
+     * Runs a caller's {@code operation} on the event loop, or tells {@code refused} why not (the loop's inbox is full,
+     * or the server stopped); any thread. See {@link EventLoop}'s overload rule.
+     */
+    void submit(Runnable operation, Consumer<RuntimeException> refused);
 
     /** Runs one attempt at {@code request} here or at the leader; {@code done} may be called on any thread. */
     void route(ClientRequest request, Consumer<Reply> done);

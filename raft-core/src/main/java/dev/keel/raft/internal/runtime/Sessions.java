@@ -22,13 +22,13 @@ import java.util.function.Supplier;
  * The client sessions opened on this server ({@link SessionClient}) and what they need from it: the event loop's
  * timers, routing of their requests, word of the next leader, and failing them all when the server stops.
  *
- * <p>Confined to the event loop, except {@link #post}.
+ * <p>Confined to the event loop, except {@link #post} and {@link #submit}.
  */
 final class Sessions implements SessionHost {
     private final NodeId self;
     private final RaftConfig config;
     private final Executor callbacks;
-    private final Consumer<Runnable> loop;
+    private final EventLoop loop;
     private final BiConsumer<ClientRequest, Consumer<Reply>> router;
     private final Supplier<NodeId> leader;
     private final Supplier<Membership> membership;
@@ -38,12 +38,12 @@ final class Sessions implements SessionHost {
 
     /**
      * @param callbacks  where callers' futures complete (the applier thread)
-     * @param loop       posts a task to the event loop
+     * @param loop       the event loop
      * @param router     runs one attempt at a request, here or at the leader, without hopping threads for answers
      * @param leader     the leader this server knows, or {@code null}
      * @param membership the configuration in effect, for exceptions naming the leader's address
      */
-    Sessions(NodeId self, RaftConfig config, Executor callbacks, Consumer<Runnable> loop,
+    Sessions(NodeId self, RaftConfig config, Executor callbacks, EventLoop loop,
              BiConsumer<ClientRequest, Consumer<Reply>> router, Supplier<NodeId> leader,
              Supplier<Membership> membership) {
         this.self = self;
@@ -101,7 +101,12 @@ final class Sessions implements SessionHost {
 
     @Override
     public void post(Runnable task) {
-        loop.accept(task);
+        loop.post(task);
+    }
+
+    @Override
+    public void submit(Runnable operation, Consumer<RuntimeException> refused) {
+        loop.submit(operation, refused);
     }
 
     @Override

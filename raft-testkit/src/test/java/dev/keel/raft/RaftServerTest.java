@@ -17,7 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -181,5 +184,56 @@ class RaftServerTest {
         RaftServer s = single(FAST, new RecordingStateMachine(), InMemoryLogStorage.autoSync());
         s.start();
         assertThatThrownBy(s::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("already started");
+    }
+
+    @Test
+    void underConcurrentSubmitsNoStatusShowsMoreAppliedThanCommittedAndACompletedSubmitIsShownApplied()
+            throws Exception {
+        RaftServer s = single(FAST, new RecordingStateMachine(), InMemoryLogStorage.autoSync());
+        s.start();
+        awaitLeader(s);
+        AtomicBoolean done = new AtomicBoolean();
+        List<String> violations = new CopyOnWriteArrayList<>();
+        // Its own threads: the common pool may have a single one on a 2-core machine.
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
+            long previous = 0;
+            long checks = 0;
+            while (!done.get()) {
+                ServerStatus st = s.status();
+                if (st.appliedIndex() > st.commitIndex() || st.appliedIndex() < previous) {
+                    violations.add(st + " after applied " + previous);
+                }
+                previous = st.appliedIndex();
+                checks++;
+            }
+            return checks;
+        }, pool);
+        List<CompletableFuture<Void>> writers = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            writers.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 300; i++) {
+                    Committed<byte[]> c;
+                    try {
+                        c = s.submitCommitted(new byte[]{(byte) i}).get(1, TimeUnit.MINUTES);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    ServerStatus st = s.status();
+                    if (st.appliedIndex() < c.index()) {
+                        violations.add("entry " + c.index() + " completed but the status shows " + st);
+                    }
+                }
+            }, pool));
+        }
+        try {
+            CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+            done.set(true);
+            assertThat(reader.get(1, TimeUnit.MINUTES)).isPositive();
+        } finally {
+            done.set(true);
+            pool.shutdownNow();
+        }
+        assertThat(violations).isEmpty();
     }
 }

@@ -3,6 +3,7 @@ package dev.keel.raft.internal.engine;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.internal.role.AdminResult;
+import dev.keel.raft.internal.runtime.ReadyExecutor;
 import dev.keel.raft.internal.runtime.ReadyLogWrite;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
@@ -46,6 +47,8 @@ final class EngineHarness {
     final List<Long> failedReads = new ArrayList<>();
     final List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
     final List<AdminResult> adminResults = new ArrayList<>();
+    private final Map<NodeId, ReadyExecutor> executors = new LinkedHashMap<>();
+    private List<RaftMessage> outbox = new ArrayList<>();
     /** Messages are dropped when this says so. */
     Predicate<RaftMessage> drop = m -> false;
 
@@ -95,28 +98,74 @@ final class EngineHarness {
         return engines.get(id);
     }
 
-    /** Carries out every Ready of {@code id} and returns the messages it sent, in order. */
+    /** Carries out every Ready of {@code id} as the runtime does and returns the messages it sent, in order. */
     List<RaftMessage> drain(NodeId id) {
         RaftEngine e = engines.get(id);
-        InMemoryLogStorage s = storages.get(id);
-        List<RaftMessage> out = new ArrayList<>();
+        outbox = new ArrayList<>();
+        ReadyExecutor executor = executors.computeIfAbsent(id, k -> new ReadyExecutor(storages.get(id),
+                new Effects(id, e), Runnable::run));
         while (e.hasReady()) {
-            Ready rd = e.ready();
-            persist(s, rd);
-            out.addAll(rd.messages());
-            out.addAll(rd.persistBoundMessages());
-            applied.addAll(rd.committedEntries());
-            appliedBy.computeIfAbsent(id, k -> new ArrayList<>()).addAll(rd.committedEntries());
-            readStates.addAll(rd.readStates());
-            failedReads.addAll(rd.failedReads());
-            snapshotSends.addAll(rd.snapshots().sends());
-            adminResults.addAll(rd.adminResults());
-            if (!rd.entries().isEmpty()) {
-                LogEntry last = rd.entries().get(rd.entries().size() - 1);
-                e.persisted(last.index(), last.term());
-            }
+            executor.execute(e.ready());
         }
-        return out;
+        return outbox;
+    }
+
+    /** Collects what a Ready hands out; the storage is auto-synced, so writes complete as they are issued. */
+    private final class Effects implements ReadyExecutor.Effects {
+        private final NodeId id;
+        private final RaftEngine engine;
+
+        Effects(NodeId id, RaftEngine engine) {
+            this.id = id;
+            this.engine = engine;
+        }
+
+        @Override
+        public void send(RaftMessage message) {
+            outbox.add(message);
+        }
+
+        @Override
+        public void persisted(long index, long term) {
+            engine.persisted(index, term);
+        }
+
+        @Override
+        public void committed(List<LogEntry> entries) {
+            applied.addAll(entries);
+            appliedBy.computeIfAbsent(id, k -> new ArrayList<>()).addAll(entries);
+        }
+
+        @Override
+        public void snapshotWork(SnapshotWork work) {
+            snapshotSends.addAll(work.sends());
+        }
+
+        @Override
+        public void reads(List<ReadState> states, List<Long> failed) {
+            readStates.addAll(states);
+            failedReads.addAll(failed);
+        }
+
+        @Override
+        public void adminResults(List<AdminResult> results) {
+            adminResults.addAll(results);
+        }
+    }
+
+    /** Carries out a Ready on auto-synced storage {@code s} through the runtime's {@link ReadyExecutor}. */
+    static ReadyExecutor executor(InMemoryLogStorage s, RaftEngine e, java.util.function.Consumer<RaftMessage> send) {
+        return new ReadyExecutor(s, new ReadyExecutor.Effects() {
+            @Override
+            public void send(RaftMessage message) {
+                send.accept(message);
+            }
+
+            @Override
+            public void persisted(long index, long term) {
+                e.persisted(index, term);
+            }
+        }, Runnable::run);
     }
 
     /** Writes a Ready's hard state and entries to storage in the order the engine requires, as the runtime does. */

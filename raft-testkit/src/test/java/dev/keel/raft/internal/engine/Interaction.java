@@ -10,6 +10,7 @@ import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.message.RaftMessage;
+import dev.keel.raft.internal.runtime.ReadyExecutor;
 import dev.keel.raft.testing.InMemoryLogStorage;
 
 import java.nio.charset.StandardCharsets;
@@ -217,18 +218,16 @@ final class Interaction {
     private void processReady(List<Integer> nodes, List<String> out) {
         for (int n : nodes) {
             RaftEngine e = engines.get(n);
-            while (e != null && e.hasReady()) {
+            if (e == null) {
+                continue;
+            }
+            ReadyExecutor executor = EngineHarness.executor(storages.get(n), e, network::add);
+            while (e.hasReady()) {
                 Ready rd = e.ready();
-                EngineHarness.persist(storages.get(n), rd);
                 describeReady(n, rd, out);
-                network.addAll(rd.messages());
-                network.addAll(rd.persistBoundMessages());
+                executor.execute(rd);
                 for (SnapshotWork.Send s : rd.snapshots().sends()) {
                     snapshotSends.put(n * 1000 + number(s.peer()), s);
-                }
-                if (!rd.entries().isEmpty()) {
-                    LogEntry last = rd.entries().get(rd.entries().size() - 1);
-                    e.persisted(last.index(), last.term());
                 }
             }
         }

@@ -262,7 +262,10 @@ public final class RaftServer implements AutoCloseable {
         return runtime.operations().transferLeadership(target);
     }
 
-    /** The server's current state. */
+    /**
+     * The server's current state, as its event loop last published it (once per batch of work), with the applied
+     * index as of this call but never past that status's commit index. Any thread; it does not wait for the loop.
+     */
     public ServerStatus status() {
         return runtime.status();
     }

@@ -12,7 +12,8 @@ import java.util.Set;
  * @param term         its current term
  * @param leader       the leader it knows of in {@code term}, or {@code null}
  * @param commitIndex  highest log index known to be committed
- * @param appliedIndex highest log index applied to the state machine
+ * @param appliedIndex highest log index applied to the state machine; never above {@code commitIndex} (it may be
+ *                     more recent than the rest: the applier's progress when the status was read)
  * @param firstLogIndex index of the first entry its log still holds (entries before it were compacted away and
  *                      live only in snapshots; the log is empty when it exceeds {@code lastLogIndex})
  * @param lastLogIndex index of the last entry in its log

@@ -35,6 +35,9 @@ public final class KeelMetrics {
     public static final Metric REJECTIONS = counter("keel.rejections", Unit.COUNT,
             "Submits or reads (op) refused: too many pending (reason=busy) or not the leader (reason=not_leader)",
             "op", "reason");
+    /** Inbound messages dropped by an overloaded event loop (see {@code RaftConfig.inboxCapacity}). */
+    public static final Metric INBOX_DROPPED = counter("keel.inbox.dropped", Unit.COUNT,
+            "Inbound Raft messages dropped because inboxCapacity of them already waited for the event loop");
 
     // ---- elections and state ------------------------------------------------------------------------------------
 
@@ -127,8 +130,8 @@ public final class KeelMetrics {
 
     /** Every metric above, in this order. */
     public static List<Metric> all() {
-        return List.of(COMMIT_LATENCY, APPLY_LATENCY, APPEND_ENTRIES_BATCH, PENDING, REJECTIONS, PREVOTES_STARTED,
-                ELECTIONS_STARTED, ELECTIONS_WON, LEADER_CHANGES, TERM, IS_LEADER, HAS_LEADER, COMMIT_INDEX,
+        return List.of(COMMIT_LATENCY, APPLY_LATENCY, APPEND_ENTRIES_BATCH, PENDING, REJECTIONS, INBOX_DROPPED,
+                PREVOTES_STARTED, ELECTIONS_STARTED, ELECTIONS_WON, LEADER_CHANGES, TERM, IS_LEADER, HAS_LEADER, COMMIT_INDEX,
                 APPLIED_INDEX, LAST_LOG_INDEX, SNAPSHOT_INDEX, FOLLOWER_MATCH_INDEX, FOLLOWER_LAG, SNAPSHOT_DURATION,
                 SNAPSHOT_SIZE, INSTALL_SNAPSHOT_BYTES, INSTALL_SNAPSHOT_DURATION, FSYNC_LATENCY, FSYNC_BATCH,
                 TRANSPORT_SENT_BYTES, TRANSPORT_RECEIVED_BYTES, TRANSPORT_SENT_FRAMES, TRANSPORT_RECEIVED_FRAMES,

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  *   <li><b>Client operations</b> ({@link #submit}): at most {@code capacity} wait at once. One more is refused at
  *       once with a {@link ServerBusyException}: the caller is told to retry, nothing is queued.</li>
  *   <li><b>Inbound messages</b> ({@link #deliver}): at most {@code capacity} wait at once. One more is dropped and
- *       counted ({@link #droppedMessages()}, a WARN log per overload episode): Raft tolerates a lost message and the
+ *       counted ({@link #droppedMessages()}, the {@code keel.inbox.dropped} metric, a WARN log per overload episode): Raft tolerates a lost message and the
  *       sender resends it (heartbeats, AppendEntries retries, snapshot-chunk and forwarding timeouts).</li>
  *   <li><b>Ticks</b> ({@link #tick}): at most one waits; a tick that finds one waiting is dropped. A loop too busy to
  *       keep up sees time run slower, which delays elections and never breaks safety.</li>
@@ -48,6 +48,7 @@ final class EventLoop {
     private final Runnable afterBatch;
     private final Consumer<Throwable> fatal;
     private final Supplier<RuntimeException> stoppedError;
+    private final Runnable onDrop;
 
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -114,9 +115,10 @@ final class EventLoop {
      * @param afterBatch   runs after each batch of tasks, unless the loop stopped
      * @param fatal        told about a task that threw; expected to {@link #stop} the loop
      * @param stoppedError the exception a client operation fails with once the loop has stopped
+     * @param onDrop       told of each inbound message dropped (the metric), on the caller's thread
      */
     EventLoop(String name, Executor executor, int capacity, Runnable afterBatch, Consumer<Throwable> fatal,
-              Supplier<RuntimeException> stoppedError) {
+              Supplier<RuntimeException> stoppedError, Runnable onDrop) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
@@ -126,6 +128,7 @@ final class EventLoop {
         this.afterBatch = afterBatch;
         this.fatal = fatal;
         this.stoppedError = stoppedError;
+        this.onDrop = onDrop;
     }
 
     /**
@@ -161,6 +164,7 @@ final class EventLoop {
         if (queuedMessages.incrementAndGet() > capacity) {
             queuedMessages.decrementAndGet();
             long dropped = droppedMessages.incrementAndGet();
+            onDrop.run();
             if (overloaded.compareAndSet(false, true)) {
                 log.warn("{}: {} inbound messages wait for the event loop (inboxCapacity): dropping more until it "
                         + "catches up ({} dropped so far)", name, capacity, dropped);

@@ -96,7 +96,7 @@ public final class ServerRuntime implements InboundHandler {
                 initialSnapshot == null ? 0 : initialSnapshot.index(), engine.log().commitIndex(),
                 engine.log().firstIndex(), engine.log().lastIndex());
         this.loop = new EventLoop(self.toString(), scheduler.eventLoop(), config.inboxCapacity(),
-                this::afterBatch, this::fatal, this::stoppedError);
+                this::afterBatch, this::fatal, this::stoppedError, telemetry.inboxDropped::increment);
         this.forwarder = new Forwarder(self, config, transport::send, random.nextLong() & Long.MAX_VALUE);
         this.readyWaiters = new ReadyWaiters(applierThread);
         RequestRouter router = new RequestRouter(self, config, engine, registry, forwarder,

@@ -48,6 +48,8 @@ final class Telemetry {
     final Histogram installSnapshotDuration;
     private final Histogram appendBatch;
     private final Counter[] rejections = new Counter[4];
+    /** Inbound messages the event loop dropped (any thread). */
+    final Counter inboxDropped;
     private final Counter preVotes;
     private final Counter elections;
     private final Counter electionsWon;
@@ -87,6 +89,7 @@ final class Telemetry {
                         Map.of("op", tag(op), "reason", tag(reason)));
             }
         }
+        inboxDropped = registry.counter(KeelMetrics.INBOX_DROPPED, Map.of());
         preVotes = registry.counter(KeelMetrics.PREVOTES_STARTED, Map.of());
         elections = registry.counter(KeelMetrics.ELECTIONS_STARTED, Map.of());
         electionsWon = registry.counter(KeelMetrics.ELECTIONS_WON, Map.of());

@@ -26,7 +26,7 @@ class EventLoopTest {
         loop = new EventLoop("n1", pending::add, capacity, () -> ran.add("batch"), t -> {
             fatal.add(t);
             loop.stop(() -> ran.add("last"));
-        }, () -> new ServerStoppedException("n1 is closed"));
+        }, () -> new ServerStoppedException("n1 is closed"), () -> ran.add("dropped"));
         return loop;
     }
 
@@ -76,6 +76,7 @@ class EventLoopTest {
             loop.deliver(() -> ran.add("message"));
         }
         assertThat(loop.droppedMessages()).isEqualTo(34);
+        assertThat(ran.stream().filter("dropped"::equals)).as("each drop reported to the metric").hasSize(34);
         runLoop();
         assertThat(ran.stream().filter("message"::equals)).hasSize(16);
         assertThat(loop.deliver(() -> ran.add("message"))).isTrue();
@@ -144,7 +145,7 @@ class EventLoopTest {
         }, t -> {
             fatal.add(t);
             loop.stop(() -> ran.add("last"));
-        }, () -> new ServerStoppedException("n1 is closed"));
+        }, () -> new ServerStoppedException("n1 is closed"), () -> { });
         loop.post(() -> ran.add("task"));
         runLoop();
         assertThat(fatal).singleElement().satisfies(t -> assertThat(t).hasMessage("ready failed"));
@@ -172,7 +173,7 @@ class EventLoopTest {
             CompletableFuture<Throwable> stopped = new CompletableFuture<>();
             AtomicReference<EventLoop> ref = new AtomicReference<>();
             EventLoop real = new EventLoop("n1", thread, 16, () -> { }, t -> ref.get().stop(() ->
-                    stopped.complete(t)), () -> new ServerStoppedException("n1 is closed"));
+                    stopped.complete(t)), () -> new ServerStoppedException("n1 is closed"), () -> { });
             ref.set(real);
             real.post(() -> {
                 throw new StackOverflowError("deep");

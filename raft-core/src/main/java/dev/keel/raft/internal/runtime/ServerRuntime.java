@@ -792,9 +792,4 @@ public final class ServerRuntime implements InboundHandler {
             }
         }
     }
-
-    /** The engine, for tests in this package. */
-    RaftEngine engine() {
-        return engine;
-    }
 }

@@ -7,8 +7,8 @@ import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.internal.role.LeadershipTransfer;
 import dev.keel.raft.internal.role.RoleContext;
-import dev.keel.raft.message.InstallSnapshotRequest;
-import dev.keel.raft.message.InstallSnapshotResponse;
+import dev.keel.raft.internal.transfer.SnapshotReceiver;
+import dev.keel.raft.internal.transfer.SnapshotTask;
 import dev.keel.raft.message.RaftMessage;
 
 import java.util.List;
@@ -158,18 +158,18 @@ final class EngineRoleContext implements RoleContext {
     }
 
     @Override
-    public void sendSnapshot(NodeId peer) {
-        outbox.snapshotSends.add(new SnapshotWork.Send(peer, engine.term(), engine.log().snapshot()));
+    public void snapshotTask(SnapshotTask task) {
+        outbox.snapshotTasks.add(task);
     }
 
     @Override
-    public void receiveSnapshotChunk(InstallSnapshotRequest chunk) {
-        outbox.snapshotChunks.add(chunk);
+    public long newTransferId() {
+        return ++outbox.transferIds;
     }
 
     @Override
-    public void snapshotAck(InstallSnapshotResponse ack) {
-        outbox.snapshotAcks.add(ack);
+    public SnapshotReceiver snapshotReceiver() {
+        return engine.snapshotReceiver();
     }
 
     @Override

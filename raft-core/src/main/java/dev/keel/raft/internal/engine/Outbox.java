@@ -2,8 +2,7 @@ package dev.keel.raft.internal.engine;
 
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.log.SnapshotMetadata;
-import dev.keel.raft.message.InstallSnapshotRequest;
-import dev.keel.raft.message.InstallSnapshotResponse;
+import dev.keel.raft.internal.transfer.SnapshotTask;
 import dev.keel.raft.message.RaftMessage;
 
 import java.util.ArrayList;
@@ -19,9 +18,9 @@ final class Outbox {
     List<ReadState> readStates = new ArrayList<>();
     List<Long> failedReads = new ArrayList<>();
     SnapshotMetadata snapshotToRestore;
-    List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
-    List<InstallSnapshotRequest> snapshotChunks = new ArrayList<>();
-    List<InstallSnapshotResponse> snapshotAcks = new ArrayList<>();
+    List<SnapshotTask> snapshotTasks = new ArrayList<>();
+    /** The last transfer id handed out (ids are never reused within an engine). */
+    long transferIds;
     List<AdminResult> adminResults = new ArrayList<>();
 
     boolean isEmpty() {
@@ -30,8 +29,7 @@ final class Outbox {
     }
 
     private boolean hasSnapshotWork() {
-        return snapshotToRestore != null || !snapshotSends.isEmpty() || !snapshotChunks.isEmpty()
-                || !snapshotAcks.isEmpty();
+        return snapshotToRestore != null || !snapshotTasks.isEmpty();
     }
 
     /** The snapshot work collected so far, which then starts over. */
@@ -39,11 +37,9 @@ final class Outbox {
         if (!hasSnapshotWork()) {
             return SnapshotWork.NONE;
         }
-        SnapshotWork work = new SnapshotWork(snapshotToRestore, snapshotSends, snapshotChunks, snapshotAcks);
+        SnapshotWork work = new SnapshotWork(snapshotToRestore, snapshotTasks);
         snapshotToRestore = null;
-        snapshotSends = new ArrayList<>();
-        snapshotChunks = new ArrayList<>();
-        snapshotAcks = new ArrayList<>();
+        snapshotTasks = new ArrayList<>();
         return work;
     }
 }

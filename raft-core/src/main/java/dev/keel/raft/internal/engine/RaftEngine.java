@@ -13,6 +13,8 @@ import dev.keel.raft.internal.role.Leader;
 import dev.keel.raft.internal.role.LeadershipTransfer;
 import dev.keel.raft.internal.role.PreCandidate;
 import dev.keel.raft.internal.role.RoleBehaviour;
+import dev.keel.raft.internal.transfer.SnapshotReceiver;
+import dev.keel.raft.internal.transfer.SnapshotTask;
 import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
@@ -79,6 +81,7 @@ public final class RaftEngine {
     private Set<NodeId> outgoing = Set.of();
 
     private final LeadershipTransfer transfer = new LeadershipTransfer(context);
+    private final SnapshotReceiver receiver;
 
     /**
      * @param self      this server
@@ -96,6 +99,7 @@ public final class RaftEngine {
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
         this.raftLog = new RaftLog(storage, snapshot, bootstrap);
+        this.receiver = new SnapshotReceiver(self, config, context);
         refreshConfig();
         HardState hs = storage.hardState();
         this.term = hs.term();
@@ -113,6 +117,7 @@ public final class RaftEngine {
         electionElapsed++;
         role.onTick();
         report(transfer.onTick());
+        receiver.tick(now);
     }
 
     /** A message arrived. Messages not addressed to this server, or from a non-member, are dropped. */
@@ -297,9 +302,9 @@ public final class RaftEngine {
     }
 
     /**
-     * The runtime received, verified and stored the snapshot {@code leader} sent (§7). Installs it: the log is reset
-     * after it and the state machine restored from it, unless the log has meanwhile come to cover it. The leader is
-     * told once the reset is durable.
+     * The snapshot {@code leader} sent (§7) is received, verified and stored. Installs it: the log is reset after it
+     * and the state machine restored from it, unless the log has meanwhile come to cover it. The leader is told once
+     * the reset is durable.
      */
     public void snapshotReceived(NodeId leader, SnapshotMetadata snapshot) {
         long match;
@@ -316,17 +321,37 @@ public final class RaftEngine {
                 match));
     }
 
-    /** The runtime could not store a snapshot sent by {@code leader}: tell it, so it starts over later. */
-    public void snapshotRejected(NodeId leader, SnapshotMetadata snapshot) {
-        send(new InstallSnapshotResponse(self, leader, term, snapshot.index(), InstallSnapshotResponse.Status.REJECTED,
-                0));
+    /** The driver read the chunk {@code read} asked for; a leader sends it if its transfer still needs it. */
+    public void snapshotChunkRead(SnapshotTask.ChunkRead read, byte[] data) {
+        if (role instanceof Leader l) {
+            l.onSnapshotChunkRead(read, data);
+        }
     }
 
-    /** The runtime gave up sending a snapshot to {@code peer}. */
-    public void snapshotTransferFailed(NodeId peer) {
+    /** The driver could not read the snapshot for {@code read}: that transfer fails and is retried later. */
+    public void snapshotReadFailed(SnapshotTask.ChunkRead read) {
         if (role instanceof Leader l) {
-            l.onSnapshotTransferFailed(peer);
+            l.onSnapshotReadFailed(read);
         }
+    }
+
+    /** The driver wrote a chunk of the snapshot being received: the leader is asked for the next. */
+    public void snapshotChunkWritten(SnapshotTask.ChunkWrite write) {
+        receiver.onWritten(write, term);
+    }
+
+    /**
+     * The driver verified and stored the snapshot whose {@code last} chunk it wrote, as {@code stored}; it is
+     * installed ({@link #snapshotReceived}).
+     */
+    public void snapshotStored(SnapshotTask.ChunkWrite last, SnapshotMetadata stored) {
+        receiver.onStored(last);
+        snapshotReceived(last.leader(), stored);
+    }
+
+    /** The driver could not store the snapshot being received: the leader is told, so it starts over later. */
+    public void snapshotWriteFailed(SnapshotTask.ChunkWrite write) {
+        receiver.onWriteFailed(write, term);
     }
 
     /** The transport reports {@code peer} unreachable. */
@@ -460,6 +485,10 @@ public final class RaftEngine {
     /** Ticks since the election timer was last reset. */
     int electionElapsed() {
         return electionElapsed;
+    }
+
+    SnapshotReceiver snapshotReceiver() {
+        return receiver;
     }
 
     LeadershipTransfer leadershipTransfer() {

@@ -71,7 +71,7 @@ public final class ServerRuntime implements InboundHandler {
     private final Applier applier;
     private final SnapshotStorage snapshots;
     private final SnapshotMetadata initialSnapshot;
-    private final SnapshotTransfers transfers;
+    private final SnapshotDisk transfers;
     private final Telemetry telemetry;
     private final List<RaftListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -157,8 +157,8 @@ public final class ServerRuntime implements InboundHandler {
                     scheduler.background(),
                     applierExecutor, initialSnapshot == null ? 0 : initialSnapshot.index(),
                     meta -> post(() -> onSnapshotTaken(meta)), telemetry));
-            this.transfers = new SnapshotTransfers(self, config, snapshots, transport, scheduler.background(),
-                    this::post, telemetry, SnapshotTransfers.engineHooks(engine));
+            this.transfers = new SnapshotDisk(self, snapshots, scheduler.background(), this::post, telemetry,
+                    SnapshotDisk.engineHooks(engine));
         } else {
             this.transfers = null;
         }
@@ -197,9 +197,6 @@ public final class ServerRuntime implements InboundHandler {
         // Published per tick, not per batch: building the map on every batch would allocate on the hot path.
         matchIndex = engine.role() == Role.LEADER ? engine.matchIndexes() : Map.of();
         telemetry.followers(matchIndex);
-        if (transfers != null) {
-            transfers.tick();
-        }
     }
 
     /** Takes a snapshot now; completes once it is durable. */
@@ -691,7 +688,7 @@ public final class ServerRuntime implements InboundHandler {
             dispatchCommitted(rd.committedEntries());
         }
         if (transfers != null && !rd.snapshots().isEmpty()) {
-            transfers.handle(rd.snapshots());
+            transfers.handle(rd.snapshots().tasks());
         }
         for (ReadState rs : rd.readStates()) {
             PendingQuery q = reads.remove(rs.requestId());
@@ -748,9 +745,6 @@ public final class ServerRuntime implements InboundHandler {
                 || !s.membership().equals(previous.membership()))) {
             log.info("{}: configuration {} (entry {})", self, s.membership(), s.membershipIndex());
             transport.membershipChanged(s.membership());
-        }
-        if (transfers != null && s.role() != Role.LEADER) {
-            transfers.stopSending();
         }
         if (previous.role() == Role.LEADER && (s.role() != Role.LEADER || s.term() != previous.term())) {
             // Entries not yet committed may still be committed by the next leader, or be replaced: we cannot tell.

@@ -3,6 +3,7 @@ package dev.keel.raft.internal.engine;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.internal.role.AdminResult;
+import dev.keel.raft.internal.transfer.SnapshotTask;
 import dev.keel.raft.internal.runtime.ReadyLogWrite;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
@@ -44,7 +45,7 @@ final class EngineHarness {
     final Map<NodeId, List<LogEntry>> appliedBy = new LinkedHashMap<>();
     final List<ReadState> readStates = new ArrayList<>();
     final List<Long> failedReads = new ArrayList<>();
-    final List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
+    final List<SnapshotTask> snapshotTasks = new ArrayList<>();
     final List<AdminResult> adminResults = new ArrayList<>();
     /** Messages are dropped when this says so. */
     Predicate<RaftMessage> drop = m -> false;
@@ -109,7 +110,7 @@ final class EngineHarness {
             appliedBy.computeIfAbsent(id, k -> new ArrayList<>()).addAll(rd.committedEntries());
             readStates.addAll(rd.readStates());
             failedReads.addAll(rd.failedReads());
-            snapshotSends.addAll(rd.snapshots().sends());
+            snapshotTasks.addAll(rd.snapshots().tasks());
             adminResults.addAll(rd.adminResults());
             if (!rd.entries().isEmpty()) {
                 LogEntry last = rd.entries().get(rd.entries().size() - 1);
@@ -177,6 +178,12 @@ final class EngineHarness {
     List<LogEntry> log(NodeId id) {
         InMemoryLogStorage s = storages.get(id);
         return s.entries(s.firstIndex(), s.lastIndex() + 1, Long.MAX_VALUE);
+    }
+
+    /** The chunk reads among {@link #snapshotTasks}, in order. */
+    List<SnapshotTask.ChunkRead> chunkReads() {
+        return snapshotTasks.stream().filter(SnapshotTask.ChunkRead.class::isInstance)
+                .map(SnapshotTask.ChunkRead.class::cast).toList();
     }
 
     static <T extends RaftMessage> List<T> ofType(List<RaftMessage> messages, Class<T> type) {

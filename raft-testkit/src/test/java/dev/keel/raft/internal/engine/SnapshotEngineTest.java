@@ -76,6 +76,50 @@ class SnapshotEngineTest {
         assertThat(ofType(sent, AppendEntriesRequest.class)).noneMatch(a -> a.to().equals(N2));
     }
 
+    @Test
+    void aLeaderThatStepsDownEndsItsTransfersAndSendsNothingMoreOfThem() {
+        EngineHarness h = leaderWithCompactedLog(15);
+        RaftEngine leader = h.get(N1);
+        h.drop = m -> false;
+        leader.tick();
+        h.deliverAll();
+        SnapshotTask.ChunkRead read = h.chunkReads().get(0);
+        leader.step(new dev.keel.raft.message.Heartbeat(N3, N1, leader.term() + 1, 0, 0));
+        assertThat(leader.role()).isEqualTo(Role.FOLLOWER);
+        h.drain(N1);
+        assertThat(h.snapshotTasks).last().isInstanceOfSatisfying(SnapshotTask.Ended.class, e -> {
+            assertThat(e.transfer()).isEqualTo(read.transfer());
+            assertThat(e.outcome()).isEqualTo("superseded");
+        });
+        leader.snapshotChunkRead(read, new byte[read.length()]);
+        assertThat(ofType(h.drain(N1), InstallSnapshotRequest.class)).isEmpty();
+    }
+
+    @Test
+    void aFollowerAcknowledgesAChunkOnceWrittenWithThePositionItWantsNext() {
+        EngineHarness h = new EngineHarness();
+        RaftEngine f = h.add(N2, ids(3), NO_PREVOTE, storage(1, 1, 1), 2);
+        SnapshotMetadata snap = snapshot(30, 2);
+        f.step(new InstallSnapshotRequest(N1, N2, 2, snap, 0, new byte[4], false));
+        Ready rd = carryOut(f, h);
+        assertThat(ofType(rd.persistBoundMessages(), InstallSnapshotResponse.class)).isEmpty();
+        SnapshotTask.ChunkWrite write = (SnapshotTask.ChunkWrite) rd.snapshots().tasks().get(0);
+        f.snapshotChunkWritten(write);
+        rd = carryOut(f, h);
+        assertThat(ofType(rd.persistBoundMessages(), InstallSnapshotResponse.class)).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(InstallSnapshotResponse.Status.CONTINUE);
+            assertThat(r.position()).isEqualTo(4);
+            assertThat(r.to()).isEqualTo(N1);
+        });
+        // The receive timeout runs on the engine's ticks: 4 maximum election timeouts without a chunk.
+        for (int i = 0; i <= 4 * NO_PREVOTE.electionTimeoutMaxTicks(); i++) {
+            f.tick();
+        }
+        h.drain(N2);
+        assertThat(h.snapshotTasks).filteredOn(SnapshotTask.Ended.class::isInstance).singleElement()
+                .satisfies(t -> assertThat(((SnapshotTask.Ended) t).outcome()).isEqualTo("abandoned"));
+    }
+
     /** Takes one Ready and writes it to storage, as the runtime would. */
     private static Ready carryOut(RaftEngine e, EngineHarness h) {
         Ready rd = e.ready();

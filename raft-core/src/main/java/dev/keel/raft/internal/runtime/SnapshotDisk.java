@@ -86,8 +86,14 @@ final class SnapshotDisk {
     /** A snapshot open for sending. The stream is used only on the background thread. */
     private static final class Reader {
         final RaftEvents.TransferSpan event = RaftEvents.installSnapshot();
+        final SnapshotTask.ChunkRead first;
         InputStream in;
         long position;
+        long handedBack;
+
+        Reader(SnapshotTask.ChunkRead first) {
+            this.first = first;
+        }
     }
 
     /** A snapshot being received. The writer is used only on the background thread. */
@@ -161,6 +167,8 @@ final class SnapshotDisk {
     /** The server is closing: every transfer ends. */
     void close() {
         for (Reader r : readers.values()) {
+            r.event.end(self.value(), r.first.peer().value(), "sent", r.first.snapshot().index(), r.handedBack,
+                    "superseded");
             closeReader(r);
         }
         readers.clear();
@@ -173,7 +181,7 @@ final class SnapshotDisk {
     // ---- sending ------------------------------------------------------------------------------------------------
 
     private void read(List<SnapshotTask.ChunkRead> batch) {
-        Reader reader = readers.computeIfAbsent(batch.get(0).transfer(), id -> new Reader());
+        Reader reader = readers.computeIfAbsent(batch.get(0).transfer(), id -> new Reader(batch.get(0)));
         background.execute(() -> {
             List<byte[]> chunks = new ArrayList<>(batch.size());
             try {
@@ -187,6 +195,7 @@ final class SnapshotDisk {
             }
             loop.accept(() -> {
                 for (int i = 0; i < batch.size(); i++) {
+                    reader.handedBack += chunks.get(i).length;
                     engine.chunkRead(batch.get(i), chunks.get(i));
                 }
             });
@@ -276,7 +285,7 @@ final class SnapshotDisk {
         if (e.sending()) {
             // A transfer that ended before its first read has no reader yet; its event is recorded all the same.
             Reader reader = readers.remove(e.transfer());
-            reader = reader == null ? new Reader() : reader;
+            reader = reader == null ? new Reader(null) : reader;
             reader.event.end(self.value(), e.peer().value(), "sent", e.snapshot().index(), e.bytes(), e.outcome());
             closeReader(reader);
             return;

@@ -32,9 +32,4 @@ public record Ready(HardState hardState, boolean logReset, long firstIndex, List
                     List<RaftMessage> messages, List<RaftMessage> persistBoundMessages,
                     List<LogEntry> committedEntries, List<ReadState> readStates, List<Long> failedReads,
                     SoftState softState, SnapshotWork snapshots, List<AdminResult> adminResults) {
-
-    /** Whether this Ready writes anything to storage. */
-    public boolean hasWrites() {
-        return hardState != null || logReset || !entries.isEmpty();
-    }
 }

@@ -786,9 +786,4 @@ public final class ServerRuntime implements InboundHandler {
             }
         }
     }
-
-    /** The engine, for tests in this package. */
-    RaftEngine engine() {
-        return engine;
-    }
 }

@@ -144,7 +144,7 @@ final class EngineRoleContext implements RoleContext {
 
     @Override
     public void redeliver(RaftMessage message) {
-        engine.roleBehaviour().onMessage(message);
+        engine.redeliver(message);
     }
 
     @Override

@@ -490,6 +490,11 @@ public final class RaftEngine {
         return transfer;
     }
 
+    /** Routes a message to whatever role is current (after a transition). */
+    void redeliver(RaftMessage message) {
+        role.onMessage(message);
+    }
+
     /** Records the leader of the current term, which a follower learns from its messages. */
     void setLeader(NodeId newLeader) {
         if (leader != null && !leader.equals(newLeader)) {

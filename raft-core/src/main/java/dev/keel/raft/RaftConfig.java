@@ -223,7 +223,10 @@ public final class RaftConfig {
         return snapshotInflightChunks;
     }
 
-    /** Upper bound on a snapshot transfer's rate in bytes per second; 0 means unlimited (the default). */
+    /**
+     * Upper bound, in bytes per second, on the rate at which this server as leader streams snapshots (all its transfers
+     * together); 0 means unlimited (the default).
+     */
     public long snapshotBytesPerSecond() {
         return snapshotBytesPerSecond;
     }

@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DeterminismTest {
     private static final List<String> PURE_PACKAGES = List.of(
             "dev/keel/raft/internal/engine", "dev/keel/raft/internal/role", "dev/keel/raft/internal/quorum",
-            "dev/keel/raft/internal/progress", "dev/keel/raft/internal/read");
+            "dev/keel/raft/internal/progress", "dev/keel/raft/internal/read", "dev/keel/raft/internal/log",
+            "dev/keel/raft/internal/transfer");
 
     private static final List<String> FORBIDDEN_CLASS_PREFIXES = List.of(
             "java/lang/Thread", "java/lang/Runnable", "java/util/concurrent/", "java/net/", "java/nio/file/",

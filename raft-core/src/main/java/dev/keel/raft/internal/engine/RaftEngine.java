@@ -13,7 +13,8 @@ import dev.keel.raft.internal.role.Leader;
 import dev.keel.raft.internal.role.LeadershipTransfer;
 import dev.keel.raft.internal.role.PreCandidate;
 import dev.keel.raft.internal.role.RoleBehaviour;
-import dev.keel.raft.internal.role.RoleContext;
+import dev.keel.raft.internal.transfer.SnapshotReceiver;
+import dev.keel.raft.internal.transfer.SnapshotTask;
 import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
@@ -59,7 +60,8 @@ public final class RaftEngine {
     private final RaftConfig config;
     private final RandomGenerator random;
     private final RaftLog raftLog;
-    private final Context context = new Context();
+    private final Outbox out = new Outbox();
+    private final EngineRoleContext context = new EngineRoleContext(this, out);
     private final EngineCounters counters = new EngineCounters();
 
     private long term;
@@ -72,16 +74,6 @@ public final class RaftEngine {
     private boolean hardStateDirty;
     private SoftState reportedSoftState;
 
-    private List<RaftMessage> messages = new ArrayList<>();
-    private List<RaftMessage> persistBound = new ArrayList<>();
-    private List<ReadState> readStates = new ArrayList<>();
-    private List<Long> failedReads = new ArrayList<>();
-    private SnapshotMetadata snapshotToRestore;
-    private List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
-    private List<InstallSnapshotRequest> snapshotChunks = new ArrayList<>();
-    private List<InstallSnapshotResponse> snapshotAcks = new ArrayList<>();
-    private List<AdminResult> adminResults = new ArrayList<>();
-
     // Derived from the configuration in effect; recomputed when it changes.
     private ConfigTracker.Config cachedConfig;
     private List<NodeId> peers = List.of();
@@ -89,6 +81,7 @@ public final class RaftEngine {
     private Set<NodeId> outgoing = Set.of();
 
     private final LeadershipTransfer transfer = new LeadershipTransfer(context);
+    private final SnapshotReceiver receiver;
 
     /**
      * @param self      this server
@@ -106,6 +99,7 @@ public final class RaftEngine {
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
         this.raftLog = new RaftLog(storage, snapshot, bootstrap);
+        this.receiver = new SnapshotReceiver(self, config, context);
         refreshConfig();
         HardState hs = storage.hardState();
         this.term = hs.term();
@@ -123,6 +117,7 @@ public final class RaftEngine {
         electionElapsed++;
         role.onTick();
         report(transfer.onTick());
+        receiver.tick(now);
     }
 
     /** A message arrived. Messages not addressed to this server, or from a non-member, are dropped. */
@@ -255,7 +250,7 @@ public final class RaftEngine {
             l.changeMembership(requestId, target, expectedIndex);
             configMaybeChanged();
         } else {
-            adminResults.add(AdminResult.failureOf(requestId, AdminResult.Outcome.NOT_LEADER,
+            out.adminResults.add(AdminResult.failureOf(requestId, AdminResult.Outcome.NOT_LEADER,
                     self + " is not the leader" + (leader == null ? "" : "; the leader is " + leader)));
         }
     }
@@ -266,7 +261,7 @@ public final class RaftEngine {
      */
     public void transferLeadership(long requestId, NodeId target) {
         if (!(role instanceof Leader l)) {
-            adminResults.add(AdminResult.failureOf(requestId, AdminResult.Outcome.NOT_LEADER,
+            out.adminResults.add(AdminResult.failureOf(requestId, AdminResult.Outcome.NOT_LEADER,
                     self + " is not the leader" + (leader == null ? "" : "; the leader is " + leader)));
             return;
         }
@@ -280,7 +275,7 @@ public final class RaftEngine {
 
     private void report(AdminResult result) {
         if (result != null && result.requestId() >= 0) {
-            adminResults.add(result);
+            out.adminResults.add(result);
         }
     }
 
@@ -307,14 +302,14 @@ public final class RaftEngine {
     }
 
     /**
-     * The runtime received, verified and stored the snapshot {@code leader} sent (§7). Installs it: the log is reset
-     * after it and the state machine restored from it, unless the log has meanwhile come to cover it. The leader is
-     * told once the reset is durable.
+     * The snapshot {@code leader} sent (§7) is received, verified and stored. Installs it: the log is reset after it
+     * and the state machine restored from it, unless the log has meanwhile come to cover it. The leader is told once
+     * the reset is durable.
      */
     public void snapshotReceived(NodeId leader, SnapshotMetadata snapshot) {
         long match;
         if (raftLog.installSnapshot(snapshot)) {
-            snapshotToRestore = snapshot;
+            out.snapshotToRestore = snapshot;
             configMaybeChanged();
             match = snapshot.index();
             log.info("{} installs snapshot {} from {}", self, snapshot, leader);
@@ -326,17 +321,37 @@ public final class RaftEngine {
                 match));
     }
 
-    /** The runtime could not store a snapshot sent by {@code leader}: tell it, so it starts over later. */
-    public void snapshotRejected(NodeId leader, SnapshotMetadata snapshot) {
-        send(new InstallSnapshotResponse(self, leader, term, snapshot.index(), InstallSnapshotResponse.Status.REJECTED,
-                0));
+    /** The driver read the chunk {@code read} asked for; a leader sends it if its transfer still needs it. */
+    public void snapshotChunkRead(SnapshotTask.ChunkRead read, byte[] data) {
+        if (role instanceof Leader l) {
+            l.onSnapshotChunkRead(read, data);
+        }
     }
 
-    /** The runtime gave up sending a snapshot to {@code peer}. */
-    public void snapshotTransferFailed(NodeId peer) {
+    /** The driver could not read the snapshot for {@code read}: that transfer fails and is retried later. */
+    public void snapshotReadFailed(SnapshotTask.ChunkRead read) {
         if (role instanceof Leader l) {
-            l.onSnapshotTransferFailed(peer);
+            l.onSnapshotReadFailed(read);
         }
+    }
+
+    /** The driver wrote a chunk of the snapshot being received: the leader is asked for the next. */
+    public void snapshotChunkWritten(SnapshotTask.ChunkWrite write) {
+        receiver.onWritten(write, term);
+    }
+
+    /**
+     * The driver verified and stored the snapshot whose {@code last} chunk it wrote, as {@code stored}; it is
+     * installed ({@link #snapshotReceived}).
+     */
+    public void snapshotStored(SnapshotTask.ChunkWrite last, SnapshotMetadata stored) {
+        receiver.onStored(last);
+        snapshotReceived(last.leader(), stored);
+    }
+
+    /** The driver could not store the snapshot being received: the leader is told, so it starts over later. */
+    public void snapshotWriteFailed(SnapshotTask.ChunkWrite write) {
+        receiver.onWriteFailed(write, term);
     }
 
     /** The transport reports {@code peer} unreachable. */
@@ -350,10 +365,7 @@ public final class RaftEngine {
     public boolean hasReady() {
         // The configuration first: the role's answer may read the voters, which refreshes the cached configuration.
         return raftLog.config() != cachedConfig || role.hasHeldBack() || hardStateDirty || raftLog.hasUnstable()
-                || !messages.isEmpty() || !persistBound.isEmpty()
-                || raftLog.hasEntriesToApply() || !readStates.isEmpty() || !failedReads.isEmpty()
-                || snapshotToRestore != null || !snapshotSends.isEmpty() || !snapshotChunks.isEmpty()
-                || !snapshotAcks.isEmpty() || !adminResults.isEmpty() || softStateChanged();
+                || raftLog.hasEntriesToApply() || !out.isEmpty() || softStateChanged();
     }
 
     private boolean softStateChanged() {
@@ -381,22 +393,14 @@ public final class RaftEngine {
             changed = softState();
             reportedSoftState = changed;
         }
-        SnapshotWork snapshots = SnapshotWork.NONE;
-        if (snapshotToRestore != null || !snapshotSends.isEmpty() || !snapshotChunks.isEmpty()
-                || !snapshotAcks.isEmpty()) {
-            snapshots = new SnapshotWork(snapshotToRestore, snapshotSends, snapshotChunks, snapshotAcks);
-            snapshotToRestore = null;
-            snapshotSends = new ArrayList<>();
-            snapshotChunks = new ArrayList<>();
-            snapshotAcks = new ArrayList<>();
-        }
-        Ready ready = new Ready(hs, logReset, firstIndex, entries, messages, persistBound, committed, readStates,
-                failedReads, changed, snapshots, adminResults);
-        adminResults = new ArrayList<>();
-        messages = new ArrayList<>();
-        persistBound = new ArrayList<>();
-        readStates = new ArrayList<>();
-        failedReads = new ArrayList<>();
+        SnapshotWork snapshots = out.takeSnapshotWork();
+        Ready ready = new Ready(hs, logReset, firstIndex, entries, out.messages, out.persistBound, committed,
+                out.readStates, out.failedReads, changed, snapshots, out.adminResults);
+        out.adminResults = new ArrayList<>();
+        out.messages = new ArrayList<>();
+        out.persistBound = new ArrayList<>();
+        out.readStates = new ArrayList<>();
+        out.failedReads = new ArrayList<>();
         return ready;
     }
 
@@ -456,6 +460,52 @@ public final class RaftEngine {
         return new SoftState(role.role(), term, leader, membership(), membershipIndex());
     }
 
+    /** Every other member in any role, in a stable order. */
+    List<NodeId> peers() {
+        configMaybeChangedQuietly();
+        return peers;
+    }
+
+    /** The outgoing voters during a joint change; empty otherwise. */
+    Set<NodeId> outgoingVoters() {
+        configMaybeChangedQuietly();
+        return outgoing;
+    }
+
+    /** Ticks since this engine started. */
+    long now() {
+        return now;
+    }
+
+    /** Ticks since the election timer was last reset. */
+    int electionElapsed() {
+        return electionElapsed;
+    }
+
+    SnapshotReceiver snapshotReceiver() {
+        return receiver;
+    }
+
+    LeadershipTransfer leadershipTransfer() {
+        return transfer;
+    }
+
+    /** Routes a message to whatever role is current (after a transition). */
+    void redeliver(RaftMessage message) {
+        role.onMessage(message);
+    }
+
+    /** Records the leader of the current term, which a follower learns from its messages. */
+    void setLeader(NodeId newLeader) {
+        if (leader != null && !leader.equals(newLeader)) {
+            throw new IllegalStateException(self + " sees two leaders in term " + term + ": " + leader + " and "
+                    + newLeader);
+        }
+        leader = newLeader;
+        counters.leaderKnown(newLeader);
+        checkTransfer();
+    }
+
     @Override
     public String toString() {
         return self + "[" + role.role() + " term=" + term + " vote=" + votedFor + " leader=" + leader + " " + raftLog
@@ -499,17 +549,17 @@ public final class RaftEngine {
         send(new VoteResponse(self, v.from(), replyTerm, grant, v.preVote()));
     }
 
-    private void send(RaftMessage m) {
+    void send(RaftMessage m) {
         // A leader's messages claim nothing about its own durable state, so they may leave before its writes
         // complete; everyone else's (votes, acknowledgements) must wait for them.
         if (role.role() == Role.LEADER) {
-            messages.add(m);
+            out.messages.add(m);
         } else {
-            persistBound.add(m);
+            out.persistBound.add(m);
         }
     }
 
-    private void resetElectionTimer() {
+    void resetElectionTimer() {
         electionElapsed = 0;
         int min = config.electionTimeoutMinTicks();
         electionTimeout = min + random.nextInt(config.electionTimeoutMaxTicks() - min);
@@ -521,7 +571,7 @@ public final class RaftEngine {
         previous.onExit();
     }
 
-    private void becomeFollower(long newTerm, NodeId newLeader) {
+    void becomeFollower(long newTerm, NodeId newLeader) {
         becomeFollowerOf(newTerm, newLeader);
         checkTransfer();
     }
@@ -556,7 +606,7 @@ public final class RaftEngine {
         }
     }
 
-    private void campaign(boolean transfer) {
+    void campaign(boolean transfer) {
         if (config.preVote() && !transfer) {
             leader = null;
             PreCandidate pre = new PreCandidate(context);
@@ -571,7 +621,7 @@ public final class RaftEngine {
         }
     }
 
-    private void becomeCandidate(boolean transfer) {
+    void becomeCandidate(boolean transfer) {
         term++;
         votedFor = self;
         leader = null;
@@ -585,7 +635,7 @@ public final class RaftEngine {
         candidate.start();
     }
 
-    private void becomeLeader() {
+    void becomeLeader() {
         if (role.role() != Role.CANDIDATE) {
             throw new IllegalStateException(self + " can only become leader from candidate, was " + role.role());
         }
@@ -598,167 +648,5 @@ public final class RaftEngine {
         l.start();
         log.info("{} became leader of term {} (no-op at {})", self, term, l.termStartIndex());
         checkTransfer();
-    }
-
-    private final class Context implements RoleContext {
-        @Override
-        public NodeId self() {
-            return self;
-        }
-
-        @Override
-        public long term() {
-            return term;
-        }
-
-        @Override
-        public NodeId leader() {
-            return leader;
-        }
-
-        @Override
-        public RaftConfig config() {
-            return config;
-        }
-
-        @Override
-        public RaftLog log() {
-            return raftLog;
-        }
-
-        @Override
-        public Membership membership() {
-            return RaftEngine.this.membership();
-        }
-
-        @Override
-        public long membershipIndex() {
-            return RaftEngine.this.membershipIndex();
-        }
-
-        @Override
-        public List<NodeId> peers() {
-            configMaybeChangedQuietly();
-            return peers;
-        }
-
-        @Override
-        public Set<NodeId> voters() {
-            configMaybeChangedQuietly();
-            return voters;
-        }
-
-        @Override
-        public Set<NodeId> outgoingVoters() {
-            configMaybeChangedQuietly();
-            return outgoing;
-        }
-
-        @Override
-        public boolean isVoter() {
-            configMaybeChangedQuietly();
-            return voters.contains(self) || outgoing.contains(self);
-        }
-
-        @Override
-        public boolean mayCampaign() {
-            return isVoter() || raftLog.votesInUnsettledConfig(self);
-        }
-
-        @Override
-        public LeadershipTransfer transfer() {
-            return transfer;
-        }
-
-        @Override
-        public long now() {
-            return now;
-        }
-
-        @Override
-        public int electionElapsed() {
-            return electionElapsed;
-        }
-
-        @Override
-        public int electionTimeout() {
-            return electionTimeout;
-        }
-
-        @Override
-        public void resetElectionTimer() {
-            RaftEngine.this.resetElectionTimer();
-        }
-
-        @Override
-        public void send(RaftMessage message) {
-            RaftEngine.this.send(message);
-        }
-
-        @Override
-        public void setLeader(NodeId newLeader) {
-            if (leader != null && !leader.equals(newLeader)) {
-                throw new IllegalStateException(self + " sees two leaders in term " + term + ": " + leader + " and "
-                        + newLeader);
-            }
-            leader = newLeader;
-            counters.leaderKnown(newLeader);
-            checkTransfer();
-        }
-
-        @Override
-        public void becomeFollower(long newTerm, NodeId newLeader) {
-            RaftEngine.this.becomeFollower(newTerm, newLeader);
-        }
-
-        @Override
-        public void campaign(boolean transfer) {
-            RaftEngine.this.campaign(transfer);
-        }
-
-        @Override
-        public void becomeCandidate(boolean transfer) {
-            RaftEngine.this.becomeCandidate(transfer);
-        }
-
-        @Override
-        public void becomeLeader() {
-            RaftEngine.this.becomeLeader();
-        }
-
-        @Override
-        public void redeliver(RaftMessage message) {
-            role.onMessage(message);
-        }
-
-        @Override
-        public void readReady(long requestId, long readIndex) {
-            readStates.add(new ReadState(requestId, readIndex));
-        }
-
-        @Override
-        public void readFailed(long requestId) {
-            failedReads.add(requestId);
-        }
-
-        @Override
-        public void sendSnapshot(NodeId peer) {
-            snapshotSends.add(new SnapshotWork.Send(peer, term, raftLog.snapshot()));
-        }
-
-        @Override
-        public void receiveSnapshotChunk(InstallSnapshotRequest chunk) {
-            snapshotChunks.add(chunk);
-        }
-
-        @Override
-        public void snapshotAck(InstallSnapshotResponse ack) {
-            snapshotAcks.add(ack);
-        }
-
-        @Override
-        public void adminDone(AdminResult result) {
-            adminResults.add(result);
-        }
     }
 }

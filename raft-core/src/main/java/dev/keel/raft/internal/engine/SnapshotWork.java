@@ -1,38 +1,25 @@
 package dev.keel.raft.internal.engine;
 
-import dev.keel.raft.NodeId;
+import dev.keel.raft.internal.transfer.SnapshotTask;
 import dev.keel.raft.log.SnapshotMetadata;
-import dev.keel.raft.message.InstallSnapshotRequest;
-import dev.keel.raft.message.InstallSnapshotResponse;
 
 import java.util.List;
 
 /**
- * The snapshot work of one {@link Ready}, carried out by the runtime because it streams bytes from and to disk.
+ * The snapshot work of one {@link Ready}: the disk side of snapshot transfers, which the engine decides but cannot do.
  *
- * @param restore  a snapshot received from the leader that the state machine must be restored from (the log has
- *                 been reset after it), or {@code null}
- * @param sends    snapshot transfers to start (a running one to the same follower is replaced)
- * @param chunks   chunks received from the leader, to be written in order and acknowledged
- * @param acks     followers' answers about chunks, for the running transfers
+ * @param restore a snapshot received from the leader that the state machine must be restored from (the log has been
+ *                reset after it), or {@code null}
+ * @param tasks   chunk reads, chunk writes and ended transfers, to be carried out in this order; their outcomes go
+ *                back to the engine ({@code snapshotChunkRead}, {@code snapshotChunkWritten}, ...)
  */
-public record SnapshotWork(SnapshotMetadata restore, List<Send> sends, List<InstallSnapshotRequest> chunks,
-                           List<InstallSnapshotResponse> acks) {
+public record SnapshotWork(SnapshotMetadata restore, List<SnapshotTask> tasks) {
 
     /** No snapshot work. */
-    public static final SnapshotWork NONE = new SnapshotWork(null, List.of(), List.of(), List.of());
+    public static final SnapshotWork NONE = new SnapshotWork(null, List.of());
 
-    /**
-     * Send {@code snapshot} to {@code peer}, in the leader's {@code term}.
-     *
-     * @param peer     the follower
-     * @param term     the leader's term
-     * @param snapshot the snapshot to send
-     */
-    public record Send(NodeId peer, long term, SnapshotMetadata snapshot) {
-    }
-
+    /** Whether there is nothing to do. */
     public boolean isEmpty() {
-        return restore == null && sends.isEmpty() && chunks.isEmpty() && acks.isEmpty();
+        return restore == null && tasks.isEmpty();
     }
 }

@@ -129,7 +129,7 @@ public final class Follower implements RoleBehaviour {
                 conflictIndex));
     }
 
-    /** InstallSnapshot (§7): skip what the log already covers; otherwise the runtime stores the chunk. */
+    /** InstallSnapshot (§7): skip what the log already covers; otherwise the chunk goes to the snapshot receiver. */
     private void onInstallSnapshot(InstallSnapshotRequest m) {
         RaftLog log = ctx.log();
         long snapshotIndex = m.snapshot().index();
@@ -140,7 +140,7 @@ public final class Follower implements RoleBehaviour {
             log.commitTo(snapshotIndex);
             installed(m, snapshotIndex);
         } else {
-            ctx.receiveSnapshotChunk(m);
+            ctx.snapshotReceiver().onChunk(m, ctx.term(), ctx.now());
         }
     }
 

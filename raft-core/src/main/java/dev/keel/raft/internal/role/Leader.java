@@ -9,6 +9,8 @@ import dev.keel.raft.internal.progress.Progress;
 import dev.keel.raft.internal.quorum.JointQuorum;
 import dev.keel.raft.internal.read.PendingRead;
 import dev.keel.raft.internal.read.ReadIndexTracker;
+import dev.keel.raft.internal.transfer.SnapshotSenders;
+import dev.keel.raft.internal.transfer.SnapshotTask;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.AppendEntriesRequest;
 import dev.keel.raft.message.AppendEntriesResponse;
@@ -42,6 +44,7 @@ public final class Leader implements RoleBehaviour {
     private final RaftLog raftLog;
     private final Map<NodeId, Progress> progress = new LinkedHashMap<>();
     private final ReadIndexTracker reads;
+    private final SnapshotSenders snapshots;
     private long termStartIndex;
     private int heartbeatElapsed;
     private int quorumCheckElapsed;
@@ -51,6 +54,7 @@ public final class Leader implements RoleBehaviour {
         this.ctx = ctx;
         this.raftLog = ctx.log();
         this.reads = new ReadIndexTracker(ctx.self());
+        this.snapshots = new SnapshotSenders(ctx.self(), ctx.config(), ctx);
     }
 
     /** Takes office: every member is probed from the end of this log, and a no-op opens the term (§8). */
@@ -140,6 +144,7 @@ public final class Leader implements RoleBehaviour {
             heartbeatElapsed = 0;
             broadcastHeartbeat();
         }
+        snapshots.tick(ctx.now()).forEach(this::onSnapshotTransferFailed);
     }
 
     private boolean quorumActive() {
@@ -216,7 +221,7 @@ public final class Leader implements RoleBehaviour {
             return;
         }
         p.markActive();
-        ctx.snapshotAck(m);
+        snapshots.onAck(m, ctx.now());
         if (p.state() != Progress.State.SNAPSHOT || m.snapshotIndex() != p.pendingSnapshot()) {
             return;
         }
@@ -237,8 +242,26 @@ public final class Leader implements RoleBehaviour {
         }
     }
 
-    /** The runtime gave up on a snapshot transfer to {@code peer} (no answers, or the snapshot is gone). */
-    public void onSnapshotTransferFailed(NodeId peer) {
+    /** The driver read a chunk of a snapshot being sent. */
+    public void onSnapshotChunkRead(SnapshotTask.ChunkRead read, byte[] data) {
+        snapshots.onChunkRead(read, data);
+    }
+
+    /** The driver could not read a snapshot being sent: that transfer fails. */
+    public void onSnapshotReadFailed(SnapshotTask.ChunkRead read) {
+        NodeId peer = snapshots.onReadFailed(read);
+        if (peer != null) {
+            onSnapshotTransferFailed(peer);
+        }
+    }
+
+    /** The leader's snapshot transfers, for tests and diagnostics. */
+    public SnapshotSenders snapshotSenders() {
+        return snapshots;
+    }
+
+    /** A snapshot transfer to {@code peer} failed (no answers, or the snapshot is gone): probe again later. */
+    private void onSnapshotTransferFailed(NodeId peer) {
         Progress p = progress.get(peer);
         if (p != null && p.state() == Progress.State.SNAPSHOT) {
             p.onSnapshotFailed();
@@ -293,7 +316,7 @@ public final class Leader implements RoleBehaviour {
         log.info("{}: {} needs entry {}, which is compacted; sending snapshot {}", ctx.self(), peer, p.next(),
                 raftLog.snapshot());
         p.becomeSnapshot(raftLog.snapshot().index());
-        ctx.sendSnapshot(peer);
+        snapshots.start(peer, ctx.term(), raftLog.snapshot(), ctx.now());
     }
 
     private void maybeCommit() {
@@ -567,6 +590,7 @@ public final class Leader implements RoleBehaviour {
 
     @Override
     public void onExit() {
+        snapshots.stopAll("superseded");
         reads.drainAll().forEach(this::fail);
         if (change != null && change.requestId >= 0) {
             ctx.adminDone(AdminResult.failureOf(change.requestId, AdminResult.Outcome.INDETERMINATE,

@@ -4,8 +4,8 @@ import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.internal.log.RaftLog;
-import dev.keel.raft.message.InstallSnapshotRequest;
-import dev.keel.raft.message.InstallSnapshotResponse;
+import dev.keel.raft.internal.transfer.SnapshotReceiver;
+import dev.keel.raft.internal.transfer.TransferOutput;
 import dev.keel.raft.message.RaftMessage;
 
 import java.util.List;
@@ -15,7 +15,7 @@ import java.util.Set;
  * What a role may see and do: the shared state of the server and the transitions between roles. Implemented by
  * the engine; a role never holds state that outlives it except through this context.
  */
-public interface RoleContext {
+public interface RoleContext extends TransferOutput {
 
     NodeId self();
 
@@ -68,6 +68,7 @@ public interface RoleContext {
     void resetElectionTimer();
 
     /** Queues a message. */
+    @Override
     void send(RaftMessage message);
 
     /** Records the leader of the current term (a follower learns it from AppendEntries or a heartbeat). */
@@ -95,14 +96,8 @@ public interface RoleContext {
     /** A read cannot be served by this server. */
     void readFailed(long requestId);
 
-    /** Starts streaming the latest snapshot to {@code peer} (the leader's side of InstallSnapshot). */
-    void sendSnapshot(NodeId peer);
-
-    /** Hands a received snapshot chunk to the runtime, which writes it and acknowledges it. */
-    void receiveSnapshotChunk(InstallSnapshotRequest chunk);
-
-    /** Hands a follower's answer about a snapshot chunk to the runtime's running transfer. */
-    void snapshotAck(InstallSnapshotResponse ack);
+    /** The follower's side of InstallSnapshot: the snapshot being received, which outlives roles. */
+    SnapshotReceiver snapshotReceiver();
 
     /** An administrative request finished. */
     void adminDone(AdminResult result);

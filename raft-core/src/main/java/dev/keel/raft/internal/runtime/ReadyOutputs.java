@@ -42,13 +42,13 @@ final class ReadyOutputs implements ReadyExecutor.Effects {
     private final StatusPublisher status;
     private final Forwarder forwarder;
     private final Sessions sessions;
-    private final SnapshotTransfers transfers;
+    private final SnapshotDisk transfers;
     private final Consumer<Throwable> fatal;
 
     /** @param transfers the snapshot transfers, or {@code null} when the server runs without snapshots */
     ReadyOutputs(NodeId self, RaftEngine engine, Transport transport, Telemetry telemetry, Applier applier,
                  Executor applierThread, RequestRegistry registry, ReadyWaiters readyWaiters, StatusPublisher status,
-                 Forwarder forwarder, Sessions sessions, SnapshotTransfers transfers, Consumer<Throwable> fatal) {
+                 Forwarder forwarder, Sessions sessions, SnapshotDisk transfers, Consumer<Throwable> fatal) {
         this.self = self;
         this.engine = engine;
         this.transport = transport;
@@ -130,7 +130,7 @@ final class ReadyOutputs implements ReadyExecutor.Effects {
     @Override
     public void snapshotWork(SnapshotWork work) {
         if (transfers != null) {
-            transfers.handle(work);
+            transfers.handle(work.tasks());
         }
     }
 
@@ -168,9 +168,6 @@ final class ReadyOutputs implements ReadyExecutor.Effects {
                 || !s.membership().equals(previous.membership()))) {
             log.info("{}: configuration {} (entry {})", self, s.membership(), s.membershipIndex());
             transport.membershipChanged(s.membership());
-        }
-        if (transfers != null && s.role() != Role.LEADER) {
-            transfers.stopSending();
         }
         if (previous.role() == Role.LEADER && (s.role() != Role.LEADER || s.term() != previous.term())) {
             registry.leadershipLost(previous.term());

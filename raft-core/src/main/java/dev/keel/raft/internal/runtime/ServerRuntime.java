@@ -49,7 +49,7 @@ public final class ServerRuntime implements InboundHandler {
     private final Applier applier;
     private final SnapshotStorage snapshots;
     private final SnapshotMetadata initialSnapshot;
-    private final SnapshotTransfers transfers;
+    private final SnapshotDisk transfers;
     private final Telemetry telemetry;
     private final EventLoop loop;
     private final RequestRegistry registry;
@@ -108,8 +108,8 @@ public final class ServerRuntime implements InboundHandler {
             applier.snapshotter(new Snapshotter(self, config, snapshots, stateMachine, applier::keelState,
                     scheduler.background(), applierThread, initialSnapshot == null ? 0 : initialSnapshot.index(),
                     meta -> loop.post(() -> onSnapshotTaken(meta)), telemetry));
-            this.transfers = new SnapshotTransfers(self, config, snapshots, transport, scheduler.background(),
-                    loop::post, telemetry, SnapshotTransfers.engineHooks(engine));
+            this.transfers = new SnapshotDisk(self, snapshots, scheduler.background(), loop::post, telemetry,
+                    SnapshotDisk.engineHooks(engine));
         } else {
             this.transfers = null;
         }
@@ -159,9 +159,6 @@ public final class ServerRuntime implements InboundHandler {
         Map<NodeId, Long> matchIndex = engine.role() == Role.LEADER ? engine.matchIndexes() : Map.of();
         status.matchIndex(matchIndex);
         telemetry.followers(matchIndex);
-        if (transfers != null) {
-            transfers.tick();
-        }
     }
 
     private void onSnapshotTaken(SnapshotMetadata meta) {

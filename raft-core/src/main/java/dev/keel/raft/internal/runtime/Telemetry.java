@@ -8,6 +8,7 @@ import dev.keel.raft.internal.engine.SoftState;
 import dev.keel.raft.internal.events.RaftEvents;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.message.AppendEntriesRequest;
+import dev.keel.raft.message.InstallSnapshotRequest;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.metrics.KeelMetrics;
 import dev.keel.raft.metrics.MetricsRegistry;
@@ -137,6 +138,8 @@ final class Telemetry {
     void sending(RaftMessage m) {
         if (m instanceof AppendEntriesRequest a && !a.entries().isEmpty()) {
             appendBatch.record(a.entries().size());
+        } else if (m instanceof InstallSnapshotRequest chunk) {
+            snapshotBytesSent.add(chunk.data().length);
         }
     }
 

@@ -228,7 +228,7 @@ class ReadyExecutorTest {
         Ready rd = new Ready(null, false, Long.MAX_VALUE, List.of(), List.of(new Heartbeat(N1, N2, 1, 0, 0)),
                 List.of(), List.of(entry(8, 1)), List.of(new ReadState(1, 8)), List.of(2L),
                 new SoftState(Role.LEADER, 1, N1, m, 0),
-                new SnapshotWork(snap, List.of(), List.of(), List.of()),
+                new SnapshotWork(snap, List.of()),
                 List.of(new AdminResult(3, AdminResult.Outcome.SUCCESS, "", m, 0)));
         executor.execute(rd);
         assertThat(effects).containsExactly("send Heartbeat term 1", "restore 7", "committed 1", "snapshot work",

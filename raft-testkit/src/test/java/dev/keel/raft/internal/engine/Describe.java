@@ -2,6 +2,7 @@ package dev.keel.raft.internal.engine;
 
 import dev.keel.raft.Member;
 import dev.keel.raft.Membership;
+import dev.keel.raft.internal.transfer.SnapshotTask;
 import dev.keel.raft.log.EntryType;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
@@ -99,6 +100,19 @@ final class Describe {
 
     private static String ids(Collection<Member> members) {
         return members.stream().map(x -> x.id().value()).collect(Collectors.joining(",", "(", ")"));
+    }
+
+    static String snapshotTask(SnapshotTask t) {
+        if (t instanceof SnapshotTask.ChunkRead r) {
+            return "Read snapshot " + snapshot(r.snapshot()) + " at " + r.offset() + "+" + r.length() + " for "
+                    + r.peer() + " (transfer " + r.transfer() + ")";
+        } else if (t instanceof SnapshotTask.ChunkWrite w) {
+            return "Write snapshot " + snapshot(w.snapshot()) + " at " + w.offset() + "+" + w.data().length + " from "
+                    + w.leader() + (w.last() ? " last" : "") + " (transfer " + w.transfer() + ")";
+        }
+        SnapshotTask.Ended e = (SnapshotTask.Ended) t;
+        return "Transfer " + e.transfer() + (e.sending() ? " sending " : " receiving ") + snapshot(e.snapshot())
+                + (e.sending() ? " to " : " from ") + e.peer() + " ended: " + e.outcome() + ", " + e.bytes() + " bytes";
     }
 
     static String snapshot(SnapshotMetadata s) {

@@ -5,6 +5,7 @@ import dev.keel.raft.RaftConfig;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.internal.runtime.ReadyExecutor;
 import dev.keel.raft.internal.runtime.ReadyLogWrite;
+import dev.keel.raft.internal.transfer.SnapshotTask;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.RaftMessage;
@@ -45,7 +46,7 @@ final class EngineHarness {
     final Map<NodeId, List<LogEntry>> appliedBy = new LinkedHashMap<>();
     final List<ReadState> readStates = new ArrayList<>();
     final List<Long> failedReads = new ArrayList<>();
-    final List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
+    final List<SnapshotTask> snapshotTasks = new ArrayList<>();
     final List<AdminResult> adminResults = new ArrayList<>();
     private final Map<NodeId, ReadyExecutor> executors = new LinkedHashMap<>();
     private List<RaftMessage> outbox = new ArrayList<>();
@@ -138,7 +139,7 @@ final class EngineHarness {
 
         @Override
         public void snapshotWork(SnapshotWork work) {
-            snapshotSends.addAll(work.sends());
+            snapshotTasks.addAll(work.tasks());
         }
 
         @Override
@@ -226,6 +227,12 @@ final class EngineHarness {
     List<LogEntry> log(NodeId id) {
         InMemoryLogStorage s = storages.get(id);
         return s.entries(s.firstIndex(), s.lastIndex() + 1, Long.MAX_VALUE);
+    }
+
+    /** The chunk reads among {@link #snapshotTasks}, in order. */
+    List<SnapshotTask.ChunkRead> chunkReads() {
+        return snapshotTasks.stream().filter(SnapshotTask.ChunkRead.class::isInstance)
+                .map(SnapshotTask.ChunkRead.class::cast).toList();
     }
 
     static <T extends RaftMessage> List<T> ofType(List<RaftMessage> messages, Class<T> type) {

@@ -6,6 +6,7 @@ import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.internal.role.AdminResult;
+import dev.keel.raft.internal.transfer.SnapshotTask;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
@@ -42,14 +43,22 @@ import java.util.function.Consumer;
  *     {@code transfer N target}.</li>
  * <li>{@code process-ready [N..]}: carries out the nodes' Ready (storage is durable at once) and prints it; their
  *     messages join the network queue.</li>
- * <li>{@code deliver-msgs [N..] [from=M,..] [drop]}: delivers (or drops) the queued messages addressed to those
- *     nodes (sent by those senders only, with {@code from}).</li>
+ * <li>{@code deliver-msgs [N..] [from=M,..] [count=K] [drop]}: delivers (or drops) the queued messages addressed to
+ *     those nodes (sent by those senders only, with {@code from}; only the first K of them, with {@code count}).</li>
  * <li>{@code stabilize [N..]}: processes Readies and delivers messages until nothing is left to do.</li>
  * <li>{@code isolate N}, {@code heal}: messages to or from N are dropped at delivery while isolated.</li>
  * <li>{@code crash N}, {@code restart N}: the node's engine is lost and rebuilt from its storage; messages queued
  *     for it stay on the wire (delivered to a crashed node they are dropped).</li>
- * <li>{@code compact N index}: N has taken a snapshot at {@code index} and purges its log up to it.
- *     {@code deliver-snapshot FROM TO}: the snapshot FROM's Ready asked to send arrives whole at TO.</li>
+ * <li>{@code compact N index [size=B]}: N has taken a snapshot of {@code B} bytes (default 0) at {@code index} and
+ *     purges its log up to it.</li>
+ * <li>{@code read-snapshot N [fail]}: the snapshot chunk reads N's Readies asked for complete, in order (each chunk's
+ *     bytes are a function of its offset); with {@code fail} the first fails and the rest are dropped, as a failed
+ *     disk read would.</li>
+ * <li>{@code write-snapshot N [fail]}: the snapshot chunk writes N's Readies asked for complete, in order: a chunk
+ *     written, or after the last chunk the snapshot verified (the bytes written must add up to its size) and stored;
+ *     with {@code fail} the first fails and the rest are dropped.</li>
+ * <li>{@code add-nodes} also takes {@code snapshot-chunk-bytes=B}, {@code snapshot-inflight=C} and
+ *     {@code snapshot-rate=BYTES_PER_SECOND} (ticks are 10 ms).</li>
  * <li>{@code status [N..]}, {@code log N}: the nodes' state and durable log.</li>
  * </ul>
  */
@@ -64,7 +73,9 @@ final class Interaction {
     private final Map<Integer, Integer> incarnations = new HashMap<>();
     private final List<RaftMessage> network = new ArrayList<>();
     private final Set<Integer> isolated = new HashSet<>();
-    private final Map<Integer, SnapshotWork.Send> snapshotSends = new HashMap<>();
+    private final Map<Integer, List<SnapshotTask.ChunkRead>> chunkReads = new HashMap<>();
+    private final Map<Integer, List<SnapshotTask.ChunkWrite>> chunkWrites = new HashMap<>();
+    private final Map<Long, Long> written = new HashMap<>();
     private long adminRequests;
 
     /** Runs one command line and returns its output (never empty: "ok" when nothing else is said). */
@@ -100,7 +111,8 @@ final class Interaction {
             }
             case "process-ready" -> processReady(nodes(positional), out);
             case "deliver-msgs" -> deliver(nodes(positional), options.containsKey("from")
-                    ? numbers(options.get("from")) : null, positional.contains("drop"), out);
+                    ? numbers(options.get("from")) : null, Integer.parseInt(options.getOrDefault("count",
+                    String.valueOf(Integer.MAX_VALUE))), positional.contains("drop"), out);
             case "stabilize" -> stabilize(nodes(positional), out);
             case "isolate" -> {
                 isolated.add(node(positional, 0));
@@ -112,8 +124,10 @@ final class Interaction {
             }
             case "crash" -> crash(node(positional, 0), out);
             case "restart" -> restart(node(positional, 0), out);
-            case "compact" -> compact(node(positional, 0), Long.parseLong(positional.get(1)), out);
-            case "deliver-snapshot" -> deliverSnapshot(node(positional, 0), node(positional, 1), out);
+            case "compact" -> compact(node(positional, 0), Long.parseLong(positional.get(1)),
+                    Long.parseLong(options.getOrDefault("size", "0")), out);
+            case "read-snapshot" -> readSnapshot(node(positional, 0), positional.contains("fail"), out);
+            case "write-snapshot" -> writeSnapshot(node(positional, 0), positional.contains("fail"), out);
             case "status" -> nodes(positional).forEach(n -> out.add(status(n)));
             case "log" -> log(node(positional, 0), out);
             default -> throw new IllegalArgumentException("unknown command: " + words[0]);
@@ -139,6 +153,15 @@ final class Interaction {
                 .checkQuorum(Boolean.parseBoolean(options.getOrDefault("checkquorum", "true")));
         if (options.containsKey("max-msg-bytes")) {
             builder.maxEntriesBytesPerMessage(Integer.parseInt(options.get("max-msg-bytes")));
+        }
+        if (options.containsKey("snapshot-chunk-bytes")) {
+            builder.snapshotChunkBytes(Integer.parseInt(options.get("snapshot-chunk-bytes")));
+        }
+        if (options.containsKey("snapshot-inflight")) {
+            builder.snapshotInflightChunks(Integer.parseInt(options.get("snapshot-inflight")));
+        }
+        if (options.containsKey("snapshot-rate")) {
+            builder.snapshotBytesPerSecond(Long.parseLong(options.get("snapshot-rate")));
         }
         RaftConfig config = builder.build();
         Membership bootstrap = positional.contains("joining") ? null
@@ -226,8 +249,12 @@ final class Interaction {
                 Ready rd = e.ready();
                 describeReady(n, rd, out);
                 executor.execute(rd);
-                for (SnapshotWork.Send s : rd.snapshots().sends()) {
-                    snapshotSends.put(n * 1000 + number(s.peer()), s);
+                for (SnapshotTask t : rd.snapshots().tasks()) {
+                    if (t instanceof SnapshotTask.ChunkRead r) {
+                        chunkReads.computeIfAbsent(n, k -> new ArrayList<>()).add(r);
+                    } else if (t instanceof SnapshotTask.ChunkWrite w) {
+                        chunkWrites.computeIfAbsent(n, k -> new ArrayList<>()).add(w);
+                    }
                 }
             }
         }
@@ -256,10 +283,7 @@ final class Interaction {
         rd.persistBoundMessages().forEach(m -> add.accept("Send after persisting " + Describe.message(m)));
         rd.readStates().forEach(r -> add.accept("Read id=" + r.requestId() + " at index " + r.readIndex()));
         rd.failedReads().forEach(id -> add.accept("Read id=" + id + " failed"));
-        rd.snapshots().sends().forEach(s -> add.accept("Send snapshot " + Describe.snapshot(s.snapshot()) + " to "
-                + s.peer()));
-        rd.snapshots().chunks().forEach(c -> add.accept("Store snapshot chunk " + Describe.message(c)));
-        rd.snapshots().acks().forEach(a -> add.accept("Acknowledge snapshot chunk " + Describe.message(a)));
+        rd.snapshots().tasks().forEach(t -> add.accept(Describe.snapshotTask(t)));
         rd.adminResults().forEach(r -> add.accept("Request " + r.requestId() + " " + r.outcome()
                 + (r.outcome() == AdminResult.Outcome.SUCCESS ? " " + Describe.membership(r.membership())
                 : ": " + r.message())));
@@ -269,12 +293,13 @@ final class Interaction {
      * Delivers the queued messages addressed to {@code nodes} (from {@code senders} only, unless null); returns whether
      * any was queued for them.
      */
-    private boolean deliver(List<Integer> nodes, List<Integer> senders, boolean drop, List<String> out) {
+    private boolean deliver(List<Integer> nodes, List<Integer> senders, int count, boolean drop, List<String> out) {
         boolean any = false;
         List<RaftMessage> now = new ArrayList<>();
         for (Iterator<RaftMessage> it = network.iterator(); it.hasNext(); ) {
             RaftMessage m = it.next();
-            if (nodes.contains(number(m.to())) && (senders == null || senders.contains(number(m.from())))) {
+            if (now.size() < count && nodes.contains(number(m.to()))
+                    && (senders == null || senders.contains(number(m.from())))) {
                 now.add(m);
                 it.remove();
             }
@@ -296,7 +321,7 @@ final class Interaction {
         for (int round = 0; round < 1000; round++) {
             int before = out.size();
             processReady(nodes, out);
-            boolean delivered = deliver(nodes, null, false, out);
+            boolean delivered = deliver(nodes, null, Integer.MAX_VALUE, false, out);
             if (out.size() == before && !delivered) {
                 return;
             }
@@ -306,6 +331,9 @@ final class Interaction {
 
     private void crash(int n, List<String> out) {
         engines.put(n, null);
+        // Disk work in flight dies with the process.
+        chunkReads.remove(n);
+        chunkWrites.remove(n);
         out.add(id(n) + " crashed");
     }
 
@@ -315,21 +343,68 @@ final class Interaction {
         out.add(status(n));
     }
 
-    private void compact(int n, long index, List<String> out) {
+    private void compact(int n, long index, long size, List<String> out) {
         RaftEngine e = engine(n);
         InMemoryLogStorage s = storages.get(n);
-        e.snapshotTaken(new SnapshotMetadata(index, s.termAt(index), e.membership(), e.membershipIndex(), 0, 0));
+        e.snapshotTaken(new SnapshotMetadata(index, s.termAt(index), e.membership(), e.membershipIndex(), size, 0));
         s.purgePrefix(index);
         out.add(id(n) + " log now starts at " + e.log().firstIndex());
     }
 
-    private void deliverSnapshot(int from, int to, List<String> out) {
-        SnapshotWork.Send send = snapshotSends.remove(from * 1000 + to);
-        if (send == null) {
-            throw new IllegalStateException(id(from) + " has not asked to send a snapshot to " + id(to));
+    private void readSnapshot(int n, boolean fail, List<String> out) {
+        RaftEngine e = engine(n);
+        List<SnapshotTask.ChunkRead> reads = chunkReads.getOrDefault(n, new ArrayList<>());
+        chunkReads.remove(n);
+        for (SnapshotTask.ChunkRead r : reads) {
+            String what = id(n) + " read " + Describe.snapshot(r.snapshot()) + " at " + r.offset() + "+" + r.length()
+                    + " for " + r.peer() + " (transfer " + r.transfer() + ")";
+            if (fail) {
+                out.add(what + ": failed");
+                e.snapshotReadFailed(r);
+                return;
+            }
+            out.add(what);
+            byte[] data = new byte[r.length()];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) ((r.offset() + i) % 251);
+            }
+            e.snapshotChunkRead(r, data);
         }
-        engine(to).snapshotReceived(id(from), send.snapshot());
-        out.add(id(to) + " received snapshot " + Describe.snapshot(send.snapshot()) + " from " + id(from));
+        if (reads.isEmpty()) {
+            out.add("no snapshot reads pending");
+        }
+    }
+
+    private void writeSnapshot(int n, boolean fail, List<String> out) {
+        RaftEngine e = engine(n);
+        List<SnapshotTask.ChunkWrite> writes = chunkWrites.getOrDefault(n, new ArrayList<>());
+        chunkWrites.remove(n);
+        for (SnapshotTask.ChunkWrite w : writes) {
+            String what = id(n) + " wrote " + Describe.snapshot(w.snapshot()) + " at " + w.offset() + "+"
+                    + w.data().length + " from " + w.leader() + " (transfer " + w.transfer() + ")";
+            long at = written.getOrDefault(w.transfer(), 0L);
+            if (fail || at != w.offset()) {
+                out.add(what + ": failed" + (fail ? "" : ", expected offset " + at));
+                e.snapshotWriteFailed(w);
+                return;
+            }
+            written.put(w.transfer(), at + w.data().length);
+            if (!w.last()) {
+                out.add(what);
+                e.snapshotChunkWritten(w);
+            } else if (at + w.data().length != w.snapshot().size()) {
+                out.add(what + ": verification failed, " + (at + w.data().length) + " of " + w.snapshot().size()
+                        + " bytes");
+                e.snapshotWriteFailed(w);
+                return;
+            } else {
+                out.add(what + ", verified and stored");
+                e.snapshotStored(w, w.snapshot());
+            }
+        }
+        if (writes.isEmpty()) {
+            out.add("no snapshot writes pending");
+        }
     }
 
     private String status(int n) {

@@ -1,6 +1,7 @@
 package dev.keel.raft.internal.engine;
 
 import dev.keel.raft.Role;
+import dev.keel.raft.internal.transfer.SnapshotTask;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.message.AppendEntriesRequest;
@@ -56,15 +57,67 @@ class SnapshotEngineTest {
         h.drop = m -> false;
         leader.tick();
         h.deliverAll();
-        assertThat(h.snapshotSends).singleElement().satisfies(s -> {
-            assertThat(s.peer()).isEqualTo(N2);
-            assertThat(s.snapshot().index()).isEqualTo(15);
-            assertThat(s.term()).isEqualTo(leader.term());
+        assertThat(h.chunkReads()).singleElement().satisfies(r -> {
+            assertThat(r.peer()).isEqualTo(N2);
+            assertThat(r.snapshot().index()).isEqualTo(15);
+            assertThat(r.offset()).isZero();
+            assertThat(r.length()).isEqualTo(10);
+        });
+        // The bytes come back from the runtime and leave as a message of the leader's term.
+        leader.snapshotChunkRead(h.chunkReads().get(0), new byte[10]);
+        assertThat(ofType(h.drain(N1), InstallSnapshotRequest.class)).singleElement().satisfies(c -> {
+            assertThat(c.to()).isEqualTo(N2);
+            assertThat(c.term()).isEqualTo(leader.term());
+            assertThat(c.done()).isTrue();
         });
         // While the transfer runs, no AppendEntries go to that follower.
         leader.propose(data("more"));
         List<RaftMessage> sent = h.drain(N1);
         assertThat(ofType(sent, AppendEntriesRequest.class)).noneMatch(a -> a.to().equals(N2));
+    }
+
+    @Test
+    void aLeaderThatStepsDownEndsItsTransfersAndSendsNothingMoreOfThem() {
+        EngineHarness h = leaderWithCompactedLog(15);
+        RaftEngine leader = h.get(N1);
+        h.drop = m -> false;
+        leader.tick();
+        h.deliverAll();
+        SnapshotTask.ChunkRead read = h.chunkReads().get(0);
+        leader.step(new dev.keel.raft.message.Heartbeat(N3, N1, leader.term() + 1, 0, 0));
+        assertThat(leader.role()).isEqualTo(Role.FOLLOWER);
+        h.drain(N1);
+        assertThat(h.snapshotTasks).last().isInstanceOfSatisfying(SnapshotTask.Ended.class, e -> {
+            assertThat(e.transfer()).isEqualTo(read.transfer());
+            assertThat(e.outcome()).isEqualTo("superseded");
+        });
+        leader.snapshotChunkRead(read, new byte[read.length()]);
+        assertThat(ofType(h.drain(N1), InstallSnapshotRequest.class)).isEmpty();
+    }
+
+    @Test
+    void aFollowerAcknowledgesAChunkOnceWrittenWithThePositionItWantsNext() {
+        EngineHarness h = new EngineHarness();
+        RaftEngine f = h.add(N2, ids(3), NO_PREVOTE, storage(1, 1, 1), 2);
+        SnapshotMetadata snap = snapshot(30, 2);
+        f.step(new InstallSnapshotRequest(N1, N2, 2, snap, 0, new byte[4], false));
+        Ready rd = carryOut(f, h);
+        assertThat(ofType(rd.persistBoundMessages(), InstallSnapshotResponse.class)).isEmpty();
+        SnapshotTask.ChunkWrite write = (SnapshotTask.ChunkWrite) rd.snapshots().tasks().get(0);
+        f.snapshotChunkWritten(write);
+        rd = carryOut(f, h);
+        assertThat(ofType(rd.persistBoundMessages(), InstallSnapshotResponse.class)).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(InstallSnapshotResponse.Status.CONTINUE);
+            assertThat(r.position()).isEqualTo(4);
+            assertThat(r.to()).isEqualTo(N1);
+        });
+        // The receive timeout runs on the engine's ticks: 4 maximum election timeouts without a chunk.
+        for (int i = 0; i <= 4 * NO_PREVOTE.electionTimeoutMaxTicks(); i++) {
+            f.tick();
+        }
+        h.drain(N2);
+        assertThat(h.snapshotTasks).filteredOn(SnapshotTask.Ended.class::isInstance).singleElement()
+                .satisfies(t -> assertThat(((SnapshotTask.Ended) t).outcome()).isEqualTo("abandoned"));
     }
 
     /** Takes one Ready and writes it to storage, as the runtime would. */
@@ -81,7 +134,7 @@ class SnapshotEngineTest {
         h.drop = m -> false;
         leader.tick();
         h.deliverAll();
-        assertThat(h.snapshotSends).hasSize(1);
+        assertThat(h.chunkReads()).hasSize(1);
         leader.step(new InstallSnapshotResponse(N2, N1, leader.term(), 15, InstallSnapshotResponse.Status.INSTALLED,
                 15));
         List<AppendEntriesRequest> appends = ofType(h.drain(N1), AppendEntriesRequest.class);
@@ -99,13 +152,16 @@ class SnapshotEngineTest {
         h.drop = m -> false;
         leader.tick();
         h.deliverAll();
-        assertThat(h.snapshotSends).hasSize(1);
-        leader.snapshotTransferFailed(N2);
+        assertThat(h.chunkReads()).hasSize(1);
+        leader.snapshotReadFailed(h.chunkReads().get(0));
         h.deliverAll();
-        assertThat(h.snapshotSends).as("no retry before the follower answers a heartbeat").hasSize(1);
+        assertThat(h.snapshotTasks).last().isEqualTo(new SnapshotTask.Ended(h.chunkReads().get(0).transfer(), N2,
+                h.chunkReads().get(0).snapshot(), true, 0, "failed"));
+        assertThat(h.chunkReads()).as("no retry before the follower answers a heartbeat").hasSize(1);
         leader.step(new dev.keel.raft.message.HeartbeatResponse(N2, N1, leader.term(), 0, 0));
         h.deliverAll();
-        assertThat(h.snapshotSends).hasSize(2);
+        assertThat(h.chunkReads()).hasSize(2);
+        assertThat(h.chunkReads().get(1).transfer()).as("a new transfer").isNotEqualTo(h.chunkReads().get(0).transfer());
     }
 
     @Test
@@ -116,10 +172,16 @@ class SnapshotEngineTest {
         InstallSnapshotRequest chunk = new InstallSnapshotRequest(N1, N2, 2, snap, 0, new byte[10], true);
         f.step(chunk);
         Ready rd = f.ready();
-        assertThat(rd.snapshots().chunks()).containsExactly(chunk);
+        assertThat(rd.snapshots().tasks()).singleElement().isInstanceOfSatisfying(SnapshotTask.ChunkWrite.class, w -> {
+            assertThat(w.leader()).isEqualTo(N1);
+            assertThat(w.snapshot()).isEqualTo(snap);
+            assertThat(w.offset()).isZero();
+            assertThat(w.data()).isSameAs(chunk.data());
+            assertThat(w.last()).isTrue();
+        });
         assertThat(f.leader()).isEqualTo(N1);
 
-        f.snapshotReceived(N1, snap);
+        f.snapshotStored((SnapshotTask.ChunkWrite) rd.snapshots().tasks().get(0), snap);
         rd = carryOut(f, h);
         assertThat(rd.logReset()).isTrue();
         assertThat(rd.firstIndex()).isEqualTo(31);
@@ -149,7 +211,7 @@ class SnapshotEngineTest {
         RaftEngine f = h.add(N2, ids(3), NO_PREVOTE, storage(2, 1, 1, 2, 2), 2);
         f.step(new InstallSnapshotRequest(N1, N2, 2, snapshot(3, 2), 0, new byte[10], true));
         Ready rd = f.ready();
-        assertThat(rd.snapshots().chunks()).isEmpty();
+        assertThat(rd.snapshots().tasks()).isEmpty();
         assertThat(f.log().commitIndex()).isEqualTo(3);
         assertThat(ofType(rd.persistBoundMessages(), InstallSnapshotResponse.class)).singleElement()
                 .satisfies(r -> assertThat(r.position()).isEqualTo(3));
@@ -161,7 +223,7 @@ class SnapshotEngineTest {
         RaftEngine f = h.add(N2, ids(3), NO_PREVOTE, storage(5), 2);
         f.step(new InstallSnapshotRequest(N1, N2, 3, snapshot(30, 2), 0, new byte[10], true));
         Ready rd = f.ready();
-        assertThat(rd.snapshots().chunks()).isEmpty();
+        assertThat(rd.snapshots().tasks()).isEmpty();
         assertThat(ofType(rd.persistBoundMessages(), InstallSnapshotResponse.class)).singleElement().satisfies(r -> {
             assertThat(r.status()).isEqualTo(InstallSnapshotResponse.Status.REJECTED);
             assertThat(r.term()).isEqualTo(5);

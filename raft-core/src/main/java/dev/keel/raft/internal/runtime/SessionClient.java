@@ -186,7 +186,10 @@ final class SessionClient implements ClientSession {
             f.completeExceptionally(closedException());
             return f;
         }
-        long ticks = host.ticks(deadline);
+        // The first tick comes within one interval, so N ticks can be as short as N - 1 intervals: one more keeps
+        // the caller's deadline from ending early (a command given up on before its deadline is indeterminate
+        // sooner than promised).
+        long ticks = host.ticks(deadline) + 1;
         host.submit(() -> add(command, ticks, f), f::completeExceptionally);
         return f;
     }

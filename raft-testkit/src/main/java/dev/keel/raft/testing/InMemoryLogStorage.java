@@ -33,6 +33,7 @@ public final class InMemoryLogStorage implements LogStorage {
     private StorageException failure;
     private boolean failNextSync;
     private boolean closed;
+    private long cachedRecent = Long.MAX_VALUE;
 
     private InMemoryLogStorage(boolean autoSync, LogState durable) {
         this.autoSync = autoSync;
@@ -103,6 +104,27 @@ public final class InMemoryLogStorage implements LogStorage {
      */
     public synchronized void failNextSync() {
         failNextSync = true;
+    }
+
+    /**
+     * Makes {@link #isCached} answer like a file-backed log with a cache of the last {@code entries} entries: a range
+     * starting before them is "on disk", so a leader reads it with {@link #entriesAsync} (which still answers at once
+     * here; the test decides when to hand the entries to the engine). By default every entry counts as cached.
+     *
+     * @return this storage
+     */
+    public synchronized InMemoryLogStorage cacheRecent(long entries) {
+        if (entries < 0) {
+            throw new IllegalArgumentException("a cache holds at least 0 entries, not " + entries);
+        }
+        cachedRecent = entries;
+        return this;
+    }
+
+    /** As a file-backed log's cache would answer; see {@link #cacheRecent(long)}. */
+    @Override
+    public synchronized boolean isCached(long fromIndex, long toIndex) {
+        return fromIndex >= toIndex || fromIndex > visible.lastIndex() - cachedRecent;
     }
 
     /** The durable hard state (what a crash would keep). */

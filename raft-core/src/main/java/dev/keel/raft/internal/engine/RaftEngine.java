@@ -5,6 +5,7 @@ import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.Role;
 import dev.keel.raft.internal.log.ConfigTracker;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.internal.role.Candidate;
@@ -81,6 +82,7 @@ public final class RaftEngine {
     private List<InstallSnapshotRequest> snapshotChunks = new ArrayList<>();
     private List<InstallSnapshotResponse> snapshotAcks = new ArrayList<>();
     private List<AdminResult> adminResults = new ArrayList<>();
+    private List<EntryLoad> loads = new ArrayList<>();
 
     // Derived from the configuration in effect; recomputed when it changes.
     private ConfigTracker.Config cachedConfig;
@@ -339,6 +341,20 @@ public final class RaftEngine {
         }
     }
 
+    /** The entries a Ready's {@link Ready#loads() load} asked for were read: the leader sends them if still due. */
+    public void entriesLoaded(EntryLoad load, List<LogEntry> entries) {
+        if (role instanceof Leader l && load.term() == term) {
+            l.onEntriesLoaded(load, entries);
+        }
+    }
+
+    /** The entries of {@code load} could not be read: they were compacted or truncated away meanwhile. */
+    public void entryLoadFailed(EntryLoad load) {
+        if (role instanceof Leader l && load.term() == term) {
+            l.onEntryLoadFailed(load);
+        }
+    }
+
     /** The transport reports {@code peer} unreachable. */
     public void peerUnreachable(NodeId peer) {
         role.onPeerUnreachable(peer);
@@ -353,7 +369,7 @@ public final class RaftEngine {
                 || !messages.isEmpty() || !persistBound.isEmpty()
                 || raftLog.hasEntriesToApply() || !readStates.isEmpty() || !failedReads.isEmpty()
                 || snapshotToRestore != null || !snapshotSends.isEmpty() || !snapshotChunks.isEmpty()
-                || !snapshotAcks.isEmpty() || !adminResults.isEmpty() || softStateChanged();
+                || !snapshotAcks.isEmpty() || !adminResults.isEmpty() || !loads.isEmpty() || softStateChanged();
     }
 
     private boolean softStateChanged() {
@@ -391,8 +407,9 @@ public final class RaftEngine {
             snapshotAcks = new ArrayList<>();
         }
         Ready ready = new Ready(hs, logReset, firstIndex, entries, messages, persistBound, committed, readStates,
-                failedReads, changed, snapshots, adminResults);
+                failedReads, changed, snapshots, adminResults, loads);
         adminResults = new ArrayList<>();
+        loads = new ArrayList<>();
         messages = new ArrayList<>();
         persistBound = new ArrayList<>();
         readStates = new ArrayList<>();
@@ -759,6 +776,11 @@ public final class RaftEngine {
         @Override
         public void snapshotAck(InstallSnapshotResponse ack) {
             snapshotAcks.add(ack);
+        }
+
+        @Override
+        public void loadEntries(EntryLoad load) {
+            loads.add(load);
         }
 
         @Override

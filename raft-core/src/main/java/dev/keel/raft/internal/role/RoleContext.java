@@ -3,6 +3,7 @@ package dev.keel.raft.internal.role;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.message.InstallSnapshotRequest;
 import dev.keel.raft.message.InstallSnapshotResponse;
@@ -103,6 +104,9 @@ public interface RoleContext {
 
     /** Hands a follower's answer about a snapshot chunk to the runtime's running transfer. */
     void snapshotAck(InstallSnapshotResponse ack);
+
+    /** Asks the runtime to read entries from disk for a follower, off the event loop (see {@link EntryLoad}). */
+    void loadEntries(EntryLoad load);
 
     /** An administrative request finished. */
     void adminDone(AdminResult result);

@@ -72,6 +72,7 @@ public final class ServerRuntime implements InboundHandler {
     private final SnapshotStorage snapshots;
     private final SnapshotMetadata initialSnapshot;
     private final SnapshotTransfers transfers;
+    private final EntryLoader loader;
     private final Telemetry telemetry;
     private final List<RaftListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -146,6 +147,7 @@ public final class ServerRuntime implements InboundHandler {
         storage.bindMetrics(nodeMetrics);
         transport.bindMetrics(nodeMetrics);
         this.applier = new Applier(self, stateMachine, snapshots, bootstrap, this::fatal, telemetry.applyLatency);
+        this.loader = new EntryLoader(self, storage, engine, this::post, this::fatal);
         this.forwarder = new Forwarder(self, config, transport::send, random.nextLong() & Long.MAX_VALUE);
         this.readyWaiters = new ReadyWaiters(applierExecutor);
         this.stamper = new RequestStamper(config, clock, applier::logTimeMillis);
@@ -690,6 +692,7 @@ public final class ServerRuntime implements InboundHandler {
         if (!rd.committedEntries().isEmpty()) {
             dispatchCommitted(rd.committedEntries());
         }
+        loader.start(rd.loads());
         if (transfers != null && !rd.snapshots().isEmpty()) {
             transfers.handle(rd.snapshots());
         }
@@ -791,10 +794,5 @@ public final class ServerRuntime implements InboundHandler {
                 engine.persisted(head.lastIndex, head.lastTerm);
             }
         }
-    }
-
-    /** The engine, for tests in this package. */
-    RaftEngine engine() {
-        return engine;
     }
 }

@@ -2,6 +2,7 @@ package dev.keel.raft.internal.engine;
 
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.internal.runtime.ReadyLogWrite;
 import dev.keel.raft.log.HardState;
@@ -46,6 +47,8 @@ final class EngineHarness {
     final List<Long> failedReads = new ArrayList<>();
     final List<SnapshotWork.Send> snapshotSends = new ArrayList<>();
     final List<AdminResult> adminResults = new ArrayList<>();
+    /** Every load the engines asked for, in order; the test answers them. */
+    final List<EntryLoad> loads = new ArrayList<>();
     /** Messages are dropped when this says so. */
     Predicate<RaftMessage> drop = m -> false;
 
@@ -111,6 +114,7 @@ final class EngineHarness {
             failedReads.addAll(rd.failedReads());
             snapshotSends.addAll(rd.snapshots().sends());
             adminResults.addAll(rd.adminResults());
+            loads.addAll(rd.loads());
             if (!rd.entries().isEmpty()) {
                 LogEntry last = rd.entries().get(rd.entries().size() - 1);
                 e.persisted(last.index(), last.term());

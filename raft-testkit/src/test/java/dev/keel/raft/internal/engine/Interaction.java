@@ -4,6 +4,7 @@ import dev.keel.raft.Member;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.log.HardState;
@@ -49,6 +50,9 @@ import java.util.function.Consumer;
  *     for it stay on the wire (delivered to a crashed node they are dropped).</li>
  * <li>{@code compact N index}: N has taken a snapshot at {@code index} and purges its log up to it.
  *     {@code deliver-snapshot FROM TO}: the snapshot FROM's Ready asked to send arrives whole at TO.</li>
+ * <li>{@code cache-recent N COUNT}: N's storage keeps only its last COUNT entries "in memory"; a leader needing older
+ *     ones asks for them through its Ready ({@code Load}) instead of reading them. {@code complete-loads N [fail]}:
+ *     the loads N asked for are read now (or fail) and handed back to it.</li>
  * <li>{@code status [N..]}, {@code log N}: the nodes' state and durable log.</li>
  * </ul>
  */
@@ -64,6 +68,7 @@ final class Interaction {
     private final List<RaftMessage> network = new ArrayList<>();
     private final Set<Integer> isolated = new HashSet<>();
     private final Map<Integer, SnapshotWork.Send> snapshotSends = new HashMap<>();
+    private final Map<Integer, List<EntryLoad>> loads = new HashMap<>();
     private long adminRequests;
 
     /** Runs one command line and returns its output (never empty: "ok" when nothing else is said). */
@@ -113,6 +118,11 @@ final class Interaction {
             case "restart" -> restart(node(positional, 0), out);
             case "compact" -> compact(node(positional, 0), Long.parseLong(positional.get(1)), out);
             case "deliver-snapshot" -> deliverSnapshot(node(positional, 0), node(positional, 1), out);
+            case "cache-recent" -> {
+                storages.get(node(positional, 0)).cacheRecent(Long.parseLong(positional.get(1)));
+                out.add("ok");
+            }
+            case "complete-loads" -> completeLoads(node(positional, 0), positional.contains("fail"), out);
             case "status" -> nodes(positional).forEach(n -> out.add(status(n)));
             case "log" -> log(node(positional, 0), out);
             default -> throw new IllegalArgumentException("unknown command: " + words[0]);
@@ -223,6 +233,7 @@ final class Interaction {
                 describeReady(n, rd, out);
                 network.addAll(rd.messages());
                 network.addAll(rd.persistBoundMessages());
+                loads.computeIfAbsent(n, k -> new ArrayList<>()).addAll(rd.loads());
                 for (SnapshotWork.Send s : rd.snapshots().sends()) {
                     snapshotSends.put(n * 1000 + number(s.peer()), s);
                 }
@@ -261,6 +272,7 @@ final class Interaction {
                 + s.peer()));
         rd.snapshots().chunks().forEach(c -> add.accept("Store snapshot chunk " + Describe.message(c)));
         rd.snapshots().acks().forEach(a -> add.accept("Acknowledge snapshot chunk " + Describe.message(a)));
+        rd.loads().forEach(l -> add.accept("Load entries [" + l.from() + ", " + l.to() + ") for " + l.peer()));
         rd.adminResults().forEach(r -> add.accept("Request " + r.requestId() + " " + r.outcome()
                 + (r.outcome() == AdminResult.Outcome.SUCCESS ? " " + Describe.membership(r.membership())
                 : ": " + r.message())));
@@ -322,6 +334,29 @@ final class Interaction {
         e.snapshotTaken(new SnapshotMetadata(index, s.termAt(index), e.membership(), e.membershipIndex(), 0, 0));
         s.purgePrefix(index);
         out.add(id(n) + " log now starts at " + e.log().firstIndex());
+    }
+
+    private void completeLoads(int n, boolean fail, List<String> out) {
+        List<EntryLoad> pending = loads.remove(n);
+        if (pending == null || pending.isEmpty()) {
+            throw new IllegalStateException(id(n) + " has asked for no load");
+        }
+        RaftEngine e = engine(n);
+        for (EntryLoad l : pending) {
+            List<LogEntry> read = null;
+            try {
+                read = fail ? null : storages.get(n).entries(l.from(), l.to(), l.maxBytes());
+            } catch (IndexOutOfBoundsException gone) {
+                out.add(id(n) + " cannot read [" + l.from() + ", " + l.to() + "): " + gone.getMessage());
+            }
+            if (read == null) {
+                out.add(id(n) + " load for " + l.peer() + " failed");
+                e.entryLoadFailed(l);
+            } else {
+                out.add(id(n) + " loaded " + read.size() + " entries from " + l.from() + " for " + l.peer());
+                e.entriesLoaded(l, read);
+            }
+        }
     }
 
     private void deliverSnapshot(int from, int to, List<String> out) {

@@ -3,22 +3,24 @@
 # registry as the KV node uses it: percentile histograms and a p99 on every histogram, scraped every 15 s),
 # interleaved (off, on, off, on, ...) so that both see the same machine, then the medians of each side: ops/s,
 # p99 and CPU per operation. Prints every run's row and the medians as Markdown.
-#   raft-examples/bench/metrics-overhead.sh [rounds] [writers] [duration]     (defaults 7, 16, 20s)
+#   raft-examples/bench/metrics-overhead.sh [rounds] [writers] [duration] [warmup]   (defaults 7, 16, 20s, 5s)
+# A longer warm-up (e.g. 30s) keeps the JIT's one-time compiling of the metrics code out of the measured window.
 # On a shared machine single runs swing by tens of percent: the spread of each side is printed with its median.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-7}
 writers=${2:-16}
 duration=${3:-20s}
+warmup=${4:-5s}
 jar=raft-examples/target/keel-kv.jar
 [ -f "$jar" ] || { echo "metrics-overhead: $jar is missing; build it: mvn -pl raft-examples -am package -DskipTests" >&2; exit 1; }
 out=$(mktemp /tmp/keel-metrics-overhead.XXXXXX)
 trap 'rm -f "$out"' EXIT
 
-echo "metrics-overhead: $rounds rounds of W=$writers, $duration each side, started $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "metrics-overhead: $rounds rounds of W=$writers, $warmup warm-up + $duration each side, started $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$rounds"); do
   for m in off on; do
-    row=$(raft-examples/keel-bench --writers "$writers" --warmup 5s --duration "$duration" --metrics "$m" \
+    row=$(raft-examples/keel-bench --writers "$writers" --warmup "$warmup" --duration "$duration" --metrics "$m" \
       | grep '^| write |')
     echo "$m $row" | tee -a "$out"
   done

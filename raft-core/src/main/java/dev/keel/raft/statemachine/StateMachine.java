@@ -7,8 +7,8 @@ import java.io.InputStream;
  * The application's deterministic state machine, replicated by Raft.
  *
  * <h2>Threading</h2>
- * Keel calls both methods from one thread (the server's applier), never concurrently, so an implementation need
- * not be thread-safe. A slow method delays every later command and read on this server, but not replication.
+ * Keel calls every method of this interface from one thread (the server's applier), never concurrently, so an
+ * implementation need not be thread-safe (a {@link StateSnapshot} is written out on another thread: see there). A slow method delays every later command and read on this server, but not replication.
  *
  * <h2>Determinism</h2>
  * {@link #apply} must produce the same state and result on every server for the same sequence of commands: no

@@ -469,11 +469,6 @@ public final class RaftEngine {
         return counters;
     }
 
-    /** The current role's behaviour, for tests. */
-    public RoleBehaviour roleBehaviour() {
-        return role;
-    }
-
     public SoftState softState() {
         return new SoftState(role.role(), term, leader, membership(), membershipIndex());
     }

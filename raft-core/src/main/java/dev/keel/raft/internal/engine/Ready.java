@@ -38,9 +38,4 @@ public record Ready(HardState hardState, boolean logReset, long firstIndex, List
                     List<LogEntry> committedEntries, List<ReadState> readStates, List<Long> failedReads,
                     SoftState softState, SnapshotWork snapshots, List<AdminResult> adminResults,
                     List<EntryLoad> loads) {
-
-    /** Whether this Ready writes anything to storage. */
-    public boolean hasWrites() {
-        return hardState != null || logReset || !entries.isEmpty();
-    }
 }

@@ -402,10 +402,13 @@ public final class RaftLog {
         return i;
     }
 
-    /** For the leader: the last index, at or below {@code from}, holding an entry of {@code term}; -1 if none. */
+    /**
+     * For the leader: the last index, at or below {@code from}, holding an entry of {@code term}; -1 if none. The
+     * snapshot's last entry counts: its term is known although the entry is compacted.
+     */
     public long lastIndexOfTerm(long term, long from) {
         long i = Math.min(from, lastIndex());
-        long min = firstIndex();
+        long min = Math.min(firstIndex(), Math.max(1, snapshotIndex()));
         while (i >= min) {
             long t = termIfKnown(i);
             if (t == term) {

@@ -91,11 +91,6 @@ public final class Leader implements RoleBehaviour {
         return out;
     }
 
-    /** The replication state of one follower, for tests and diagnostics. */
-    public Progress progress(NodeId peer) {
-        return progress.get(peer);
-    }
-
     /** Whether a membership change is being carried out. */
     public boolean changeInProgress() {
         return change != null;

@@ -67,14 +67,6 @@ public final class ThreadScheduler implements RaftScheduler {
         return () -> f.cancel(false);
     }
 
-    /** Waits up to {@code timeout} for both threads to finish after {@link #close()}. */
-    public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        return loop.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)
-                && applier.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                && background.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    }
-
     @Override
     public void close() {
         loop.shutdown();

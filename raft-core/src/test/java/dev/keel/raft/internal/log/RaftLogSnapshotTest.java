@@ -71,6 +71,19 @@ class RaftLogSnapshotTest {
         }
 
         @Test
+        void aFollowersConflictingTermEndingAtTheSnapshotIsFoundThere() {
+            appendTerms(log, 1, 1, 2, 2, 2, 3, 4, 4);
+            storage.persist(log);
+            log.commitTo(8);
+            log.onSnapshotTaken(snapshot(6, 3));
+            storage.purgePrefix(6);
+            assertThat(log.firstIndex()).isEqualTo(7);
+            assertThat(log.lastIndexOfTerm(3, 8))
+                    .as("the snapshot's last entry (6, term 3) is the last entry of term 3: the follower matches there")
+                    .isEqualTo(6);
+        }
+
+        @Test
         void compactedEntriesCanNoLongerBeReadOrMatched() {
             eightStoredEntries(7);
             log.onSnapshotTaken(snapshot(6, 3));

@@ -162,7 +162,7 @@ class EntryLoadEngineTest {
 
         // The read runs now and finds the entries gone, as a storage's reader thread would.
         assertThat(storage.entriesAsync(load.from(), load.to(), load.maxBytes()))
-                .failsWithin(java.time.Duration.ZERO)
+                .failsWithin(java.time.Duration.ofSeconds(30))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(IndexOutOfBoundsException.class);
         leader.entryLoadFailed(load);

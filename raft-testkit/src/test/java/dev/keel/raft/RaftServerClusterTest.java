@@ -140,6 +140,26 @@ class RaftServerClusterTest {
     }
 
     @Test
+    void aFollowerFarBehindIsCaughtUpWithEntriesTheLeaderReadsOffItsEventLoop() throws Exception {
+        for (NodeId id : IDS) {
+            startServer(id, InMemoryLogStorage.autoSync().cacheRecent(20));
+        }
+        RaftServer leader = awaitLeader();
+        NodeId behind = IDS.stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
+        servers.remove(behind).close();
+        submitAll(leader, 0, 2_000);
+
+        // The follower comes back 2,000 entries behind: all but the newest 20 are "on disk" for the leader.
+        startServer(behind, storages.get(behind).crash().cacheRecent(20));
+        Await.until("the returning follower to apply all 2,000 commands", WAIT,
+                () -> machines.get(behind).size() == 2_000);
+        assertThat(storages.values().stream().mapToLong(InMemoryLogStorage::asyncReads).sum())
+                .as("reads the leader made off its event loop").isPositive();
+        assertThat(asStrings(machines.get(behind).applied()))
+                .isEqualTo(asStrings(machines.get(leader.id()).applied()));
+    }
+
+    @Test
     void aSingleServerClusterCommitsOnItsOwn() throws Exception {
         NodeId only = NodeId.of("solo");
         RecordingStateMachine sm = new RecordingStateMachine();

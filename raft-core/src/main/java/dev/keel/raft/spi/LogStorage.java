@@ -11,7 +11,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <h2>Threading</h2>
  * A {@code RaftServer} calls every method from its single event-loop thread, so implementations need not make the
- * methods themselves thread-safe; futures may be completed from any thread (typically an I/O thread).
+ * methods themselves thread-safe; futures may be completed from any thread (typically an I/O thread). The one
+ * exception is the work behind {@link #entriesAsync}, which a file-backed storage runs on a thread of its own while
+ * the event loop goes on calling the other methods: that read must be safe against them.
  *
  * <h2>Visibility and durability</h2>
  * A mutation ({@link #append}, {@link #truncateSuffix}, {@link #reset}, {@link #saveHardState}) is visible to the read methods as
@@ -63,6 +65,37 @@ public interface LogStorage extends AutoCloseable {
      * @throws IndexOutOfBoundsException unless {@code firstIndex() <= fromIndex <= toIndex <= lastIndex() + 1}
      */
     List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes);
+
+    /**
+     * Whether {@link #entries(long, long, long) entries(fromIndex, toIndex, ..)} can be served from memory, without
+     * reading a file. The server's event loop asks before it reads entries for a follower: when the answer is no, it
+     * reads them with {@link #entriesAsync} instead, so that no disk read blocks it. Cheap and non-blocking; called
+     * from the event loop. The default says yes (every entry in memory), which suits in-memory implementations.
+     *
+     * @return {@code true} when no disk read is needed (also for an empty or invalid range, which {@code entries}
+     *         answers or rejects at once)
+     */
+    default boolean isCached(long fromIndex, long toIndex) {
+        return true;
+    }
+
+    /**
+     * The same entries as {@link #entries(long, long, long)}, read without blocking the caller: a file-backed
+     * storage reads them on a thread of its own and completes the future there. The range is checked when the read
+     * runs, against the log as it is then: if the entries have meanwhile been purged (or truncated away), the
+     * future fails with an {@link IndexOutOfBoundsException}; an I/O error or corruption fails it with a
+     * {@link dev.keel.raft.exception.StorageException} (fatal, as for a write). The default reads at once, on the
+     * caller's thread, which is right only for a storage whose {@link #isCached} is always true.
+     *
+     * @return a future with the entries, at least one if the range is not empty
+     */
+    default CompletableFuture<List<LogEntry>> entriesAsync(long fromIndex, long toIndex, long maxBytes) {
+        try {
+            return CompletableFuture.completedFuture(entries(fromIndex, toIndex, maxBytes));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /**
      * Appends consecutive entries to the end of the log.

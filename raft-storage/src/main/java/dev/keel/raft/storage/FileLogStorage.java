@@ -9,6 +9,7 @@ import dev.keel.raft.storage.internal.DirectoryLock;
 import dev.keel.raft.storage.internal.EntryCache;
 import dev.keel.raft.storage.internal.LogRecovery;
 import dev.keel.raft.storage.internal.LogWriter;
+import dev.keel.raft.storage.internal.ReadPlan;
 import dev.keel.raft.storage.internal.RecordFormat;
 import dev.keel.raft.storage.internal.Segment;
 import dev.keel.raft.storage.internal.SegmentFiles;
@@ -25,6 +26,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.zip.CRC32C;
 
 /**
@@ -41,8 +44,9 @@ import java.util.zip.CRC32C;
  * Methods are safe to call from any thread but are meant to be called from one (the Raft event loop), since a
  * sequence such as {@code append(lastIndex() + 1 ..)} is not atomic across threads. Mutations only update memory
  * and queue work for the I/O thread, so they never wait for the disk; {@link #entries} reads a file only for
- * entries older than the in-memory cache of recent entries. Futures complete on the I/O thread, in call order:
- * callbacks must not block it.
+ * entries older than the in-memory cache of recent entries ({@link #isCached} tells), and {@link #entriesAsync} reads
+ * those on a reader thread of its own instead of the caller's. Futures of mutations complete on the I/O thread, in
+ * call order; callbacks must not block it.
  *
  * <h2>Failures</h2>
  * Corruption found at open refuses the open with a {@link StorageException} naming the file, offset and problem.
@@ -60,6 +64,10 @@ public final class FileLogStorage implements LogStorage {
     private final TermIndex terms;
     private final EntryCache cache;
     private final CRC32C readCrc = new CRC32C();
+    private final CRC32C readerCrc = new CRC32C(); // the reader thread's
+    // Counts truncations, resets and purges: a read planned under one version is valid only if it is still current.
+    private long layoutVersion;
+    private ExecutorService reader;
     private HardState hardState;
     private long nextSeq = 1;
     private boolean closed;
@@ -185,13 +193,94 @@ public final class FileLogStorage implements LogStorage {
     @Override
     public synchronized List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
         checkOpen();
+        ReadPlan plan = plan(fromIndex, toIndex, maxBytes);
+        List<LogEntry> out = new ArrayList<>((int) Math.min(toIndex - fromIndex, 1024));
+        for (ReadPlan.FileRun run : plan.runs()) {
+            readFromFile(run.segment(), run.from(), run.upTo(), out);
+        }
+        out.addAll(plan.cached());
+        return out;
+    }
+
+    /** Whether the range starts in the cache of recent entries, so that {@link #entries} reads no file. */
+    @Override
+    public synchronized boolean isCached(long fromIndex, long toIndex) {
+        checkOpen();
+        return fromIndex >= toIndex || fromIndex >= cache.firstIndex();
+    }
+
+    /**
+     * Reads the entries on this log's reader thread ({@code keel-log-read-<dir>}, started on first use), never on the
+     * caller's, and completes the future there: callbacks must not block it. The reader plans the read under this
+     * storage's lock (which indexes, which file offsets), reads the files without holding it, so the event loop's
+     * calls are never held up by the disk, and uses the result only if no truncation, reset or purge changed the
+     * files' layout meanwhile; otherwise it plans again, and entries purged meanwhile fail the future with an
+     * {@link IndexOutOfBoundsException}.
+     */
+    @Override
+    public CompletableFuture<List<LogEntry>> entriesAsync(long fromIndex, long toIndex, long maxBytes) {
+        CompletableFuture<List<LogEntry>> done = new CompletableFuture<>();
+        synchronized (this) {
+            checkOpen();
+            if (reader == null) {
+                reader = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "keel-log-read-" + config.directory().getFileName());
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            reader.execute(() -> readOffThread(fromIndex, toIndex, maxBytes, done));
+        }
+        return done;
+    }
+
+    /** On the reader thread: see {@link #entriesAsync}. */
+    private void readOffThread(long fromIndex, long toIndex, long maxBytes, CompletableFuture<List<LogEntry>> done) {
+        try {
+            while (true) {
+                ReadPlan.Detached plan;
+                synchronized (this) {
+                    checkOpen();
+                    plan = plan(fromIndex, toIndex, maxBytes).detach(layoutVersion);
+                }
+                List<LogEntry> out = new ArrayList<>();
+                StorageException failed = null;
+                try {
+                    plan.readFiles(channels, readerCrc, out);
+                } catch (StorageException e) {
+                    failed = e;
+                }
+                synchronized (this) {
+                    if (plan.layoutVersion() != layoutVersion) {
+                        continue; // The files changed under the read (a purge deleted one, say): plan it again.
+                    }
+                    if (failed != null) {
+                        noteReadFailure(failed);
+                        throw failed;
+                    }
+                }
+                out.addAll(plan.cached());
+                done.complete(out);
+                return;
+            }
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * What {@link #entries} reads for a range: runs of records in segment files (entries older than the cache),
+     * sized from the offset index so that the total stays within {@code maxBytes}, then entries from the cache.
+     */
+    private ReadPlan plan(long fromIndex, long toIndex, long maxBytes) {
         long first = firstIndex();
         long end = lastIndex() + 1;
         if (fromIndex < first || fromIndex > toIndex || toIndex > end) {
             throw new IndexOutOfBoundsException("range [" + fromIndex + ", " + toIndex + ") is outside the log ["
                     + first + ", " + end + ")");
         }
-        List<LogEntry> out = new ArrayList<>((int) Math.min(toIndex - fromIndex, 1024));
+        List<ReadPlan.FileRun> runs = new ArrayList<>();
+        long count = 0;
         long bytes = 0;
         long index = fromIndex;
         long fileEnd = Math.min(toIndex, cache.firstIndex());
@@ -202,27 +291,32 @@ public final class FileLogStorage implements LogStorage {
             long upTo = index;
             while (upTo < stop) {
                 long size = RecordFormat.entrySizeOfRecord(segment.offsetOf(upTo + 1) - segment.offsetOf(upTo));
-                if (out.size() + (upTo - index) > 0 && bytes + size > maxBytes) {
+                if (count + (upTo - index) > 0 && bytes + size > maxBytes) {
                     break;
                 }
                 bytes += size;
                 upTo++;
             }
-            readFromFile(segment, index, upTo, out);
+            if (upTo > index) {
+                runs.add(new ReadPlan.FileRun(segment, index, upTo));
+            }
+            count += upTo - index;
             if (upTo < stop) {
-                return out;
+                return new ReadPlan(runs, List.of());
             }
             index = upTo;
         }
+        List<LogEntry> cached = new ArrayList<>();
         for (; index < toIndex; index++) {
             LogEntry e = cache.get(index);
-            if (!out.isEmpty() && bytes + e.sizeInBytes() > maxBytes) {
+            if (count > 0 && bytes + e.sizeInBytes() > maxBytes) {
                 break;
             }
             bytes += e.sizeInBytes();
-            out.add(e);
+            count++;
+            cached.add(e);
         }
-        return out;
+        return new ReadPlan(runs, cached);
     }
 
     @Override
@@ -303,6 +397,7 @@ public final class FileLogStorage implements LogStorage {
             writer.submit(new WriteOp.Barrier(done));
             return done;
         }
+        layoutVersion++;
         int keep = slotFor(fromIndex);
         long[] deleted = new long[segments.size() - 1 - keep];
         for (int i = segments.size() - 1; i > keep; i--) {
@@ -336,6 +431,7 @@ public final class FileLogStorage implements LogStorage {
         if (nextIndex < 1) {
             throw new IllegalArgumentException("reset needs a next index of at least 1, was " + nextIndex);
         }
+        layoutVersion++;
         for (Segment s : segments) {
             s.closeReader();
         }
@@ -364,6 +460,7 @@ public final class FileLogStorage implements LogStorage {
         if (drop == 0 || failure().isPresent()) {
             return;
         }
+        layoutVersion++;
         long[] bases = new long[drop];
         for (int i = 0; i < drop; i++) {
             Segment gone = segments.remove(0);
@@ -388,6 +485,9 @@ public final class FileLogStorage implements LogStorage {
             }
             closed = true;
             writer.submit(new WriteOp.Shutdown());
+            if (reader != null) {
+                reader.shutdown(); // a read still queued finds the storage closed and fails
+            }
             for (Segment s : segments) {
                 s.closeReader();
             }
@@ -405,12 +505,15 @@ public final class FileLogStorage implements LogStorage {
         try {
             segment.read(channels, from, toExclusive, readCrc, out);
         } catch (StorageException e) {
-            if (readFailure == null) {
-                readFailure = e;
-                log.error("Log storage in {} failed a read; it accepts no more writes (fail-stop)",
-                        config.directory(), e);
-            }
+            noteReadFailure(e);
             throw e;
+        }
+    }
+
+    private void noteReadFailure(StorageException e) {
+        if (readFailure == null) {
+            readFailure = e;
+            log.error("Log storage in {} failed a read; it accepts no more writes (fail-stop)", config.directory(), e);
         }
     }
 

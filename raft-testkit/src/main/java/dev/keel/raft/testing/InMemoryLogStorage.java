@@ -33,6 +33,8 @@ public final class InMemoryLogStorage implements LogStorage {
     private StorageException failure;
     private boolean failNextSync;
     private boolean closed;
+    private long cachedRecent = Long.MAX_VALUE;
+    private long asyncReads;
 
     private InMemoryLogStorage(boolean autoSync, LogState durable) {
         this.autoSync = autoSync;
@@ -103,6 +105,48 @@ public final class InMemoryLogStorage implements LogStorage {
      */
     public synchronized void failNextSync() {
         failNextSync = true;
+    }
+
+    /**
+     * Makes this storage behave like a file-backed log with a cache of the last {@code entries} entries: a range
+     * starting before them is "on disk" ({@link #isCached} says no), so a server's leader reads it with
+     * {@link #entriesAsync}, which then reads on another thread (the common fork-join pool), as a file log's reader
+     * thread would. By default every entry counts as cached and {@code entriesAsync} answers at once.
+     *
+     * @return this storage
+     */
+    public synchronized InMemoryLogStorage cacheRecent(long entries) {
+        if (entries < 0) {
+            throw new IllegalArgumentException("a cache holds at least 0 entries, not " + entries);
+        }
+        cachedRecent = entries;
+        return this;
+    }
+
+    /** As a file-backed log's cache would answer; see {@link #cacheRecent(long)}. */
+    @Override
+    public synchronized boolean isCached(long fromIndex, long toIndex) {
+        return fromIndex >= toIndex || fromIndex > visible.lastIndex() - cachedRecent;
+    }
+
+    /**
+     * Reads the entries on another thread when {@link #cacheRecent} was set (counting them in {@link #asyncReads()}),
+     * at once otherwise.
+     */
+    @Override
+    public CompletableFuture<List<LogEntry>> entriesAsync(long fromIndex, long toIndex, long maxBytes) {
+        synchronized (this) {
+            if (cachedRecent == Long.MAX_VALUE) {
+                return LogStorage.super.entriesAsync(fromIndex, toIndex, maxBytes);
+            }
+            asyncReads++;
+        }
+        return CompletableFuture.supplyAsync(() -> entries(fromIndex, toIndex, maxBytes));
+    }
+
+    /** How many reads {@link #entriesAsync} made on another thread. */
+    public synchronized long asyncReads() {
+        return asyncReads;
     }
 
     /** The durable hard state (what a crash would keep). */

@@ -3,6 +3,7 @@ package dev.keel.raft.internal.engine;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.internal.role.LeadershipTransfer;
@@ -170,6 +171,11 @@ final class EngineRoleContext implements RoleContext {
     @Override
     public SnapshotReceiver snapshotReceiver() {
         return engine.snapshotReceiver();
+    }
+
+    @Override
+    public void loadEntries(EntryLoad load) {
+        outbox.loads.add(load);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.keel.raft.internal.engine;
 
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.log.SnapshotMetadata;
 import dev.keel.raft.internal.transfer.SnapshotTask;
@@ -22,10 +23,11 @@ final class Outbox {
     /** The last transfer id handed out (ids are never reused within an engine). */
     long transferIds;
     List<AdminResult> adminResults = new ArrayList<>();
+    List<EntryLoad> loads = new ArrayList<>();
 
     boolean isEmpty() {
         return messages.isEmpty() && persistBound.isEmpty() && readStates.isEmpty() && failedReads.isEmpty()
-                && !hasSnapshotWork() && adminResults.isEmpty();
+                && !hasSnapshotWork() && adminResults.isEmpty() && loads.isEmpty();
     }
 
     private boolean hasSnapshotWork() {

@@ -5,6 +5,7 @@ import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
 import dev.keel.raft.Role;
 import dev.keel.raft.internal.log.ConfigTracker;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.internal.role.Candidate;
@@ -354,6 +355,20 @@ public final class RaftEngine {
         receiver.onWriteFailed(write, term);
     }
 
+    /** The entries a Ready's {@link Ready#loads() load} asked for were read: the leader sends them if still due. */
+    public void entriesLoaded(EntryLoad load, List<LogEntry> entries) {
+        if (role instanceof Leader l && load.term() == term) {
+            l.onEntriesLoaded(load, entries);
+        }
+    }
+
+    /** The entries of {@code load} could not be read: they were compacted or truncated away meanwhile. */
+    public void entryLoadFailed(EntryLoad load) {
+        if (role instanceof Leader l && load.term() == term) {
+            l.onEntryLoadFailed(load);
+        }
+    }
+
     /** The transport reports {@code peer} unreachable. */
     public void peerUnreachable(NodeId peer) {
         role.onPeerUnreachable(peer);
@@ -395,8 +410,9 @@ public final class RaftEngine {
         }
         SnapshotWork snapshots = out.takeSnapshotWork();
         Ready ready = new Ready(hs, logReset, firstIndex, entries, out.messages, out.persistBound, committed,
-                out.readStates, out.failedReads, changed, snapshots, out.adminResults);
+                out.readStates, out.failedReads, changed, snapshots, out.adminResults, out.loads);
         out.adminResults = new ArrayList<>();
+        out.loads = new ArrayList<>();
         out.messages = new ArrayList<>();
         out.persistBound = new ArrayList<>();
         out.readStates = new ArrayList<>();

@@ -204,6 +204,15 @@ public final class RaftLog {
         return out;
     }
 
+    /**
+     * Whether {@link #entries} can serve {@code [from, to)} without reading a file: the part still in the unstable
+     * tail is in memory; the part in storage is if the storage says so.
+     */
+    public boolean isCached(long from, long to) {
+        return from >= unstableOffset || resetPending || from >= to
+                || storage.isCached(from, Math.min(to, unstableOffset));
+    }
+
     /** Appends entries at the end (the leader's own proposals). */
     public void append(LogEntry entry) {
         if (entry.index() != lastIndex() + 1) {

@@ -32,6 +32,8 @@ public final class Progress {
     private long pendingSnapshot;
     private long matchAtLastHeartbeat;
     private int stalledRounds;
+    // The first index of the entries being read from disk for this follower, 0 when none is.
+    private long loadingFrom;
 
     public Progress(long next, int maxInflight) {
         this.next = next;
@@ -54,6 +56,9 @@ public final class Progress {
 
     /** Whether the leader must wait before sending more. */
     public boolean isPaused() {
+        if (loadingFrom > 0) {
+            return true;
+        }
         return switch (state) {
             case PROBE -> probeSent;
             case REPLICATE -> inflights.isFull();
@@ -83,6 +88,38 @@ public final class Progress {
 
     /** The snapshot transfer failed: probe again, but only after the next heartbeat answer. */
     public void onSnapshotFailed() {
+        becomeProbe();
+        probeSent = true;
+    }
+
+    /**
+     * The entries from {@code from} must be read from disk first: sending pauses until {@link #loadDone()}, so there
+     * is never more than one load for this follower. The mark survives changes of state and position, because the
+     * load is still under way; its answer is then recognised as stale by its index.
+     */
+    public void startLoad(long from) {
+        if (loadingFrom > 0) {
+            throw new IllegalStateException("a load from " + loadingFrom + " is already under way: " + this);
+        }
+        loadingFrom = from;
+    }
+
+    /** The first index of the load under way, or 0 when none is. */
+    public long loadingFrom() {
+        return loadingFrom;
+    }
+
+    /** The load under way has been answered; sending may resume. */
+    public void loadDone() {
+        loadingFrom = 0;
+    }
+
+    /**
+     * The load failed: probe again, but only after the next heartbeat answer, so that a failing read is not repeated
+     * in a tight loop.
+     */
+    public void loadFailed() {
+        loadingFrom = 0;
         becomeProbe();
         probeSent = true;
     }
@@ -198,7 +235,8 @@ public final class Progress {
     @Override
     public String toString() {
         return state + "[match=" + match + " next=" + next + " inflight=" + inflights.count()
-                + (probeSent ? " probe-sent" : "") + (state == State.SNAPSHOT ? " snapshot=" + pendingSnapshot : "")
+                + (probeSent ? " probe-sent" : "") + (loadingFrom > 0 ? " loading=" + loadingFrom : "")
+                + (state == State.SNAPSHOT ? " snapshot=" + pendingSnapshot : "")
                 + "]";
     }
 }

@@ -4,6 +4,7 @@ import dev.keel.raft.Member;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.Role;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.internal.progress.Progress;
 import dev.keel.raft.internal.quorum.JointQuorum;
@@ -299,12 +300,78 @@ public final class Leader implements RoleBehaviour {
                 sendSnapshot(peer, p);
                 return;
             }
+            if (next <= last && !raftLog.isCached(next, last + 1)) {
+                startLoad(peer, p, next);
+                return;
+            }
             List<LogEntry> entries = next <= last
                     ? raftLog.entries(next, last + 1, ctx.config().maxEntriesBytesPerMessage())
                     : List.of();
             ctx.send(new AppendEntriesRequest(ctx.self(), peer, ctx.term(), prev, prevTerm, entries,
                     raftLog.commitIndex()));
             p.onSent(prev + entries.size(), !entries.isEmpty());
+        }
+    }
+
+    // ---- entries read from disk, off the event loop -------------------------------------------------------------
+
+    /** The entries {@code peer} needs next are only on disk: ask for them and wait, instead of reading them here. */
+    private void startLoad(NodeId peer, Progress p, long next) {
+        long to = Math.min(raftLog.lastIndex() + 1, raftLog.unstableOffset());
+        p.startLoad(next);
+        ctx.loadEntries(new EntryLoad(peer, ctx.term(), next, to, ctx.config().maxEntriesBytesPerMessage()));
+    }
+
+    /**
+     * Entries read for {@code load} arrived: sent if the follower still waits for exactly them (same position, room
+     * in its window, the entries still this log's), dropped otherwise; either way replication goes on from where the
+     * follower is now.
+     */
+    public void onEntriesLoaded(EntryLoad load, List<LogEntry> entries) {
+        Progress p = progress.get(load.peer());
+        if (p == null || p.loadingFrom() != load.from()) {
+            return;
+        }
+        p.loadDone();
+        long prev = load.from() - 1;
+        long prevTerm = raftLog.termIfKnown(prev);
+        if (p.next() == load.from() && owedAppend(p, raftLog.lastIndex()) && prevTerm >= 0
+                && stillInLog(load, entries)) {
+            ctx.send(new AppendEntriesRequest(ctx.self(), load.peer(), ctx.term(), prev, prevTerm, entries,
+                    raftLog.commitIndex()));
+            p.onSent(prev + entries.size(), true);
+        } else {
+            log.debug("{}: drops the entries of {}: {} has moved on ({})", ctx.self(), load, load.peer(), p);
+        }
+        sendAppends(load.peer(), p);
+    }
+
+    /** Whether loaded entries start where asked and (by the Log Matching property, §5.3) are still this log's. */
+    private boolean stillInLog(EntryLoad load, List<LogEntry> entries) {
+        if (entries.isEmpty() || entries.get(0).index() != load.from()) {
+            return false;
+        }
+        LogEntry last = entries.get(entries.size() - 1);
+        return raftLog.termIfKnown(last.index()) == last.term();
+    }
+
+    /**
+     * The read for {@code load} failed because the entries are gone (compacted or truncated meanwhile): a follower
+     * that now needs compacted entries gets the snapshot at once; otherwise it is probed again after its next
+     * heartbeat answer.
+     */
+    public void onEntryLoadFailed(EntryLoad load) {
+        Progress p = progress.get(load.peer());
+        if (p == null || p.loadingFrom() != load.from()) {
+            return;
+        }
+        p.loadFailed();
+        long next = p.next();
+        boolean compacted = next < raftLog.firstIndex() || raftLog.termIfKnown(next - 1) < 0;
+        log.info("{}: entries from {} for {} could not be read (compacted meanwhile?); {}", ctx.self(), load.from(),
+                load.peer(), compacted ? "sending the snapshot" : "probing again from " + next);
+        if (compacted) {
+            sendSnapshot(load.peer(), p);
         }
     }
 

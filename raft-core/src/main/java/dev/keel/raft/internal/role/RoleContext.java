@@ -3,6 +3,7 @@ package dev.keel.raft.internal.role;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.internal.transfer.SnapshotReceiver;
 import dev.keel.raft.internal.transfer.TransferOutput;
@@ -98,6 +99,9 @@ public interface RoleContext extends TransferOutput {
 
     /** The follower's side of InstallSnapshot: the snapshot being received, which outlives roles. */
     SnapshotReceiver snapshotReceiver();
+
+    /** Asks the runtime to read entries from disk for a follower, off the event loop (see {@link EntryLoad}). */
+    void loadEntries(EntryLoad load);
 
     /** An administrative request finished. */
     void adminDone(AdminResult result);

@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * answers each once. It refuses, without running anything, a request for a term it does not lead in, from a server
  * outside its configuration, of a kind it does not know, or beyond {@link RaftConfig#maxInflightForwards()} from
  * one follower; and it runs a request id it has seen in this term at most once (the network may deliver a message
- * twice), so that a duplicated forward never applies a command twice.
+ * twice), so that a duplicated forward never applies a command twice. A duplicate gets no answer of its own, even
+ * after this server stopped leading that term: its original's answer is the one that says what happened.
  *
  * <p>Confined to the event loop.
  */
@@ -39,7 +40,7 @@ final class ForwardedRequests {
     private final Map<NodeId, Origin> origins = new HashMap<>();
     private long originsTerm = -1;
 
-    /** One follower's requests in the current term. */
+    /** One follower's requests in the term this server last led (kept after it stops leading, for duplicates). */
     private static final class Origin {
         final LinkedHashSet<Long> seen = new LinkedHashSet<>();
         int inflight;
@@ -68,6 +69,14 @@ final class ForwardedRequests {
      * @param membership the configuration in effect, or {@code null} if none is known
      */
     void onRequest(ForwardRequest m, boolean leads, long term, NodeId leader, Membership membership) {
+        Origin known = m.term() == originsTerm ? origins.get(m.from()) : null;
+        if (known != null && known.seen.contains(m.requestId())) {
+            // A duplicate of a request taken while leading its term: the original gets the one answer. Refusing it
+            // now (this server may have stepped down since) would tell the follower that nothing was done, although
+            // the original may be committed.
+            log.debug("{} drops a duplicate of request {} from {}", self, m.requestId(), m.from());
+            return;
+        }
         if (!leads || m.term() != term) {
             answer(m, term, Reply.notLeader(leads ? self : leader, self + " does not lead in term " + m.term()
                     + (leads ? " (it leads in term " + term + ")" : "")));
@@ -91,10 +100,7 @@ final class ForwardedRequests {
             originsTerm = term;
         }
         Origin origin = origins.computeIfAbsent(m.from(), id -> new Origin());
-        if (!origin.seen.add(m.requestId())) {
-            log.debug("{} drops a duplicate of request {} from {}", self, m.requestId(), m.from());
-            return;
-        }
+        origin.seen.add(m.requestId());
         if (origin.seen.size() > 4 * config.maxInflightForwards()) {
             Iterator<Long> oldest = origin.seen.iterator();
             oldest.next();

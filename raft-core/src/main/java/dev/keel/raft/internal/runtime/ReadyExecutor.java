@@ -4,6 +4,7 @@ import dev.keel.raft.internal.engine.ReadState;
 import dev.keel.raft.internal.engine.Ready;
 import dev.keel.raft.internal.engine.SnapshotWork;
 import dev.keel.raft.internal.engine.SoftState;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
@@ -26,7 +27,8 @@ import java.util.concurrent.Executor;
  *   <li>the persist-bound messages (votes, a follower's acknowledgements), held until every write issued so far is
  *       durable: behind this Ready's write, or behind the last write still in flight when this Ready writes nothing,
  *       and sent in the order the writes were issued;</li>
- *   <li>then, in this order, the snapshot to restore, the committed entries, the snapshot work, the read states and
+ *   <li>then, in this order, the snapshot to restore, the committed entries, the loads (entries to read for lagging
+ *       followers), the snapshot work, the read states and
  *       failed reads, the new soft state and the administrative results, handed to the {@link Effects}.</li>
  * </ol>
  * Once a write is durable the engine is told ({@link Effects#persisted}), in the order the writes were issued.
@@ -58,6 +60,10 @@ public final class ReadyExecutor {
 
         /** Entries to apply, in log order. */
         default void committed(List<LogEntry> entries) {
+        }
+
+        /** Log entries to read off the event loop for lagging followers; every load must be answered. */
+        default void loads(List<EntryLoad> loads) {
         }
 
         /** Snapshot transfers to start, chunks to store and acknowledgements to handle. */
@@ -129,6 +135,9 @@ public final class ReadyExecutor {
         }
         if (!rd.committedEntries().isEmpty()) {
             effects.committed(rd.committedEntries());
+        }
+        if (!rd.loads().isEmpty()) {
+            effects.loads(rd.loads());
         }
         if (!snapshots.isEmpty()) {
             effects.snapshotWork(snapshots);

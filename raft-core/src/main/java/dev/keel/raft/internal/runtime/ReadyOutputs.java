@@ -8,6 +8,7 @@ import dev.keel.raft.internal.engine.RaftEngine;
 import dev.keel.raft.internal.engine.ReadState;
 import dev.keel.raft.internal.engine.SnapshotWork;
 import dev.keel.raft.internal.engine.SoftState;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.log.SnapshotMetadata;
@@ -43,12 +44,14 @@ final class ReadyOutputs implements ReadyExecutor.Effects {
     private final Forwarder forwarder;
     private final Sessions sessions;
     private final SnapshotDisk transfers;
+    private final EntryLoader loader;
     private final Consumer<Throwable> fatal;
 
     /** @param transfers the snapshot transfers, or {@code null} when the server runs without snapshots */
     ReadyOutputs(NodeId self, RaftEngine engine, Transport transport, Telemetry telemetry, Applier applier,
                  Executor applierThread, RequestRegistry registry, ReadyWaiters readyWaiters, StatusPublisher status,
-                 Forwarder forwarder, Sessions sessions, SnapshotDisk transfers, Consumer<Throwable> fatal) {
+                 Forwarder forwarder, Sessions sessions, SnapshotDisk transfers, EntryLoader loader,
+                 Consumer<Throwable> fatal) {
         this.self = self;
         this.engine = engine;
         this.transport = transport;
@@ -61,6 +64,7 @@ final class ReadyOutputs implements ReadyExecutor.Effects {
         this.forwarder = forwarder;
         this.sessions = sessions;
         this.transfers = transfers;
+        this.loader = loader;
         this.fatal = fatal;
     }
 
@@ -125,6 +129,11 @@ final class ReadyOutputs implements ReadyExecutor.Effects {
             telemetry.committed(mine);
         }
         applierThread.execute(() -> applier.apply(entries, mine));
+    }
+
+    @Override
+    public void loads(List<EntryLoad> loads) {
+        loader.start(loads);
     }
 
     @Override

@@ -114,7 +114,8 @@ public final class ServerRuntime implements InboundHandler {
             this.transfers = null;
         }
         this.outputs = new ReadyOutputs(self, engine, transport, telemetry, applier, applierThread, registry,
-                readyWaiters, status, forwarder, sessions, transfers, this::fatal);
+                readyWaiters, status, forwarder, sessions, transfers,
+                new EntryLoader(self, storage, engine, loop::post, this::fatal), this::fatal);
         this.executor = new ReadyExecutor(storage, outputs, loop::post);
         this.operations = new ClientOperations(self, loop, registry, router, readyWaiters, outputs, sessions,
                 telemetry, status, f -> applierThread.execute(() -> applier.takeSnapshot(f)), closed::get,

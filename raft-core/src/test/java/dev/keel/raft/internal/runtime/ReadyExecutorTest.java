@@ -8,6 +8,7 @@ import dev.keel.raft.internal.engine.ReadState;
 import dev.keel.raft.internal.engine.Ready;
 import dev.keel.raft.internal.engine.SnapshotWork;
 import dev.keel.raft.internal.engine.SoftState;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
@@ -58,6 +59,11 @@ class ReadyExecutorTest {
         @Override
         public void committed(List<LogEntry> entries) {
             effects.add("committed " + entries.size());
+        }
+
+        @Override
+        public void loads(List<EntryLoad> loads) {
+            effects.add("loads " + loads.size());
         }
 
         @Override
@@ -155,7 +161,7 @@ class ReadyExecutorTest {
                                List<RaftMessage> persistBound) {
         long first = entries.isEmpty() ? Long.MAX_VALUE : entries.get(0).index();
         return new Ready(hs, false, first, entries, messages, persistBound, List.of(), List.of(), List.of(), null,
-                SnapshotWork.NONE, List.of());
+                SnapshotWork.NONE, List.of(), List.of());
     }
 
     private static LogEntry entry(long index, long term) {
@@ -210,7 +216,7 @@ class ReadyExecutorTest {
     void theHardStateIsWrittenBeforeTheTruncationAndTheEntries() {
         storage.lastIndex = 5;
         executor.execute(new Ready(new HardState(3, null), false, 4, List.of(entry(4, 3)), List.of(), List.of(),
-                List.of(), List.of(), List.of(), null, SnapshotWork.NONE, List.of()));
+                List.of(), List.of(), List.of(), null, SnapshotWork.NONE, List.of(), List.of()));
         assertThat(storage.calls).containsExactly("hard state 3", "truncate from 4", "append 4..4");
     }
 
@@ -229,9 +235,10 @@ class ReadyExecutorTest {
                 List.of(), List.of(entry(8, 1)), List.of(new ReadState(1, 8)), List.of(2L),
                 new SoftState(Role.LEADER, 1, N1, m, 0),
                 new SnapshotWork(snap, List.of()),
-                List.of(new AdminResult(3, AdminResult.Outcome.SUCCESS, "", m, 0)));
+                List.of(new AdminResult(3, AdminResult.Outcome.SUCCESS, "", m, 0)),
+                List.of(new EntryLoad(N2, 1, 1, 5, 1024)));
         executor.execute(rd);
-        assertThat(effects).containsExactly("send Heartbeat term 1", "restore 7", "committed 1", "snapshot work",
+        assertThat(effects).containsExactly("send Heartbeat term 1", "restore 7", "committed 1", "loads 1", "snapshot work",
                 "reads 1/1", "soft LEADER", "admin 1");
     }
 }

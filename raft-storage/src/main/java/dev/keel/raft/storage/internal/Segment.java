@@ -84,23 +84,45 @@ public final class Segment {
      * Reads and verifies entries {@code from .. toExclusive-1}, all of which the I/O thread has written.
      */
     public void read(ChannelFactory channels, long from, long toExclusive, CRC32C crc, List<LogEntry> out) {
-        int start = offsetOf(from);
-        int end = offsetOf(toExclusive);
-        ByteBuffer buf = ByteBuffer.allocate(end - start);
         try {
             if (readChannel == null) {
                 readChannel = channels.open(path, StandardOpenOption.READ);
             }
-            FileIo.readFully(readChannel, buf, start);
+        } catch (IOException e) {
+            throw new StorageException("cannot read " + path + ": " + e, e);
+        }
+        readRecords(readChannel, path, from, offsetsOf(from, toExclusive), crc, out);
+    }
+
+    /**
+     * The file offsets of the records {@code from .. toExclusive-1} followed by the offset just past the last: a copy
+     * that stays valid (for {@link #readRecords}) whatever happens to this segment afterwards.
+     */
+    public int[] offsetsOf(long from, long toExclusive) {
+        int[] out = new int[(int) (toExclusive - from) + 1];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = offsetOf(from + i);
+        }
+        return out;
+    }
+
+    /**
+     * Reads and verifies the records at {@code offsets} (as given by {@link #offsetsOf}), the first of which holds
+     * entry {@code from}, from {@code channel} (the file at {@code path}) with one read call.
+     */
+    public static void readRecords(FileChannel channel, Path path, long from, int[] offsets, CRC32C crc,
+                                   List<LogEntry> out) {
+        int start = offsets[0];
+        ByteBuffer buf = ByteBuffer.allocate(offsets[offsets.length - 1] - start);
+        try {
+            FileIo.readFully(channel, buf, start);
         } catch (IOException e) {
             throw new StorageException("cannot read " + path + " at offset " + start + ": " + e, e);
         }
         buf.flip();
-        for (long i = from; i < toExclusive; i++) {
-            int recordStart = offsetOf(i);
-            int recordEnd = offsetOf(i + 1);
-            ByteBuffer record = buf.duplicate().position(recordStart - start).limit(recordEnd - start);
-            out.add(RecordFormat.decode(record, i, crc, path + " offset " + recordStart));
+        for (int i = 0; i + 1 < offsets.length; i++) {
+            ByteBuffer record = buf.duplicate().position(offsets[i] - start).limit(offsets[i + 1] - start);
+            out.add(RecordFormat.decode(record, from + i, crc, path + " offset " + offsets[i]));
         }
     }
 

@@ -14,8 +14,16 @@ import java.util.function.LongSupplier;
  * Puts a storage under the simulation's control: each mutation becomes durable (its future completes) at a virtual
  * time the simulation picks, in call order, like a disk with a random fsync latency. Also reports what became
  * durable, for the invariant checks.
+ *
+ * <p>Like a file-backed log, it keeps only the most recent entries "in memory": a range starting more than
+ * {@link #CACHED_ENTRIES} entries before the end is "on disk", so a leader sending it to a lagging follower reads it
+ * asynchronously; the read completes after a simulated disk latency, reading the log as it is then (so entries
+ * compacted meanwhile make it fail, as they would on a real disk).
  */
 final class SimLogStorage implements LogStorage {
+    /** How many of the newest entries count as cached. */
+    static final long CACHED_ENTRIES = 16;
+
     private final LogStorage delegate;
     private final SimDisk disk;
     private final SimScheduler sim;
@@ -36,6 +44,10 @@ final class SimLogStorage implements LogStorage {
         void hardStateDurable(HardState state);
 
         void entriesDurable(List<LogEntry> entries);
+
+        /** An asynchronous read of {@code count} entries completed ({@code count} is -1 if it failed). */
+        default void entriesLoaded(int count) {
+        }
     }
 
     private record Pending(CompletableFuture<Void> delegateFuture, CompletableFuture<Void> future,
@@ -113,6 +125,29 @@ final class SimLogStorage implements LogStorage {
     @Override
     public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
         return delegate.entries(fromIndex, toIndex, maxBytes);
+    }
+
+    @Override
+    public boolean isCached(long fromIndex, long toIndex) {
+        return fromIndex >= toIndex || fromIndex > delegate.lastIndex() - CACHED_ENTRIES;
+    }
+
+    @Override
+    public CompletableFuture<List<LogEntry>> entriesAsync(long fromIndex, long toIndex, long maxBytes) {
+        CompletableFuture<List<LogEntry>> f = new CompletableFuture<>();
+        sim.after(fsyncLatency.getAsLong(), owner, "load", () -> {
+            List<LogEntry> read;
+            try {
+                read = delegate.entries(fromIndex, toIndex, maxBytes);
+            } catch (RuntimeException e) {
+                listener.entriesLoaded(-1);
+                f.completeExceptionally(e);
+                return;
+            }
+            listener.entriesLoaded(read.size());
+            f.complete(read);
+        });
+        return f;
     }
 
     @Override

@@ -453,6 +453,15 @@ public final class Simulation {
                     @Override
                     public void entriesDurable(List<LogEntry> entries) {
                     }
+
+                    @Override
+                    public void entriesLoaded(int count) {
+                        if (count < 0) {
+                            stats.entryLoadsFailed++;
+                        } else {
+                            stats.entryLoads++;
+                        }
+                    }
                 });
         SimStateMachine.ApplyListener applyListener = new SimStateMachine.ApplyListener() {
             @Override

@@ -38,6 +38,10 @@ public record SimulationResult(long seed, int nodes, InvariantViolation violatio
         public long invariantChecks;
         public long snapshotsRestored;
         public long snapshotChunksDelivered;
+        /** Log reads a leader made off its event loop for lagging followers (entries older than the cache). */
+        public long entryLoads;
+        /** Such reads that found their entries compacted meanwhile. */
+        public long entryLoadsFailed;
         public long linearizabilityMillis;
         public long sessionsOpened;
         public long sessionOpensFailed;
@@ -53,7 +57,8 @@ public record SimulationResult(long seed, int nodes, InvariantViolation violatio
             return "writes ok " + writesOk + ", reads ok " + readsOk + ", leaders elected " + elections
                     + ", crashes " + crashes + ", messages " + messagesSent + " (" + messagesDropped + " lost)"
                     + ", snapshots restored " + snapshotsRestored + ", snapshot chunks delivered "
-                    + snapshotChunksDelivered + ", checks " + invariantChecks + ", sessions opened " + sessionsOpened
+                    + snapshotChunksDelivered + ", log reads off the event loop " + entryLoads + " (" + entryLoadsFailed
+                    + " found entries compacted), checks " + invariantChecks + ", sessions opened " + sessionsOpened
                     + " (" + sessionOpensFailed + " attempts failed), session commands ok " + sessionCommandsOk
                     + ", indeterminate " + sessionCommandsIndeterminate + ", failed " + sessionCommandsFailed
                     + " " + sessionFailures + ", sessions expired " + sessionsExpired;

@@ -2,6 +2,7 @@ package dev.keel.raft.internal.engine;
 
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.internal.runtime.ReadyExecutor;
 import dev.keel.raft.internal.runtime.ReadyLogWrite;
@@ -48,6 +49,8 @@ final class EngineHarness {
     final List<Long> failedReads = new ArrayList<>();
     final List<SnapshotTask> snapshotTasks = new ArrayList<>();
     final List<AdminResult> adminResults = new ArrayList<>();
+    /** Every load the engines asked for, in order; the test answers them. */
+    final List<EntryLoad> loads = new ArrayList<>();
     private final Map<NodeId, ReadyExecutor> executors = new LinkedHashMap<>();
     private List<RaftMessage> outbox = new ArrayList<>();
     /** Messages are dropped when this says so. */
@@ -135,6 +138,11 @@ final class EngineHarness {
         public void committed(List<LogEntry> entries) {
             applied.addAll(entries);
             appliedBy.computeIfAbsent(id, k -> new ArrayList<>()).addAll(entries);
+        }
+
+        @Override
+        public void loads(List<EntryLoad> asked) {
+            loads.addAll(asked);
         }
 
         @Override

@@ -4,6 +4,7 @@ import dev.keel.raft.Member;
 import dev.keel.raft.Membership;
 import dev.keel.raft.NodeId;
 import dev.keel.raft.RaftConfig;
+import dev.keel.raft.internal.log.EntryLoad;
 import dev.keel.raft.internal.log.RaftLog;
 import dev.keel.raft.internal.role.AdminResult;
 import dev.keel.raft.internal.transfer.SnapshotTask;
@@ -59,6 +60,9 @@ import java.util.function.Consumer;
  *     with {@code fail} the first fails and the rest are dropped.</li>
  * <li>{@code add-nodes} also takes {@code snapshot-chunk-bytes=B}, {@code snapshot-inflight=C} and
  *     {@code snapshot-rate=BYTES_PER_SECOND} (ticks are 10 ms).</li>
+ * <li>{@code cache-recent N COUNT}: N's storage keeps only its last COUNT entries "in memory"; a leader needing older
+ *     ones asks for them through its Ready ({@code Load}) instead of reading them. {@code complete-loads N [fail]}:
+ *     the loads N asked for are read now (or fail) and handed back to it.</li>
  * <li>{@code status [N..]}, {@code log N}: the nodes' state and durable log.</li>
  * </ul>
  */
@@ -76,6 +80,7 @@ final class Interaction {
     private final Map<Integer, List<SnapshotTask.ChunkRead>> chunkReads = new HashMap<>();
     private final Map<Integer, List<SnapshotTask.ChunkWrite>> chunkWrites = new HashMap<>();
     private final Map<Long, Long> written = new HashMap<>();
+    private final Map<Integer, List<EntryLoad>> loads = new HashMap<>();
     private long adminRequests;
 
     /** Runs one command line and returns its output (never empty: "ok" when nothing else is said). */
@@ -128,6 +133,11 @@ final class Interaction {
                     Long.parseLong(options.getOrDefault("size", "0")), out);
             case "read-snapshot" -> readSnapshot(node(positional, 0), positional.contains("fail"), out);
             case "write-snapshot" -> writeSnapshot(node(positional, 0), positional.contains("fail"), out);
+            case "cache-recent" -> {
+                storages.get(node(positional, 0)).cacheRecent(Long.parseLong(positional.get(1)));
+                out.add("ok");
+            }
+            case "complete-loads" -> completeLoads(node(positional, 0), positional.contains("fail"), out);
             case "status" -> nodes(positional).forEach(n -> out.add(status(n)));
             case "log" -> log(node(positional, 0), out);
             default -> throw new IllegalArgumentException("unknown command: " + words[0]);
@@ -249,6 +259,7 @@ final class Interaction {
                 Ready rd = e.ready();
                 describeReady(n, rd, out);
                 executor.execute(rd);
+                loads.computeIfAbsent(n, k -> new ArrayList<>()).addAll(rd.loads());
                 for (SnapshotTask t : rd.snapshots().tasks()) {
                     if (t instanceof SnapshotTask.ChunkRead r) {
                         chunkReads.computeIfAbsent(n, k -> new ArrayList<>()).add(r);
@@ -284,6 +295,7 @@ final class Interaction {
         rd.readStates().forEach(r -> add.accept("Read id=" + r.requestId() + " at index " + r.readIndex()));
         rd.failedReads().forEach(id -> add.accept("Read id=" + id + " failed"));
         rd.snapshots().tasks().forEach(t -> add.accept(Describe.snapshotTask(t)));
+        rd.loads().forEach(l -> add.accept("Load entries [" + l.from() + ", " + l.to() + ") for " + l.peer()));
         rd.adminResults().forEach(r -> add.accept("Request " + r.requestId() + " " + r.outcome()
                 + (r.outcome() == AdminResult.Outcome.SUCCESS ? " " + Describe.membership(r.membership())
                 : ": " + r.message())));
@@ -349,6 +361,29 @@ final class Interaction {
         e.snapshotTaken(new SnapshotMetadata(index, s.termAt(index), e.membership(), e.membershipIndex(), size, 0));
         s.purgePrefix(index);
         out.add(id(n) + " log now starts at " + e.log().firstIndex());
+    }
+
+    private void completeLoads(int n, boolean fail, List<String> out) {
+        List<EntryLoad> pending = loads.remove(n);
+        if (pending == null || pending.isEmpty()) {
+            throw new IllegalStateException(id(n) + " has asked for no load");
+        }
+        RaftEngine e = engine(n);
+        for (EntryLoad l : pending) {
+            List<LogEntry> read = null;
+            try {
+                read = fail ? null : storages.get(n).entries(l.from(), l.to(), l.maxBytes());
+            } catch (IndexOutOfBoundsException gone) {
+                out.add(id(n) + " cannot read [" + l.from() + ", " + l.to() + "): " + gone.getMessage());
+            }
+            if (read == null) {
+                out.add(id(n) + " load for " + l.peer() + " failed");
+                e.entryLoadFailed(l);
+            } else {
+                out.add(id(n) + " loaded " + read.size() + " entries from " + l.from() + " for " + l.peer());
+                e.entriesLoaded(l, read);
+            }
+        }
     }
 
     private void readSnapshot(int n, boolean fail, List<String> out) {

@@ -55,6 +55,8 @@ class SimulationTest {
         long checks = 0;
         long restored = 0;
         long chunks = 0;
+        long loads = 0;
+        long loadsFailed = 0;
         long historyOps = 0;
         long slowestCheck = 0;
         long sessionsOpened = 0;
@@ -78,6 +80,8 @@ class SimulationTest {
             checks += r.stats().invariantChecks;
             restored += r.stats().snapshotsRestored;
             chunks += r.stats().snapshotChunksDelivered;
+            loads += r.stats().entryLoads;
+            loadsFailed += r.stats().entryLoadsFailed;
             historyOps += r.history().size();
             slowestCheck = Math.max(slowestCheck, r.stats().linearizabilityMillis);
             sessionsOpened += r.stats().sessionsOpened;
@@ -95,15 +99,18 @@ class SimulationTest {
                         + "%d writes and %d reads acknowledged, %d leaders elected, %d crashes, %d snapshots restored, %d snapshot chunks, "
                         + "%d checks; %d client operations checked linearizable, slowest check %d ms; faults %s; "
                         + "sessions: %d opened, %d expired under their clients, commands %d acknowledged exactly once, "
-                        + "%d indeterminate, %d failed; failures by kind %s)%n",
+                        + "%d indeterminate, %d failed; failures by kind %s; log reads off the event loop: %d, "
+                        + "%d found their entries compacted)%n",
                 seeds, failures.size(), first, first + seeds - 1, DURATION, (System.nanoTime() - start) / 1e9,
                 writes, reads, elections, crashes, restored, chunks, checks, historyOps, slowestCheck, fired,
-                sessionsOpened, sessionsExpired, sessionOk, sessionIndeterminate, sessionFailed, sessionFailures);
+                sessionsOpened, sessionsExpired, sessionOk, sessionIndeterminate, sessionFailed, sessionFailures,
+                loads, loadsFailed);
         assertThat(failures).as("failing seeds: %s", failures.stream().map(SimulationResult::seed).toList()).isEmpty();
         assertThat(fired.keySet()).as("fault families that fired").containsExactlyInAnyOrder(Fault.values());
         assertThat(restored).as("state machines restored from snapshots (at restart or by InstallSnapshot)")
                 .isPositive();
         assertThat(chunks).as("InstallSnapshot chunks delivered").isPositive();
+        assertThat(loads).as("entries a leader read off its event loop for lagging followers").isPositive();
         assertThat(seedsWithoutSessionWork).as("seeds in which no session command was acknowledged").isEmpty();
     }
 

@@ -165,7 +165,7 @@ final class EngineRoleContext implements RoleContext {
 
     @Override
     public long newTransferId() {
-        return ++outbox.transferIds;
+        return engine.newTransferId();
     }
 
     @Override

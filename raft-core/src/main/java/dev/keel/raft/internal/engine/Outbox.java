@@ -20,8 +20,6 @@ final class Outbox {
     List<Long> failedReads = new ArrayList<>();
     SnapshotMetadata snapshotToRestore;
     List<SnapshotTask> snapshotTasks = new ArrayList<>();
-    /** The last transfer id handed out (ids are never reused within an engine). */
-    long transferIds;
     List<AdminResult> adminResults = new ArrayList<>();
     List<EntryLoad> loads = new ArrayList<>();
 

@@ -74,6 +74,8 @@ public final class RaftEngine {
     private int electionTimeout;
     private boolean hardStateDirty;
     private SoftState reportedSoftState;
+    // The last snapshot transfer id handed out: never reused within an engine, so late disk results are recognised.
+    private long transferIds;
 
     // Derived from the configuration in effect; recomputed when it changes.
     private ConfigTracker.Config cachedConfig;
@@ -504,6 +506,10 @@ public final class RaftEngine {
 
     LeadershipTransfer leadershipTransfer() {
         return transfer;
+    }
+
+    long newTransferId() {
+        return ++transferIds;
     }
 
     /** Routes a message to whatever role is current (after a transition). */

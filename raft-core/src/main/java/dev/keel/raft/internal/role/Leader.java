@@ -256,11 +256,6 @@ public final class Leader implements RoleBehaviour {
         }
     }
 
-    /** The leader's snapshot transfers, for tests and diagnostics. */
-    public SnapshotSenders snapshotSenders() {
-        return snapshots;
-    }
-
     /** A snapshot transfer to {@code peer} failed (no answers, or the snapshot is gone): probe again later. */
     private void onSnapshotTransferFailed(NodeId peer) {
         Progress p = progress.get(peer);

@@ -50,24 +50,9 @@ public final class SnapshotSender {
         return snapshot;
     }
 
-    /** The follower has everything before this byte. */
-    public long acked() {
-        return acked;
-    }
-
     /** Chunks have been sent up to this byte. */
     public long sent() {
         return sent;
-    }
-
-    /** Chunk reads asked for and not yet answered. */
-    public int reading() {
-        return reading;
-    }
-
-    /** Bytes sent so far, resends included. */
-    public long bytesSent() {
-        return bytesSent;
     }
 
     @Override

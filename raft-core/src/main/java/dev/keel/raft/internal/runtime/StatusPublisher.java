@@ -89,7 +89,8 @@ final class StatusPublisher {
 
     /** A leader's view of its followers, refreshed per tick, not per batch (it allocates); event loop. */
     void matchIndex(Map<NodeId, Long> value) {
-        matchIndex = value;
+        // Copied once here, so that ServerStatus's own copy of it per batch finds it immutable and keeps it.
+        matchIndex = Map.copyOf(value);
     }
 
     /** A snapshot up to {@code index} was taken or installed (event loop). */

@@ -11,9 +11,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The smallest {@link LogStorage} that keeps the contract: a list of entries after a purged prefix, every mutation
  * durable when it returns. raft-core's tests cannot use raft-testkit's storages (raft-testkit depends on raft-core),
- * so the {@link RaftLog} tests use this one; a "restart" is a new {@code RaftLog} over the same instance.
+ * so the {@link RaftLog} tests (and the runtime tests' EngineFixture) use this one; a "restart" is a new {@code RaftLog} over the same instance.
  */
-final class ListLogStorage implements LogStorage {
+public class ListLogStorage implements LogStorage {
     private final List<LogEntry> entries = new ArrayList<>();
     private long firstIndex = 1;
     private HardState hardState = HardState.INITIAL;

@@ -8,12 +8,12 @@ import dev.keel.raft.Role;
 import dev.keel.raft.internal.engine.RaftEngine;
 import dev.keel.raft.internal.engine.Ready;
 import dev.keel.raft.internal.log.EntryLoad;
+import dev.keel.raft.internal.log.ListLogStorage;
 import dev.keel.raft.log.HardState;
 import dev.keel.raft.log.LogEntry;
 import dev.keel.raft.message.Heartbeat;
 import dev.keel.raft.message.RaftMessage;
 import dev.keel.raft.message.VoteResponse;
-import dev.keel.raft.spi.LogStorage;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -106,16 +106,8 @@ final class EngineFixture {
         while (engine.hasReady()) {
             Ready rd = engine.ready();
             out.add(rd);
-            if (rd.hardState() != null) {
-                storage.saveHardState(rd.hardState());
-            }
-            if (rd.logReset()) {
-                storage.reset(rd.firstIndex());
-            } else if (!rd.entries().isEmpty() && storage.lastIndex() >= rd.firstIndex()) {
-                storage.truncateSuffix(rd.firstIndex());
-            }
+            ReadyLogWrite.issue(storage, rd);
             if (!rd.entries().isEmpty()) {
-                storage.append(rd.entries());
                 LogEntry last = rd.entries().get(rd.entries().size() - 1);
                 engine.persisted(last.index(), last.term());
             }
@@ -130,9 +122,7 @@ final class EngineFixture {
      * An in-memory log: every write durable when it returns. Entries below {@link #diskBelow} count as held on disk
      * only ({@link #isCached} says no), and {@link #entriesAsync} is whatever the test makes it.
      */
-    static final class MemoryStorage implements LogStorage {
-        final List<LogEntry> entries = new ArrayList<>();
-        HardState hardState = HardState.INITIAL;
+    static final class MemoryStorage extends ListLogStorage {
         long diskBelow;
         Function<long[], CompletableFuture<List<LogEntry>>> async;
         final List<String> asyncCalls = new ArrayList<>();
@@ -140,47 +130,14 @@ final class EngineFixture {
         /** A storage holding {@code count} commands of term 1 from index 1, the first {@code onDisk} not cached. */
         static MemoryStorage holding(int count, long onDisk) {
             MemoryStorage s = new MemoryStorage();
+            List<LogEntry> entries = new ArrayList<>();
             for (int i = 1; i <= count; i++) {
-                s.entries.add(LogEntry.command(i, 1, new byte[]{(byte) i}));
+                entries.add(LogEntry.command(i, 1, new byte[]{(byte) i}));
             }
-            s.hardState = new HardState(1, null);
+            s.append(entries);
+            s.saveHardState(new HardState(1, null));
             s.diskBelow = onDisk + 1;
             return s;
-        }
-
-        @Override
-        public HardState hardState() {
-            return hardState;
-        }
-
-        @Override
-        public CompletableFuture<Void> saveHardState(HardState state) {
-            hardState = state;
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public long firstIndex() {
-            return 1;
-        }
-
-        @Override
-        public long lastIndex() {
-            return entries.size();
-        }
-
-        @Override
-        public long termAt(long index) {
-            return entry(index).term();
-        }
-
-        @Override
-        public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
-            if (fromIndex < 1 || fromIndex > toIndex || toIndex > lastIndex() + 1) {
-                throw new IndexOutOfBoundsException("[" + fromIndex + ", " + toIndex + ") outside [1, "
-                        + lastIndex() + "]");
-            }
-            return List.copyOf(entries.subList((int) fromIndex - 1, (int) toIndex - 1));
         }
 
         @Override
@@ -191,41 +148,8 @@ final class EngineFixture {
         @Override
         public CompletableFuture<List<LogEntry>> entriesAsync(long fromIndex, long toIndex, long maxBytes) {
             asyncCalls.add("[" + fromIndex + ", " + toIndex + ")");
-            return async == null ? LogStorage.super.entriesAsync(fromIndex, toIndex, maxBytes)
+            return async == null ? super.entriesAsync(fromIndex, toIndex, maxBytes)
                     : async.apply(new long[]{fromIndex, toIndex, maxBytes});
-        }
-
-        @Override
-        public CompletableFuture<Void> append(List<LogEntry> batch) {
-            entries.addAll(batch);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<Void> truncateSuffix(long fromIndex) {
-            entries.subList((int) fromIndex - 1, entries.size()).clear();
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<Void> reset(long nextIndex) {
-            throw new UnsupportedOperationException("no snapshots in these tests");
-        }
-
-        @Override
-        public void purgePrefix(long upToIndex) {
-            throw new UnsupportedOperationException("no compaction in these tests");
-        }
-
-        @Override
-        public void close() {
-        }
-
-        private LogEntry entry(long index) {
-            if (index < 1 || index > lastIndex()) {
-                throw new IndexOutOfBoundsException("no entry " + index + " in [1, " + lastIndex() + "]");
-            }
-            return entries.get((int) index - 1);
         }
     }
 }

@@ -82,6 +82,26 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads lines into {@code into} until one starts with {@code prefix} (included), waiting at most until
+     * {@code deadlineNanos}: a crash test starts its random kill window from such a line, the child's first
+     * acknowledged work, rather than from a fixed time after its start, which a loaded machine may spend idle.
+     *
+     * @return whether the line came; false on timeout or if the child died first
+     */
+    boolean awaitLine(String prefix, long deadlineNanos, List<String> into) throws IOException {
+        while (true) {
+            String line = next(deadlineNanos);
+            if (line == null || line.equals(EOF)) {
+                return false;
+            }
+            into.add(line);
+            if (line.startsWith(prefix)) {
+                return true;
+            }
+        }
+    }
+
     private boolean readMore() throws IOException {
         int n = output.read(chunk);
         if (n <= 0) {

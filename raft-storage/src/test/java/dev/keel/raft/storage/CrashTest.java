@@ -59,18 +59,11 @@ class CrashTest {
                 if (first == null || !first.startsWith("OPEN")) {
                     fail(what + ": child did not open the log (" + first + "):\n" + tail(stderr));
                 }
-                // The kill comes at a random moment after the child's first acknowledged append, not after a fixed
-                // time from its start: on a loaded machine a child may get no CPU for longer than any fixed window,
-                // and a round killed before anything was acknowledged checks nothing.
-                String line;
-                long ackDeadline = System.nanoTime() + START_TIMEOUT_NANOS;
-                while (lines.stream().noneMatch(l -> l.startsWith("A "))) {
-                    line = child.next(ackDeadline);
-                    if (line == null || line.equals(ChildJvm.EOF)) {
-                        fail(what + ": child acknowledged no append (" + line + "):\n" + lines + "\n" + tail(stderr));
-                    }
-                    lines.add(line);
+                // The kill comes at a random moment after the child's first acknowledged append (ChildJvm.awaitLine).
+                if (!child.awaitLine("A ", System.nanoTime() + START_TIMEOUT_NANOS, lines)) {
+                    fail(what + ": child acknowledged no append:\n" + lines + "\n" + tail(stderr));
                 }
+                String line;
                 long killAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(random.nextInt(300));
                 while ((line = child.next(killAt)) != null) {
                     if (line.equals(ChildJvm.EOF)) {

@@ -63,19 +63,12 @@ class SnapshotCrashTest {
                     fail(what + ": child did not open the storage (" + first + "):\n" + CrashTest.tail(stderr));
                 }
                 assertThat(Long.parseLong(first.split(" ")[1])).as(what + ": latest at open").isEqualTo(durable);
-                // The kill window starts at the child's first committed snapshot, not at its start: on a loaded
-                // machine a child may get no CPU for longer than any fixed window (see CrashTest).
+                // The kill window starts at the child's first committed snapshot (ChildJvm.awaitLine).
                 List<String> lines = new ArrayList<>();
-                String line;
-                long commitDeadline = System.nanoTime() + START_TIMEOUT_NANOS;
-                while (lines.stream().noneMatch(l -> l.startsWith("C "))) {
-                    line = child.next(commitDeadline);
-                    if (line == null || line.equals(ChildJvm.EOF)) {
-                        fail(what + ": child committed no snapshot (" + line + "):\n" + lines + "\n"
-                                + CrashTest.tail(stderr));
-                    }
-                    lines.add(line);
+                if (!child.awaitLine("C ", System.nanoTime() + START_TIMEOUT_NANOS, lines)) {
+                    fail(what + ": child committed no snapshot:\n" + lines + "\n" + CrashTest.tail(stderr));
                 }
+                String line;
                 long killAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(random.nextInt(1500));
                 while ((line = child.next(killAt)) != null) {
                     if (line.equals(ChildJvm.EOF)) {
